@@ -1,0 +1,217 @@
+//! The one set of endpoint constants.
+//!
+//! The server's routes, its discovery document (RFC 8414) and the landing page's list of
+//! endpoints are all built from these values, so they cannot drift apart. This module holds no
+//! server code: the `app` crate never depends on the server.
+
+/// RFC 8414 §3: the authorization server metadata document.
+pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
+/// OpenID Connect Discovery 1.0 §4: the same document at the OIDC path.
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// RFC 7517: the public signing keys.
+pub const JWKS: &str = "/.well-known/jwks.json";
+/// RFC 6749 §3.2: the token endpoint.
+pub const TOKEN: &str = "/auth/token";
+/// RFC 7662: token introspection.
+pub const INTROSPECT: &str = "/auth/introspect";
+/// RFC 7009: token revocation.
+pub const REVOKE: &str = "/auth/revoke";
+/// The demo protected API: a list of patients.
+pub const PATIENTS: &str = "/fhir/Patient";
+/// The demo protected API: one patient.
+pub const PATIENT: &str = "/fhir/Patient/{id}";
+/// Admin REST API: clients.
+pub const CLIENTS: &str = "/Client";
+/// Admin REST API: one client.
+pub const CLIENT: &str = "/Client/{id}";
+/// Admin REST API: users (resource owners, developers and admins).
+pub const USERS: &str = "/User";
+/// Admin REST API: one user.
+pub const USER: &str = "/User/{id}";
+/// Admin REST API: access policies for the demo API.
+pub const POLICIES: &str = "/AccessPolicy";
+/// Admin REST API: one access policy.
+pub const POLICY: &str = "/AccessPolicy/{id}";
+/// Admin REST API: signing keys (public part only).
+pub const KEYS: &str = "/Key";
+/// Admin REST API: make a new signing key the active one.
+pub const KEY_ROTATE: &str = "/Key/$rotate";
+/// Admin REST API: retire one signing key.
+pub const KEY: &str = "/Key/{id}";
+
+/// What kind of caller an endpoint serves; the landing page groups by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Metadata anyone may read.
+    Discovery,
+    /// The authorization server's back channel.
+    AuthorizationServer,
+    /// The demo protected resource.
+    ResourceServer,
+    /// The admin REST API.
+    Admin,
+}
+
+impl Audience {
+    /// A heading for the group.
+    pub fn title(self) -> &'static str {
+        match self {
+            Audience::Discovery => "Discovery",
+            Audience::AuthorizationServer => "Authorization server",
+            Audience::ResourceServer => "Demo protected API",
+            Audience::Admin => "Admin REST API",
+        }
+    }
+}
+
+/// One served endpoint, as the landing page lists it.
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoint {
+    /// HTTP methods, e.g. `"GET"` or `"GET, PUT, DELETE"`.
+    pub methods: &'static str,
+    /// The path, with `{id}` placeholders.
+    pub path: &'static str,
+    /// What it does, in a few words.
+    pub summary: &'static str,
+    /// The standard it implements.
+    pub standard: &'static str,
+    /// Who calls it.
+    pub audience: Audience,
+}
+
+/// Every endpoint the server serves, in the order the landing page shows them.
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        methods: "GET",
+        path: OAUTH_METADATA,
+        summary: "Authorization server metadata",
+        standard: "RFC 8414",
+        audience: Audience::Discovery,
+    },
+    Endpoint {
+        methods: "GET",
+        path: OPENID_CONFIGURATION,
+        summary: "The same metadata at the OpenID path",
+        standard: "OIDC Discovery",
+        audience: Audience::Discovery,
+    },
+    Endpoint {
+        methods: "GET",
+        path: JWKS,
+        summary: "Public signing keys, each with its kid",
+        standard: "RFC 7517",
+        audience: Audience::Discovery,
+    },
+    Endpoint {
+        methods: "POST",
+        path: TOKEN,
+        summary: "Issue tokens: client_credentials, password, refresh_token",
+        standard: "RFC 6749 §3.2",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "POST",
+        path: INTROSPECT,
+        summary: "Is this token active, and what does it allow?",
+        standard: "RFC 7662",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "POST",
+        path: REVOKE,
+        summary: "Revoke an access or refresh token",
+        standard: "RFC 7009",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: PATIENTS,
+        summary: "Demo patients; Basic or Bearer, decided by access policies",
+        standard: "RFC 6750, RFC 7617",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: PATIENT,
+        summary: "One demo patient",
+        standard: "RFC 6750, RFC 7617",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: CLIENTS,
+        summary: "List clients",
+        standard: "RFC 7591 field names",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET, PUT, DELETE",
+        path: CLIENT,
+        summary: "Read, create or replace, delete a client",
+        standard: "RFC 7591 field names",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: USERS,
+        summary: "List users",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET, PUT, DELETE",
+        path: USER,
+        summary: "Read, create or replace, delete a user",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: POLICIES,
+        summary: "List access policies",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET, PUT, DELETE",
+        path: POLICY,
+        summary: "Read, create or replace, delete an access policy",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: KEYS,
+        summary: "List signing keys (public parts)",
+        standard: "RFC 7517",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "POST",
+        path: KEY_ROTATE,
+        summary: "Rotate: a new key signs, old keys still verify",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "DELETE",
+        path: KEY,
+        summary: "Retire an old signing key",
+        standard: "",
+        audience: Audience::Admin,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_path_is_absolute_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for e in ENDPOINTS {
+            assert!(e.path.starts_with('/'), "{}", e.path);
+            assert!(seen.insert((e.path, e.methods)), "duplicate {}", e.path);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The oauth-sandbox user interface.
+//!
+//! Leptos components rendered on the server (feature `ssr`) and hydrated in the browser
+//! (feature `hydrate`). This crate never depends on the server crate: what it shares with the
+//! server, such as the endpoint paths, lives here and the server imports it.
+
+#![recursion_limit = "256"]
+
+pub mod endpoints;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The name wasm-bindgen gives the hydration bundle (`/pkg/<name>.js`, `/pkg/<name>_bg.wasm`).
+pub const OUTPUT_NAME: &str = "oauth_sandbox";
+
+/// The HTML document around the app; the server renders it for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: the stylesheet, the title and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Title text="oauth-sandbox" />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=StaticSegment("") view=pages::Landing />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The browser entry point: hydrate the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

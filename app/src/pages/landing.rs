@@ -1,0 +1,136 @@
+//! The landing page: what the sandbox is, and every endpoint it serves.
+//!
+//! The endpoint list comes from [`crate::endpoints::ENDPOINTS`], the same constants the server
+//! builds its routes and discovery document from.
+
+use crate::endpoints::{Audience, ENDPOINTS, Endpoint};
+use leptos::prelude::*;
+
+const GROUPS: [Audience; 4] = [
+    Audience::Discovery,
+    Audience::AuthorizationServer,
+    Audience::ResourceServer,
+    Audience::Admin,
+];
+
+/// The start page.
+#[component]
+pub fn Landing() -> impl IntoView {
+    let (filter, set_filter) = signal(String::new());
+    // Effects run only in the browser, so this marks the page as hydrated.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <header class="hero">
+                <h1>"oauth-sandbox"</h1>
+                <p class="lead">
+                    "A real OAuth 2.0 authorization server, a demo protected API and a sandbox "
+                    "to watch every request and response. Run it, point a client at it, and "
+                    "read what crosses the wire."
+                </p>
+                <p>
+                    "Set " <code>"ISSUER"</code> " to this server's address (for example "
+                    <code>"ISSUER=http://127.0.0.1:3000"</code>
+                    ") and the curl lines below run as they are."
+                </p>
+            </header>
+            <section aria-labelledby="endpoints-title">
+                <h2 id="endpoints-title">"Endpoints"</h2>
+                <label class="filter">
+                    "Filter endpoints "
+                    <input
+                        type="search"
+                        placeholder="token, jwks, Patient…"
+                        prop:value=filter
+                        on:input=move |ev| set_filter.set(event_target_value(&ev))
+                    />
+                </label>
+                {GROUPS
+                    .into_iter()
+                    .map(|group| view! { <EndpointGroup group filter /> })
+                    .collect_view()}
+            </section>
+        </main>
+    }
+}
+
+/// True when the endpoint matches the filter text (case-insensitive, any field).
+fn matches(endpoint: &Endpoint, filter: &str) -> bool {
+    let needle = filter.trim().to_lowercase();
+    needle.is_empty()
+        || [endpoint.path, endpoint.summary, endpoint.standard, endpoint.methods]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&needle))
+}
+
+#[component]
+fn EndpointGroup(group: Audience, filter: ReadSignal<String>) -> impl IntoView {
+    let endpoints = move || {
+        let text = filter.get();
+        ENDPOINTS
+            .iter()
+            .filter(|e| e.audience == group && matches(e, &text))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !endpoints().is_empty()>
+            <h3>{group.title()}</h3>
+            <ul class="endpoints">
+                <For each=endpoints key=|e| (e.path, e.methods) let:endpoint>
+                    <EndpointRow endpoint />
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+fn EndpointRow(endpoint: Endpoint) -> impl IntoView {
+    let (open, set_open) = signal(false);
+    let curl = curl_example(&endpoint);
+    view! {
+        <li class="endpoint">
+            <div class="endpoint-line">
+                <span class="methods">{endpoint.methods}</span>
+                <code class="path">{endpoint.path}</code>
+                <span class="summary">{endpoint.summary}</span>
+                <span class="standard">{endpoint.standard}</span>
+                <button
+                    type="button"
+                    class="link"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| set_open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "Hide curl" } else { "Show curl" }}
+                </button>
+            </div>
+            <Show when=move || open.get()>
+                <pre class="curl">{curl.clone()}</pre>
+            </Show>
+        </li>
+    }
+}
+
+/// A curl line that exercises the endpoint against the demo data.
+fn curl_example(endpoint: &Endpoint) -> String {
+    use crate::endpoints as ep;
+    let path = endpoint.path.replace("{id}", "service-client");
+    match endpoint.path {
+        ep::TOKEN => format!(
+            "curl -s -u service-client:service-secret \\\n  -d grant_type=client_credentials -d scope=patient.read \\\n  \"$ISSUER{path}\""
+        ),
+        ep::INTROSPECT | ep::REVOKE => format!(
+            "curl -s -u service-client:service-secret -d token=\"$TOKEN\" \"$ISSUER{path}\""
+        ),
+        ep::PATIENTS | ep::PATIENT => format!(
+            "curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{}\"",
+            path.replace("service-client", "pat-1")
+        ),
+        ep::KEY_ROTATE => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{path}\""),
+        p if p.starts_with("/.well-known") => format!("curl -s \"$ISSUER{path}\""),
+        _ => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" \"$ISSUER{path}\""),
+    }
+}

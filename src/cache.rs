@@ -1,0 +1,92 @@
+//! In-memory caches of clients and access policies, read on every protocol request.
+//!
+//! Every write to a client or policy goes through the admin API or the seed, which call
+//! [`Cache::forget_client`] / [`Cache::forget_policies`] after committing. A generation counter
+//! keeps a read that raced with a write from putting the stale row back.
+
+use crate::model::client::Client;
+use crate::model::policy::AccessPolicy;
+use crate::storage::{self, Db, StorageResult};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// The caches.
+#[derive(Debug)]
+pub struct Cache {
+    db: Db,
+    generation: AtomicU64,
+    clients: RwLock<HashMap<String, Arc<Client>>>,
+    policies: RwLock<Option<Arc<Vec<AccessPolicy>>>>,
+}
+
+impl Cache {
+    /// Empty caches over `db`.
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            generation: AtomicU64::new(0),
+            clients: RwLock::new(HashMap::new()),
+            policies: RwLock::new(None),
+        }
+    }
+
+    /// The client with this id. Unknown ids are not cached, so random probes cost memory
+    /// nothing.
+    pub async fn client(&self, client_id: &str) -> StorageResult<Option<Arc<Client>>> {
+        if let Some(hit) = self.clients.read().ok().and_then(|c| c.get(client_id).cloned()) {
+            return Ok(Some(hit));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let Some(client) = storage::clients::get(&self.db, client_id).await? else {
+            return Ok(None);
+        };
+        let client = Arc::new(client);
+        if let Ok(mut clients) = self.clients.write() {
+            if self.generation.load(Ordering::SeqCst) == generation {
+                clients.insert(client_id.to_owned(), client.clone());
+            }
+        }
+        Ok(Some(client))
+    }
+
+    /// Every access policy.
+    pub async fn policies(&self) -> StorageResult<Arc<Vec<AccessPolicy>>> {
+        if let Some(hit) = self.policies.read().ok().and_then(|p| p.clone()) {
+            return Ok(hit);
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let policies = Arc::new(storage::policies::list(&self.db).await?);
+        if let Ok(mut slot) = self.policies.write() {
+            if self.generation.load(Ordering::SeqCst) == generation {
+                *slot = Some(policies.clone());
+            }
+        }
+        Ok(policies)
+    }
+
+    /// Drops a client after it changed or was deleted.
+    pub fn forget_client(&self, client_id: &str) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut clients) = self.clients.write() {
+            clients.remove(client_id);
+        }
+    }
+
+    /// Drops every cached entry (after a seed, for example).
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut clients) = self.clients.write() {
+            clients.clear();
+        }
+        self.forget_policies();
+    }
+
+    /// Drops the policies after one changed.
+    pub fn forget_policies(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.policies.write() {
+            *slot = None;
+        }
+    }
+}

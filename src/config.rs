@@ -1,0 +1,92 @@
+//! Configuration: command-line flags, each with an environment variable twin (SPEC "One binary").
+
+use crate::oauth::keys::SigningAlg;
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// oauth-sandbox: a real OAuth 2.0 authorization server, a demo protected API and a sandbox UI,
+/// in one process on an embedded SQLite file.
+#[derive(Parser, Clone, Debug)]
+#[command(version, about)]
+pub struct Config {
+    /// The address to listen on.
+    #[arg(long, env = "SANDBOX_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// The database URL. Default: a SQLite file under data/.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/sandbox.db")]
+    pub database_url: String,
+
+    /// The public issuer URL; default http://<addr>. No query, no fragment.
+    #[arg(long, env = "SANDBOX_ISSUER")]
+    pub issuer: Option<String>,
+
+    /// The admin password. When none is set, a random one is generated and printed once at
+    /// first start.
+    #[arg(long, env = "SANDBOX_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// A seed file: {"clients": [...], "users": [...], "policies": [...]}, applied at start.
+    #[arg(long, env = "SANDBOX_SEED")]
+    pub seed: Option<PathBuf>,
+
+    /// Turn the built-in demo data off.
+    #[arg(long)]
+    pub no_demo: bool,
+
+    /// Load the built-in demo data (SANDBOX_DEMO=false turns it off).
+    #[arg(long = "demo", env = "SANDBOX_DEMO", default_value_t = true, hide = true,
+          action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: bool,
+
+    /// The log filter, e.g. info, debug, oauth_sandbox=debug.
+    #[arg(long = "log", env = "RUST_LOG", default_value = "info")]
+    pub log: String,
+
+    /// The algorithm of new signing keys.
+    #[arg(long, env = "SANDBOX_SIGNING_ALG", value_enum, default_value = "RS256")]
+    pub signing_alg: SigningAlg,
+
+    /// Where the built site (pkg/ with the wasm bundle and stylesheet) lives.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+impl Config {
+    /// True when the demo data should be loaded.
+    pub fn demo_enabled(&self) -> bool {
+        self.demo && !self.no_demo
+    }
+
+    /// The issuer identifier, checked: an absolute http(s) URL with no query or fragment
+    /// (RFC 8414 §2).
+    pub fn issuer(&self) -> Result<String, String> {
+        let issuer = self.issuer.clone().unwrap_or_else(|| format!("http://{}", self.addr));
+        let url = url::Url::parse(&issuer).map_err(|e| format!("--issuer {issuer:?}: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("--issuer {issuer:?}: must be an http or https URL"));
+        }
+        if url.query().is_some() || url.fragment().is_some() || issuer.contains('#') || issuer.contains('?') {
+            return Err(format!("--issuer {issuer:?}: must have no query or fragment (RFC 8414 §2)"));
+        }
+        Ok(issuer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_flags() {
+        let c = Config::try_parse_from(["x"]).unwrap();
+        assert_eq!(c.issuer().unwrap(), "http://127.0.0.1:3000");
+        assert!(c.demo_enabled());
+        let c = Config::try_parse_from(["x", "--no-demo", "--issuer", "https://as.example/t"]).unwrap();
+        assert!(!c.demo_enabled());
+        assert_eq!(c.issuer().unwrap(), "https://as.example/t");
+        let c = Config::try_parse_from(["x", "--issuer", "https://as.example/?q=1"]).unwrap();
+        assert!(c.issuer().is_err());
+    }
+}

@@ -1,0 +1,159 @@
+//! oauth-sandbox: a real OAuth 2.0 authorization server, a demo protected API, an admin REST
+//! API and the Leptos sandbox UI, served by one axum router.
+//!
+//! [`router`] builds the whole application from an [`AppState`]; [`build_state`] makes that
+//! state from a [`config::Config`] (open the database, migrate, seed, load keys). Tests call
+//! both and drive the router in process.
+
+pub mod admin;
+pub mod cache;
+pub mod clock;
+pub mod config;
+pub mod model;
+pub mod oauth;
+pub mod password;
+pub mod resource;
+pub mod secret;
+pub mod seed;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+
+use app::endpoints as ep;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use state::{AppState, Inner};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let protocol = Router::new()
+        .route(ep::OAUTH_METADATA, get(oauth::endpoints::discovery::discovery))
+        .route(ep::OPENID_CONFIGURATION, get(oauth::endpoints::discovery::discovery))
+        .route(ep::JWKS, get(oauth::endpoints::discovery::jwks))
+        .route(ep::TOKEN, post(oauth::endpoints::token::token))
+        .route(ep::INTROSPECT, post(oauth::endpoints::introspect::introspect))
+        .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
+        .route(ep::PATIENTS, get(resource::patients::list))
+        .route(ep::PATIENT, get(resource::patients::read))
+        .merge(admin::routes());
+
+    let pkg = format!("{}/pkg", state.leptos.site_root);
+    let leptos_options = state.leptos.clone();
+    let routes = generate_route_list(app::App);
+    let ui = Router::new()
+        .leptos_routes(&state, routes, move || app::shell(leptos_options.clone()))
+        .nest_service("/pkg", ServeDir::new(pkg).precompressed_br().precompressed_gzip())
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell));
+
+    let router = protocol.merge(ui).with_state(state);
+    telemetry::layer(security_headers(router))
+}
+
+/// Headers on every response: no framing (RFC 9700 §4.16), no MIME sniffing.
+fn security_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+}
+
+/// What start-up did, for the caller to report.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// The admin password, when one was generated now; print it once.
+    pub generated_admin_password: Option<secret::Secret>,
+    /// What the demo data and the seed file wrote.
+    pub seeded: Vec<(String, seed::Applied)>,
+}
+
+/// Why start-up failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Storage(#[from] storage::StorageError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] oauth::keys::KeyError),
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
+    #[error("admin account: {0}")]
+    Admin(String),
+}
+
+/// Opens the database, applies migrations, the demo data and the seed, ensures the admin
+/// account and the signing keys, and returns the state.
+pub async fn build_state(
+    config: &config::Config,
+    clock: Arc<dyn clock::Clock>,
+) -> Result<(AppState, Startup), StartupError> {
+    let issuer = config.issuer().map_err(StartupError::Config)?;
+    let seed_text = match &config.seed {
+        Some(path) => Some((
+            path.display().to_string(),
+            std::fs::read_to_string(path).map_err(|e| StartupError::Config(format!("--seed {}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    if let Some(dir) = sqlite_parent_dir(&config.database_url) {
+        std::fs::create_dir_all(&dir).map_err(|e| StartupError::Config(format!("{}: {e}", dir.display())))?;
+    }
+    let db = storage::Db::open(&config.database_url).await?;
+    let passwords = Arc::new(tokio::task::spawn_blocking(password::Passwords::new).await.map_err(|e| StartupError::Admin(e.to_string()))?);
+    let now = clock.now();
+    let mut startup = Startup::default();
+    if config.demo_enabled() {
+        let applied = seed::load(&db, &passwords, "demo data", seed::DEMO, now).await?;
+        startup.seeded.push(("demo data".into(), applied));
+    }
+    if let Some((name, text)) = seed_text {
+        let applied = seed::load(&db, &passwords, &name, &text, now).await?;
+        startup.seeded.push((name, applied));
+    }
+    startup.generated_admin_password = seed::ensure_admin(&db, &passwords, config.admin_password.as_deref(), now)
+        .await
+        .map_err(StartupError::Admin)?;
+    let keys = oauth::keys::KeyRing::load_or_create(&db, config.signing_alg, now).await?;
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(config.site_root.as_str())
+        .site_addr(config.addr)
+        .build();
+    let state = AppState::new(Inner {
+        cache: cache::Cache::new(db.clone()),
+        writer: storage::token_writer::TokenWriter::spawn(db.clone()),
+        db,
+        clock,
+        keys,
+        signing_alg: config.signing_alg,
+        passwords,
+        issuer,
+        leptos,
+    });
+    Ok((state, startup))
+}
+
+/// The directory a `sqlite://` file URL lives in, so it can be created on first start.
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf())
+}

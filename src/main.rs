@@ -1,0 +1,65 @@
+//! The oauth-sandbox binary: read the configuration, build the state, serve.
+
+use clap::Parser;
+use oauth_sandbox::{build_state, clock::SystemClock, config::Config, router, telemetry};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    telemetry::init(&config.log);
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oauth-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let (state, startup) = build_state(&config, Arc::new(SystemClock)).await?;
+    for (source, applied) in &startup.seeded {
+        tracing::info!(
+            source = %source,
+            clients = applied.clients,
+            users = applied.users,
+            policies = applied.policies,
+            "seed applied"
+        );
+    }
+    if let Some(password) = &startup.generated_admin_password {
+        // Printed once, to the terminal, on purpose; never through the log.
+        println!("\n  Admin account created. Username: admin  Password: {}\n  It is shown only now; set --admin-password to choose your own.\n", password.expose());
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %config.addr, issuer = %state.issuer, "oauth-sandbox listening");
+    let db = state.db.clone();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,91 @@
+//! `POST /auth/introspect` (RFC 7662).
+//!
+//! §2.1: "To prevent token scanning attacks, the endpoint MUST also require some form of
+//! authorization to access this endpoint". Here the caller is an authenticated confidential
+//! client, and it learns about its own tokens only; any other token is `{"active": false}`.
+
+use crate::oauth::client_auth;
+use crate::oauth::error::{OAuthError, no_store};
+use crate::oauth::params::FormRequest;
+use crate::oauth::tokens::lookup;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The introspection response (§2.2).
+#[derive(Debug, Serialize, Default)]
+pub struct Introspection {
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+impl IntoResponse for Introspection {
+    fn into_response(self) -> Response {
+        let mut response = Json(self).into_response();
+        no_store(response.headers_mut());
+        response
+    }
+}
+
+/// The introspection endpoint.
+pub async fn introspect(
+    State(state): State<AppState>,
+    request: Result<FormRequest, OAuthError>,
+) -> Result<Introspection, OAuthError> {
+    let FormRequest { headers, mut params, .. } = request?;
+    let client = client_auth::authenticate(&state, &headers, &mut params).await?;
+    if client.is_public() {
+        return Err(OAuthError::invalid_client(
+            "introspection needs client authentication; a public client cannot authenticate",
+        ));
+    }
+    // §2.1: "token REQUIRED".
+    let token = params.require("token")?;
+    let now = state.clock.now();
+    let Some(known) = lookup(&state, token).await? else {
+        // §2.2: "If the introspection call is properly authorized but the token is not active,
+        // does not exist on this server, or the protected resource is not allowed to introspect
+        // this particular token, then the authorization server MUST return an introspection
+        // response with the "active" field set to "false"."
+        return Ok(Introspection::default());
+    };
+    if !known.is_active(now) || known.record.client_id != client.client_id {
+        return Ok(Introspection::default());
+    }
+    let r = known.record;
+    let refresh = r.is_refresh();
+    Ok(Introspection {
+        active: true,
+        sub: Some(r.username.clone().unwrap_or_else(|| r.client_id.clone())),
+        scope: Some(r.scope),
+        client_id: Some(r.client_id),
+        username: r.username,
+        token_type: Some(if refresh { "refresh_token" } else { "Bearer" }),
+        exp: Some(r.expires_at),
+        iat: Some(r.issued_at),
+        aud: if refresh { None } else { Some(crate::oauth::tokens::audience(&state)) },
+        iss: Some(state.issuer.clone()),
+        jti: known.claims.map(|c| c.jti),
+    })
+}

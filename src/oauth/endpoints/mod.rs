@@ -1,0 +1,6 @@
+//! The authorization server's HTTP endpoints, one module each.
+
+pub mod discovery;
+pub mod introspect;
+pub mod revoke;
+pub mod token;

@@ -1,0 +1,39 @@
+//! The resource owner password credentials grant (RFC 6749 §4.3).
+//!
+//! Legacy: RFC 9700 §2.4 says it "MUST NOT be used". It is here so that it can be shown and
+//! explained; the sandbox marks it as such.
+
+use super::{TokenGrant, require_grant, resolve_scope};
+use crate::model::client::{Client, GrantType};
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::oauth::tokens::{Grant, TokenResponse, issue, new_family};
+use crate::secret::Secret;
+use crate::state::AppState;
+use crate::storage;
+
+/// §4.3.2: grant_type "password", username REQUIRED, password REQUIRED, scope OPTIONAL.
+pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+    require_grant(client, TokenGrant::Password)?;
+    let username = params.require("username")?;
+    let password = Secret::new(params.require("password")?);
+    let scope = resolve_scope(params.get("scope"), &client.scope)?;
+    // An unknown username costs the same argon2 time as a wrong password, so the answer's
+    // timing does not tell which usernames exist.
+    let user = storage::users::get(&state.db, username).await.map_err(OAuthError::internal)?;
+    let ok = match &user {
+        Some(u) => state.passwords.verify(&format!("user:{}", u.username), &u.password_hash, &password).await,
+        None => state.passwords.verify_unknown(&password).await,
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        // §5.2 invalid_grant: "The provided authorization grant (e.g., […] resource owner
+        // credentials) […] is invalid".
+        return Err(OAuthError::invalid_grant("the username or password is wrong"));
+    };
+    let refresh = client.allows(GrantType::RefreshToken).then_some(None);
+    issue(
+        state,
+        Grant { client, username: Some(&user.username), scope: &scope, granted: &scope, family_id: new_family(), refresh },
+    )
+    .await
+}

@@ -1,0 +1,12 @@
+//! The authorization server: the token, introspection and revocation endpoints, discovery and
+//! JWKS, one handler per grant, and the one error enum.
+
+pub mod client_auth;
+pub mod endpoints;
+pub mod error;
+pub mod grants;
+pub mod keys;
+pub mod params;
+pub mod tokens;
+
+pub use error::OAuthError;

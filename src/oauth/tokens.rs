@@ -1,0 +1,234 @@
+//! Minting and reading access and refresh tokens.
+//!
+//! Access tokens are JWTs (RFC 9068) or opaque, as the client is registered; refresh tokens are
+//! always opaque. Opaque values are 256-bit random and stored as SHA-256 digests; JWTs are
+//! stored by `jti` so they can be revoked and introspected.
+
+use super::error::OAuthError;
+use crate::model::client::{Client, TokenFormat};
+use crate::model::scope::Scope;
+use crate::secret::{digest, new_secret, random_token};
+use crate::state::AppState;
+use crate::storage::tokens::{NewToken, TokenKind, TokenRecord, find_by_hash, find_by_id};
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// The claims of a JWT access token (RFC 9068 §2.2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub scope: String,
+}
+
+/// The successful token response (RFC 6749 §5.1).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+impl IntoResponse for TokenResponse {
+    /// §5.1: "The authorization server MUST include the HTTP "Cache-Control" response header
+    /// field [RFC2616] with a value of "no-store" in any response containing tokens,
+    /// credentials, or other sensitive information".
+    fn into_response(self) -> Response {
+        let mut response = Json(self).into_response();
+        super::error::no_store(response.headers_mut());
+        response
+    }
+}
+
+/// Who the tokens are for and what they allow.
+#[derive(Debug)]
+pub struct Grant<'a> {
+    pub client: &'a Client,
+    pub username: Option<&'a str>,
+    pub scope: &'a Scope,
+    /// The scope the resource owner granted; a refresh token keeps it even when this access
+    /// token asked for less (RFC 6749 §6).
+    pub granted: &'a Scope,
+    /// The grant's family: new for a fresh grant, inherited on refresh.
+    pub family_id: String,
+    /// The refresh token to hand out: `None` for no refresh token, `Some(None)` to mint one,
+    /// `Some(Some(value))` to hand back the one presented (no rotation).
+    pub refresh: Option<Option<String>>,
+}
+
+/// Tokens minted but not yet stored: the response, and the rows that must be committed first.
+#[derive(Debug)]
+pub struct Minted {
+    pub response: TokenResponse,
+    pub rows: Vec<NewToken>,
+}
+
+/// The audience of access tokens: the demo resource server.
+pub fn audience(state: &AppState) -> String {
+    state.url(app::endpoints::PATIENTS).trim_end_matches("/Patient").to_owned()
+}
+
+/// Mints an access token (and perhaps a refresh token) for `grant`.
+pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
+    let now = state.clock.now();
+    let client = grant.client;
+    let scope = grant.scope.to_string();
+    let expires_at = now + client.access_token_ttl;
+    let jti = random_token(18);
+    let (access_token, token_hash) = match client.access_token_format {
+        TokenFormat::Opaque => {
+            let value = new_secret().expose().to_owned();
+            let hash = digest(&value);
+            (value, Some(hash))
+        }
+        TokenFormat::Jwt => {
+            let keys = state.keys.current();
+            let key = &keys.active;
+            let mut header = Header::new(key.algorithm());
+            // RFC 9068 §2.1: "Resource servers MUST verify that the "typ" header value is
+            // "at+jwt" or "application/at+jwt" and reject tokens carrying any other value."
+            header.typ = Some("at+jwt".into());
+            header.kid = Some(key.kid.clone());
+            let claims = AccessClaims {
+                iss: state.issuer.clone(),
+                sub: grant.username.unwrap_or(&client.client_id).to_owned(),
+                aud: audience(state),
+                client_id: client.client_id.clone(),
+                iat: now,
+                exp: expires_at,
+                jti: jti.clone(),
+                scope: scope.clone(),
+            };
+            let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(OAuthError::internal)?;
+            (jwt, None)
+        }
+    };
+    let mut rows = vec![NewToken {
+        id: jti,
+        kind: TokenKind::Access,
+        format: client.access_token_format,
+        token_hash,
+        client_id: client.client_id.clone(),
+        username: grant.username.map(str::to_owned),
+        scope: scope.clone(),
+        family_id: grant.family_id.clone(),
+        issued_at: now,
+        expires_at,
+    }];
+    let refresh_token = match grant.refresh {
+        None => None,
+        Some(Some(kept)) => Some(kept),
+        Some(None) => {
+            let value = new_secret().expose().to_owned();
+            rows.push(NewToken {
+                id: random_token(18),
+                kind: TokenKind::Refresh,
+                format: TokenFormat::Opaque,
+                token_hash: Some(digest(&value)),
+                client_id: client.client_id.clone(),
+                username: grant.username.map(str::to_owned),
+                scope: grant.granted.to_string(),
+                family_id: grant.family_id,
+                issued_at: now,
+                expires_at: now + client.refresh_token_ttl,
+            });
+            Some(value)
+        }
+    };
+    Ok(Minted {
+        response: TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: client.access_token_ttl,
+            refresh_token,
+            scope,
+        },
+        rows,
+    })
+}
+
+/// Mints tokens for a fresh grant and commits them before returning the response.
+pub async fn issue(state: &AppState, grant: Grant<'_>) -> Result<TokenResponse, OAuthError> {
+    let minted = mint(state, grant)?;
+    state.writer.insert(minted.rows).await.map_err(OAuthError::internal)?;
+    Ok(minted.response)
+}
+
+/// A new family id for a fresh grant.
+pub fn new_family() -> String {
+    random_token(18)
+}
+
+/// What is known about a presented token.
+#[derive(Debug, Clone)]
+pub struct KnownToken {
+    pub record: TokenRecord,
+    /// The verified claims, for a JWT.
+    pub claims: Option<AccessClaims>,
+}
+
+impl KnownToken {
+    /// Active at `now`: not revoked and not expired.
+    pub fn is_active(&self, now: i64) -> bool {
+        self.record.is_active(now)
+    }
+}
+
+/// True when the value has the shape of a JWS compact serialization.
+fn looks_like_jwt(token: &str) -> bool {
+    token.bytes().filter(|b| *b == b'.').count() == 2
+}
+
+/// Verifies a JWT access token's signature and claims against the live keys.
+///
+/// RFC 9068 §4: the resource server "MUST validate the signature […] using the algorithm
+/// specified in the JWT "alg" header parameter" — but only an algorithm of a key we published,
+/// chosen by `kid`, never one the token names for itself.
+pub fn verify_jwt(state: &AppState, token: &str) -> Option<AccessClaims> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    if !matches!(header.typ.as_deref(), Some("at+jwt" | "application/at+jwt")) {
+        return None;
+    }
+    let keys = state.keys.current();
+    let key = keys.find(header.kid.as_deref()?)?;
+    let mut validation = Validation::new(key.algorithm());
+    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.set_audience(&[audience(state)]);
+    // Expiry is checked against the server's clock by the caller, not the wall clock here.
+    validation.validate_exp = false;
+    validation.required_spec_claims = HashSet::from(["exp".to_owned(), "iss".to_owned(), "aud".to_owned(), "sub".to_owned()]);
+    jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+        .ok()
+        .map(|data| data.claims)
+}
+
+/// Finds a presented token, JWT or opaque, access or refresh. `None` when it is unknown,
+/// malformed or carries a bad signature.
+pub async fn lookup(state: &AppState, token: &str) -> Result<Option<KnownToken>, OAuthError> {
+    if token.len() > 8192 {
+        return Ok(None);
+    }
+    if looks_like_jwt(token) {
+        let Some(claims) = verify_jwt(state, token) else {
+            return Ok(None);
+        };
+        let record = find_by_id(&state.db, &claims.jti).await.map_err(OAuthError::internal)?;
+        return Ok(record
+            .filter(|r| !r.is_refresh() && r.client_id == claims.client_id)
+            .map(|record| KnownToken { record, claims: Some(claims) }));
+    }
+    let record = find_by_hash(&state.db, &digest(token)).await.map_err(OAuthError::internal)?;
+    Ok(record.map(|record| KnownToken { record, claims: None }))
+}

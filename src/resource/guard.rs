@@ -1,0 +1,190 @@
+//! Who is calling the demo API, and may they?
+//!
+//! The checks, in order: read the one `Authorization` header; Basic → the client exists, holds
+//! the `basic` grant and its secret verifies; Bearer → the token verifies, is known, active and
+//! not revoked; then the access policies decide (deny by default).
+
+use crate::model::client::GrantType;
+use crate::model::policy::{AuthKind, Decision, RequestFacts, evaluate};
+use crate::oauth::client_auth::decode_basic;
+use crate::oauth::error::{OAuthError, basic_challenge, bearer_challenge, no_store};
+use crate::oauth::tokens::lookup;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+
+/// A caller the policies allowed.
+#[derive(Debug, Clone)]
+pub struct Allowed {
+    pub facts: RequestFacts,
+    pub decision: Decision,
+}
+
+/// Why the demo API refused a request.
+#[derive(Debug)]
+pub enum Refusal {
+    /// No credentials: 401 with both challenges and no error code (RFC 6750 §3.1: "If the
+    /// request lacks any authentication information […] the resource server SHOULD NOT include
+    /// an error code or other error information").
+    NoCredentials,
+    /// Bad Basic credentials: 401 with a Basic challenge.
+    BadBasic(&'static str),
+    /// A malformed request (RFC 6750 §3.1 `invalid_request`): 400.
+    BadRequest(&'static str),
+    /// A bad Bearer token: 401 with a Bearer `invalid_token` challenge.
+    BadToken(&'static str),
+    /// Authenticated, but no policy allows it: 403.
+    Denied(AuthKind, Box<Decision>),
+    /// Storage failed.
+    Internal,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, challenges, code, description): (StatusCode, Vec<String>, &str, String) = match &self {
+            Refusal::NoCredentials => (
+                StatusCode::UNAUTHORIZED,
+                vec![bearer_challenge(None), basic_challenge()],
+                "unauthorized",
+                "send Authorization: Bearer <token> or Basic <client_id:client_secret>".into(),
+            ),
+            Refusal::BadBasic(why) => (StatusCode::UNAUTHORIZED, vec![basic_challenge()], "invalid_client", (*why).into()),
+            Refusal::BadRequest(why) => {
+                let e = OAuthError::invalid_request(*why);
+                (StatusCode::BAD_REQUEST, vec![bearer_challenge(Some(&e))], e.code(), (*why).into())
+            }
+            Refusal::BadToken(why) => {
+                let e = OAuthError::invalid_token(*why);
+                (StatusCode::UNAUTHORIZED, vec![bearer_challenge(Some(&e))], e.code(), (*why).into())
+            }
+            Refusal::Denied(auth, decision) => {
+                let why = format!(
+                    "no access policy allows this request ({} policies checked)",
+                    decision.trace.len()
+                );
+                match auth {
+                    // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges
+                    // than provided by the access token. The resource server SHOULD respond
+                    // with the HTTP 403 (Forbidden) status code".
+                    AuthKind::Bearer => {
+                        let e = OAuthError::InsufficientScope(why.clone().into());
+                        (StatusCode::FORBIDDEN, vec![bearer_challenge(Some(&e))], e.code(), why)
+                    }
+                    AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
+                }
+            }
+            Refusal::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                vec![],
+                "server_error",
+                "the server could not complete the request".into(),
+            ),
+        };
+        let mut body = serde_json::json!({ "error": code, "error_description": description });
+        if let Refusal::Denied(_, decision) = &self {
+            body["policies"] = serde_json::to_value(&decision.trace).unwrap_or_default();
+        }
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        no_store(headers);
+        for c in challenges {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                headers.append(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for Allowed {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return Err(if parts.headers.contains_key(header::AUTHORIZATION) {
+                Refusal::BadRequest("more than one Authorization header")
+            } else {
+                Refusal::NoCredentials
+            });
+        };
+        let value = value.to_str().map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        let facts = if scheme.eq_ignore_ascii_case("bearer") {
+            bearer_facts(state, rest.trim()).await?
+        } else if scheme.eq_ignore_ascii_case("basic") {
+            basic_facts(state, value).await?
+        } else {
+            return Err(Refusal::NoCredentials);
+        };
+        let facts = RequestFacts { method: parts.method.as_str().to_owned(), path: parts.uri.path().to_owned(), ..facts };
+        let policies = state.cache.policies().await.map_err(|e| {
+            tracing::error!(error = %e, "reading policies");
+            Refusal::Internal
+        })?;
+        let decision = evaluate(&policies, &facts);
+        if decision.allowed {
+            Ok(Allowed { facts, decision })
+        } else {
+            Err(Refusal::Denied(facts.auth, Box::new(decision)))
+        }
+    }
+}
+
+fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
+    RequestFacts { method: String::new(), path: String::new(), auth, client_id, username: None, scopes: vec![] }
+}
+
+async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFacts, Refusal> {
+    let (client_id, secret) = decode_basic(header_value).map_err(|_| Refusal::BadBasic("the Basic credentials are malformed"))?;
+    let client = state
+        .cache
+        .client(&client_id)
+        .await
+        .map_err(|_| Refusal::Internal)?
+        .ok_or(Refusal::BadBasic("unknown client or wrong secret"))?;
+    let Some(phc) = &client.secret_hash else {
+        return Err(Refusal::BadBasic("unknown client or wrong secret"));
+    };
+    if !state.passwords.verify(&format!("client:{}", client.client_id), phc, &secret).await {
+        return Err(Refusal::BadBasic("unknown client or wrong secret"));
+    }
+    if !client.allows(GrantType::Basic) {
+        return Err(Refusal::BadBasic("this client is not registered for the basic grant"));
+    }
+    let mut facts = blank_facts(AuthKind::Basic, client.client_id.clone());
+    facts.scopes = client.scope.to_vec();
+    Ok(facts)
+}
+
+async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Refusal> {
+    // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    let well_formed = !token.is_empty()
+        && token
+            .trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'));
+    if !well_formed {
+        return Err(Refusal::BadRequest("the Bearer token is missing or malformed"));
+    }
+    let known = lookup(state, token)
+        .await
+        .map_err(|_| Refusal::Internal)?
+        .ok_or(Refusal::BadToken("the access token is invalid"))?;
+    let record = &known.record;
+    if record.is_refresh() {
+        return Err(Refusal::BadToken("a refresh token is not an access token"));
+    }
+    if record.revoked_at.is_some() {
+        return Err(Refusal::BadToken("the access token has been revoked"));
+    }
+    if state.clock.now() >= record.expires_at {
+        return Err(Refusal::BadToken("the access token has expired"));
+    }
+    let mut facts = blank_facts(AuthKind::Bearer, record.client_id.clone());
+    facts.username = record.username.clone();
+    facts.scopes = record.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    Ok(facts)
+}

@@ -1,0 +1,90 @@
+//! Secret values, random generation and digests.
+//!
+//! A [`Secret`] never shows its value through `Debug` or `Display`, so it cannot reach a log line
+//! by accident. Codes and tokens are high-entropy random values: they are stored as SHA-256
+//! digests and looked up by digest, so the database never compares a secret byte by byte;
+//! where two secrets are compared in memory, [`constant_time_eq`] does it.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+/// A secret string (client secret, password, token). Its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// `n` random bytes from the operating system, base64url without padding.
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    // getrandom fails only when the OS has no entropy source at all; the process could not
+    // have started then. Fall back to a panic-free error value rather than a weak token.
+    if getrandom::fill(&mut buf).is_err() {
+        tracing::error!("the operating system refused randomness");
+        buf.iter_mut().for_each(|b| *b = 0);
+    }
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A 256-bit random secret or token value, base64url (43 characters).
+pub fn new_secret() -> Secret {
+    Secret(random_token(32))
+}
+
+/// The SHA-256 digest of `value`, base64url: how token values are stored and looked up.
+pub fn digest(value: &str) -> String {
+    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes()))
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let a = random_token(32);
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token(32));
+    }
+
+    #[test]
+    fn digest_is_sha256() {
+        // SHA-256("abc"), base64url.
+        assert_eq!(digest("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    }
+
+    #[test]
+    fn constant_time_eq_works() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

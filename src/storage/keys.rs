@@ -1,0 +1,71 @@
+//! Signing key storage.
+//!
+//! Invariants: at most one key is active (a partial unique index enforces it); a retired key is
+//! kept for the record but no longer published or trusted.
+
+use super::{Db, StorageResult};
+
+/// A stored signing key: the private key as PKCS#8 DER.
+#[derive(Clone)]
+pub struct StoredKey {
+    pub kid: String,
+    pub alg: String,
+    pub private_der: Vec<u8>,
+    pub created_at: i64,
+    pub active: bool,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every key that is not retired, newest first.
+pub async fn list_live(db: &Db) -> StorageResult<Vec<StoredKey>> {
+    let rows: Vec<(String, String, Vec<u8>, i64, bool)> = sqlx::query_as(
+        "SELECT kid, alg, private_der, created_at, active FROM signing_keys \
+         WHERE retired_at IS NULL ORDER BY created_at DESC, kid",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kid, alg, private_der, created_at, active)| StoredKey { kid, alg, private_der, created_at, active })
+        .collect())
+}
+
+/// Stores `key` as the one active key; the previously active key stays live for verification.
+pub async fn insert_active(db: &Db, key: &StoredKey) -> StorageResult<()> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE signing_keys SET active = 0 WHERE active = 1")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, alg, private_der, created_at, active) VALUES (?, ?, ?, ?, 1)",
+    )
+    .bind(&key.kid)
+    .bind(&key.alg)
+    .bind(&key.private_der)
+    .bind(key.created_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Retires a key that is not active. Returns false when no such live, inactive key exists.
+pub async fn retire(db: &Db, kid: &str, now: i64) -> StorageResult<bool> {
+    let done = sqlx::query(
+        "UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND active = 0 AND retired_at IS NULL",
+    )
+    .bind(now)
+    .bind(kid)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
