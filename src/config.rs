@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// oauth-sandbox: a real OAuth 2.0 authorization server, a demo protected API and a sandbox UI,
 /// in one process on an embedded SQLite file.
 #[derive(Parser, Clone, Debug)]
-#[command(version, about)]
+#[command(version, about, args_override_self = true)]
 pub struct Config {
     /// The address to listen on.
     #[arg(long, env = "SANDBOX_ADDR", default_value = "127.0.0.1:3000")]

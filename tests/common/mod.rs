@@ -1,0 +1,146 @@
+//! Test harness: a fresh server on a temporary SQLite file, a manual clock, and helpers that
+//! drive the router in process and return the exact status, headers and body.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use base64::Engine;
+use http_body_util::BodyExt;
+use oauth_sandbox::clock::ManualClock;
+use oauth_sandbox::config::Config;
+use oauth_sandbox::state::AppState;
+use oauth_sandbox::{build_state, router};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const ISSUER: &str = "http://sandbox.test";
+pub const T0: i64 = 1_800_000_000;
+
+pub struct Harness {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: Arc<ManualClock>,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn config(dir: &std::path::Path, extra: &[&str]) -> Config {
+    use clap::Parser;
+    let url = format!("sqlite://{}/test.db", dir.display());
+    let mut args = vec![
+        "oauth-sandbox",
+        "--database-url",
+        &url,
+        "--issuer",
+        ISSUER,
+        "--admin-password",
+        ADMIN_PASSWORD,
+        "--log",
+        "warn",
+    ];
+    args.extend_from_slice(extra);
+    Config::try_parse_from(args).expect("test config parses")
+}
+
+pub async fn harness() -> Harness {
+    harness_with(&[]).await
+}
+
+pub async fn harness_with(extra: &[&str]) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let (state, _) = build_state(&config(dir.path(), extra), clock.clone()).await.unwrap();
+    Harness { router: router(state.clone()), state, clock, dir }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn headers_all(&self, name: &str) -> Vec<String> {
+        self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+    }
+    /// Asserts an RFC 6749 §5.2 error: status, code, and `Cache-Control: no-store`.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text());
+        assert_eq!(self.json()["error"], code, "body: {}", self.text());
+        assert!(self.json()["error_description"].is_string());
+        assert_eq!(self.header("cache-control"), Some("no-store"));
+        assert_eq!(self.header("content-type"), Some("application/json"));
+    }
+}
+
+pub fn basic(id: &str, secret: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+}
+
+impl Harness {
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, body }
+    }
+
+    /// POSTs a form body, with an optional Authorization header.
+    pub async fn post_form(&self, path: &str, authorization: Option<&str>, body: &str) -> Reply {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            req = req.header(header::AUTHORIZATION, a);
+        }
+        self.send(req.body(Body::from(body.to_owned())).unwrap()).await
+    }
+
+    /// POSTs to the token endpoint with Basic client authentication.
+    pub async fn token(&self, client: (&str, &str), body: &str) -> Reply {
+        self.post_form("/auth/token", Some(&basic(client.0, client.1)), body).await
+    }
+
+    /// A client_credentials access token for the demo service client.
+    pub async fn service_token(&self) -> String {
+        let r = self.token(("service-client", "service-secret"), "grant_type=client_credentials").await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str, authorization: Option<&str>) -> Reply {
+        let mut req = Request::get(path);
+        if let Some(a) = authorization {
+            req = req.header(header::AUTHORIZATION, a);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// An admin REST call with a JSON body.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, basic("admin", ADMIN_PASSWORD));
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+}
