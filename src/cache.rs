@@ -34,7 +34,12 @@ impl Cache {
     /// The client with this id. Unknown ids are not cached, so random probes cost memory
     /// nothing.
     pub async fn client(&self, client_id: &str) -> StorageResult<Option<Arc<Client>>> {
-        if let Some(hit) = self.clients.read().ok().and_then(|c| c.get(client_id).cloned()) {
+        if let Some(hit) = self
+            .clients
+            .read()
+            .ok()
+            .and_then(|c| c.get(client_id).cloned())
+        {
             return Ok(Some(hit));
         }
         let generation = self.generation.load(Ordering::SeqCst);
@@ -42,10 +47,10 @@ impl Cache {
             return Ok(None);
         };
         let client = Arc::new(client);
-        if let Ok(mut clients) = self.clients.write() {
-            if self.generation.load(Ordering::SeqCst) == generation {
-                clients.insert(client_id.to_owned(), client.clone());
-            }
+        if let Ok(mut clients) = self.clients.write()
+            && self.generation.load(Ordering::SeqCst) == generation
+        {
+            clients.insert(client_id.to_owned(), client.clone());
         }
         Ok(Some(client))
     }
@@ -57,10 +62,10 @@ impl Cache {
         }
         let generation = self.generation.load(Ordering::SeqCst);
         let policies = Arc::new(storage::policies::list(&self.db).await?);
-        if let Ok(mut slot) = self.policies.write() {
-            if self.generation.load(Ordering::SeqCst) == generation {
-                *slot = Some(policies.clone());
-            }
+        if let Ok(mut slot) = self.policies.write()
+            && self.generation.load(Ordering::SeqCst) == generation
+        {
+            *slot = Some(policies.clone());
         }
         Ok(policies)
     }

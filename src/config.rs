@@ -62,13 +62,22 @@ impl Config {
     /// The issuer identifier, checked: an absolute http(s) URL with no query or fragment
     /// (RFC 8414 §2).
     pub fn issuer(&self) -> Result<String, String> {
-        let issuer = self.issuer.clone().unwrap_or_else(|| format!("http://{}", self.addr));
+        let issuer = self
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr));
         let url = url::Url::parse(&issuer).map_err(|e| format!("--issuer {issuer:?}: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!("--issuer {issuer:?}: must be an http or https URL"));
         }
-        if url.query().is_some() || url.fragment().is_some() || issuer.contains('#') || issuer.contains('?') {
-            return Err(format!("--issuer {issuer:?}: must have no query or fragment (RFC 8414 §2)"));
+        if url.query().is_some()
+            || url.fragment().is_some()
+            || issuer.contains('#')
+            || issuer.contains('?')
+        {
+            return Err(format!(
+                "--issuer {issuer:?}: must have no query or fragment (RFC 8414 §2)"
+            ));
         }
         Ok(issuer)
     }
@@ -83,7 +92,8 @@ mod tests {
         let c = Config::try_parse_from(["x"]).unwrap();
         assert_eq!(c.issuer().unwrap(), "http://127.0.0.1:3000");
         assert!(c.demo_enabled());
-        let c = Config::try_parse_from(["x", "--no-demo", "--issuer", "https://as.example/t"]).unwrap();
+        let c =
+            Config::try_parse_from(["x", "--no-demo", "--issuer", "https://as.example/t"]).unwrap();
         assert!(!c.demo_enabled());
         assert_eq!(c.issuer().unwrap(), "https://as.example/t");
         let c = Config::try_parse_from(["x", "--issuer", "https://as.example/?q=1"]).unwrap();

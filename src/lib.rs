@@ -32,11 +32,20 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let protocol = Router::new()
-        .route(ep::OAUTH_METADATA, get(oauth::endpoints::discovery::discovery))
-        .route(ep::OPENID_CONFIGURATION, get(oauth::endpoints::discovery::discovery))
+        .route(
+            ep::OAUTH_METADATA,
+            get(oauth::endpoints::discovery::discovery),
+        )
+        .route(
+            ep::OPENID_CONFIGURATION,
+            get(oauth::endpoints::discovery::discovery),
+        )
         .route(ep::JWKS, get(oauth::endpoints::discovery::jwks))
         .route(ep::TOKEN, post(oauth::endpoints::token::token))
-        .route(ep::INTROSPECT, post(oauth::endpoints::introspect::introspect))
+        .route(
+            ep::INTROSPECT,
+            post(oauth::endpoints::introspect::introspect),
+        )
         .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
         .route(ep::PATIENTS, get(resource::patients::list))
         .route(ep::PATIENT, get(resource::patients::read))
@@ -47,8 +56,13 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let ui = Router::new()
         .leptos_routes(&state, routes, move || app::shell(leptos_options.clone()))
-        .nest_service("/pkg", ServeDir::new(pkg).precompressed_br().precompressed_gzip())
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell));
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ));
 
     let router = protocol.merge(ui).with_state(state);
     telemetry::layer(security_headers(router))
@@ -57,7 +71,10 @@ pub fn router(state: AppState) -> Router {
 /// Headers on every response: no framing (RFC 9700 §4.16), no MIME sniffing.
 fn security_headers(router: Router) -> Router {
     router
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),
@@ -106,15 +123,21 @@ pub async fn build_state(
     let seed_text = match &config.seed {
         Some(path) => Some((
             path.display().to_string(),
-            std::fs::read_to_string(path).map_err(|e| StartupError::Config(format!("--seed {}: {e}", path.display())))?,
+            std::fs::read_to_string(path)
+                .map_err(|e| StartupError::Config(format!("--seed {}: {e}", path.display())))?,
         )),
         None => None,
     };
     if let Some(dir) = sqlite_parent_dir(&config.database_url) {
-        std::fs::create_dir_all(&dir).map_err(|e| StartupError::Config(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StartupError::Config(format!("{}: {e}", dir.display())))?;
     }
     let db = storage::Db::open(&config.database_url).await?;
-    let passwords = Arc::new(tokio::task::spawn_blocking(password::Passwords::new).await.map_err(|e| StartupError::Admin(e.to_string()))?);
+    let passwords = Arc::new(
+        tokio::task::spawn_blocking(password::Passwords::new)
+            .await
+            .map_err(|e| StartupError::Admin(e.to_string()))?,
+    );
     let now = clock.now();
     let mut startup = Startup::default();
     if config.demo_enabled() {
@@ -125,9 +148,10 @@ pub async fn build_state(
         let applied = seed::load(&db, &passwords, &name, &text, now).await?;
         startup.seeded.push((name, applied));
     }
-    startup.generated_admin_password = seed::ensure_admin(&db, &passwords, config.admin_password.as_deref(), now)
-        .await
-        .map_err(StartupError::Admin)?;
+    startup.generated_admin_password =
+        seed::ensure_admin(&db, &passwords, config.admin_password.as_deref(), now)
+            .await
+            .map_err(StartupError::Admin)?;
     let keys = oauth::keys::KeyRing::load_or_create(&db, config.signing_alg, now).await?;
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
@@ -150,10 +174,15 @@ pub async fn build_state(
 
 /// The directory a `sqlite://` file URL lives in, so it can be created on first start.
 fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
     if path.is_empty() || path.contains(":memory:") {
         return None;
     }
-    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf())
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| p.to_path_buf())
 }

@@ -31,7 +31,10 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(password) = &startup.generated_admin_password {
         // Printed once, to the terminal, on purpose; never through the log.
-        println!("\n  Admin account created. Username: admin  Password: {}\n  It is shown only now; set --admin-password to choose your own.\n", password.expose());
+        println!(
+            "\n  Admin account created. Username: admin  Password: {}\n  It is shown only now; set --admin-password to choose your own.\n",
+            password.expose()
+        );
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, issuer = %state.issuer, "oauth-sandbox listening");

@@ -11,8 +11,8 @@
 //!   the PHC string, so the cached entry no longer applies, at once.
 
 use crate::secret::{Secret, constant_time_eq};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::Semaphore;
@@ -56,7 +56,11 @@ fn hash_blocking(secret: &str) -> Option<String> {
 
 fn verify_blocking(phc: &str, secret: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -65,7 +69,9 @@ impl Passwords {
     pub fn new() -> Self {
         let mut key = [0u8; 32];
         let _ = getrandom::fill(&mut key);
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Self {
             permits: Semaphore::new(cores),
             mac_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
@@ -79,13 +85,17 @@ impl Passwords {
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashUnavailable> {
         let _permit = self.permits.acquire().await.map_err(|_| HashUnavailable)?;
-        tokio::task::spawn_blocking(job).await.map_err(|_| HashUnavailable)
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(|_| HashUnavailable)
     }
 
     /// Hashes `secret` with argon2id (the crate's defaults: m=19 MiB, t=2, p=1).
     pub async fn hash(&self, secret: &Secret) -> Result<String, HashUnavailable> {
         let value = secret.expose().to_owned();
-        self.blocking(move || hash_blocking(&value)).await?.ok_or(HashUnavailable)
+        self.blocking(move || hash_blocking(&value))
+            .await?
+            .ok_or(HashUnavailable)
     }
 
     fn tag(&self, secret: &Secret) -> [u8; 32] {
@@ -99,22 +109,26 @@ impl Passwords {
     /// (e.g. `client:<id>`), using the cache when it applies.
     pub async fn verify(&self, cache_key: &str, phc: &str, presented: &Secret) -> bool {
         let tag = self.tag(presented);
-        if let Ok(cache) = self.cache.read() {
-            if let Some(hit) = cache.get(cache_key) {
-                if &*hit.phc == phc && constant_time_eq(&hit.tag, &tag) {
-                    return true;
-                }
-            }
+        if let Ok(cache) = self.cache.read()
+            && let Some(hit) = cache.get(cache_key)
+            && &*hit.phc == phc
+            && constant_time_eq(&hit.tag, &tag)
+        {
+            return true;
         }
         let (stored, value) = (phc.to_owned(), presented.expose().to_owned());
         let ok = self
             .blocking(move || verify_blocking(&stored, &value))
             .await
             .unwrap_or(false);
-        if ok {
-            if let Ok(mut cache) = self.cache.write() {
-                cache.insert(cache_key.to_owned(), Verified { phc: phc.into(), tag });
-            }
+        if ok && let Ok(mut cache) = self.cache.write() {
+            cache.insert(
+                cache_key.to_owned(),
+                Verified {
+                    phc: phc.into(),
+                    tag,
+                },
+            );
         }
         ok
     }
@@ -122,7 +136,9 @@ impl Passwords {
     /// Spends the time of one verification and fails: for accounts that do not exist.
     pub async fn verify_unknown(&self, presented: &Secret) -> bool {
         let (stored, value) = (self.dummy_phc.clone(), presented.expose().to_owned());
-        let _ = self.blocking(move || verify_blocking(&stored, &value)).await;
+        let _ = self
+            .blocking(move || verify_blocking(&stored, &value))
+            .await;
         false
     }
 
@@ -148,12 +164,21 @@ mod tests {
     async fn hash_verify_and_cache_invalidation() {
         let p = Passwords::new();
         let old = p.hash(&Secret::new("first-secret")).await.unwrap();
-        assert!(p.verify("client:a", &old, &Secret::new("first-secret")).await);
+        assert!(
+            p.verify("client:a", &old, &Secret::new("first-secret"))
+                .await
+        );
         assert!(!p.verify("client:a", &old, &Secret::new("wrong")).await);
         // A new PHC string (the secret was changed) makes the cached entry inapplicable.
         let new = p.hash(&Secret::new("second-secret")).await.unwrap();
-        assert!(!p.verify("client:a", &new, &Secret::new("first-secret")).await);
-        assert!(p.verify("client:a", &new, &Secret::new("second-secret")).await);
+        assert!(
+            !p.verify("client:a", &new, &Secret::new("first-secret"))
+                .await
+        );
+        assert!(
+            p.verify("client:a", &new, &Secret::new("second-secret"))
+                .await
+        );
         assert!(!p.verify_unknown(&Secret::new("x")).await);
     }
 }

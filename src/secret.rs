@@ -50,7 +50,10 @@ pub fn new_secret() -> Secret {
 
 /// The SHA-256 digest of `value`, base64url: how token values are stored and looked up.
 pub fn digest(value: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes()))
+    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        value.as_bytes(),
+    ))
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

@@ -56,15 +56,27 @@ pub struct Applied {
 }
 
 /// Parses one element of a list, returning its label (`clients[2] ("web")`), its id and value.
-fn element<T: DeserializeOwned>(list: &str, index: usize, id_field: &str, value: Value) -> Result<(String, String, T), String> {
-    let id = value.get(id_field).and_then(Value::as_str).map(str::to_owned);
+fn element<T: DeserializeOwned>(
+    list: &str,
+    index: usize,
+    id_field: &str,
+    value: Value,
+) -> Result<(String, String, T), String> {
+    let id = value
+        .get(id_field)
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let label = match &id {
         Some(id) => format!("{list}[{index}] ({id:?})"),
         None => format!("{list}[{index}]"),
     };
     let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { format!("{path}: ") };
+        let field = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
         format!("{label}: {field}{}", e.into_inner())
     })?;
     let id = id.ok_or_else(|| format!("{label}: {id_field}: is required in a seed file"))?;
@@ -77,11 +89,13 @@ fn named(label: &str, e: FieldError) -> String {
 
 /// Parses and validates a seed document.
 pub fn parse(text: &str, now: i64) -> Result<Seed, String> {
-    let file: SeedFile = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
-        .map_err(|e| {
-            let path = e.path().to_string();
-            format!("{path}: {}", e.into_inner())
-        })?;
+    let file: SeedFile = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(
+        text,
+    ))
+    .map_err(|e| {
+        let path = e.path().to_string();
+        format!("{path}: {}", e.into_inner())
+    })?;
     let mut seed = Seed::default();
     let mut seen = std::collections::HashSet::new();
     for (i, v) in file.clients.into_iter().enumerate() {
@@ -89,33 +103,45 @@ pub fn parse(text: &str, now: i64) -> Result<Seed, String> {
         if !seen.insert(format!("c:{id}")) {
             return Err(format!("{label}: client_id: {id:?} appears more than once"));
         }
-        seed.clients.push(input.validate(&id, now).map_err(|e| named(&label, e))?);
+        seed.clients
+            .push(input.validate(&id, now).map_err(|e| named(&label, e))?);
     }
     for (i, v) in file.users.into_iter().enumerate() {
         let (label, id, input) = element::<UserInput>("users", i, "username", v)?;
         if !seen.insert(format!("u:{id}")) {
             return Err(format!("{label}: username: {id:?} appears more than once"));
         }
-        seed.users.push(input.validate(&id).map_err(|e| named(&label, e))?);
+        seed.users
+            .push(input.validate(&id).map_err(|e| named(&label, e))?);
     }
     for (i, v) in file.policies.into_iter().enumerate() {
         let (label, id, input) = element::<PolicyInput>("policies", i, "id", v)?;
         if !seen.insert(format!("p:{id}")) {
             return Err(format!("{label}: id: {id:?} appears more than once"));
         }
-        seed.policies.push(input.validate(&id).map_err(|e| named(&label, e))?);
+        seed.policies
+            .push(input.validate(&id).map_err(|e| named(&label, e))?);
     }
     Ok(seed)
 }
 
 /// Hashes every secret, then writes the whole seed in one transaction.
-pub async fn apply(db: &Db, passwords: &Passwords, seed: Seed, now: i64) -> Result<Applied, String> {
+pub async fn apply(
+    db: &Db,
+    passwords: &Passwords,
+    seed: Seed,
+    now: i64,
+) -> Result<Applied, String> {
     let mut clients = Vec::with_capacity(seed.clients.len());
     for (i, valid) in seed.clients.into_iter().enumerate() {
         let mut client = valid.client;
-        let existing = storage::clients::get(db, &client.client_id).await.map_err(|e| e.to_string())?;
+        let existing = storage::clients::get(db, &client.client_id)
+            .await
+            .map_err(|e| e.to_string())?;
         match valid.secret {
-            Some(secret) => client.secret_hash = Some(passwords.hash(&secret).await.map_err(|e| e.to_string())?),
+            Some(secret) => {
+                client.secret_hash = Some(passwords.hash(&secret).await.map_err(|e| e.to_string())?)
+            }
             None if client.is_public() => {}
             None => match existing.and_then(|e| e.secret_hash) {
                 Some(kept) => client.secret_hash = Some(kept),
@@ -131,12 +157,17 @@ pub async fn apply(db: &Db, passwords: &Passwords, seed: Seed, now: i64) -> Resu
     }
     let mut users = Vec::with_capacity(seed.users.len());
     for (i, valid) in seed.users.into_iter().enumerate() {
-        let existing = storage::users::get(db, &valid.username).await.map_err(|e| e.to_string())?;
+        let existing = storage::users::get(db, &valid.username)
+            .await
+            .map_err(|e| e.to_string())?;
         let password_hash = match (&valid.password, existing.as_ref()) {
             (Some(p), _) => passwords.hash(p).await.map_err(|e| e.to_string())?,
             (None, Some(u)) => u.password_hash.clone(),
             (None, None) => {
-                return Err(format!("users[{i}] ({:?}): password: is required for a new user", valid.username));
+                return Err(format!(
+                    "users[{i}] ({:?}): password: is required for a new user",
+                    valid.username
+                ));
             }
         };
         users.push(User {
@@ -165,12 +196,25 @@ pub async fn apply(db: &Db, passwords: &Passwords, seed: Seed, now: i64) -> Resu
         Ok::<_, storage::StorageError>(())
     };
     write.await.map_err(|e| e.to_string())?;
-    Ok(Applied { clients: clients.len(), users: users.len(), policies: seed.policies.len() })
+    Ok(Applied {
+        clients: clients.len(),
+        users: users.len(),
+        policies: seed.policies.len(),
+    })
 }
 
 /// Reads, checks and applies a seed; the error names the source.
-pub async fn load(db: &Db, passwords: &Passwords, source_name: &str, text: &str, now: i64) -> Result<Applied, SeedError> {
-    let err = |message: String| SeedError { source_name: source_name.to_owned(), message };
+pub async fn load(
+    db: &Db,
+    passwords: &Passwords,
+    source_name: &str,
+    text: &str,
+    now: i64,
+) -> Result<Applied, SeedError> {
+    let err = |message: String| SeedError {
+        source_name: source_name.to_owned(),
+        message,
+    };
     let seed = parse(text, now).map_err(err)?;
     apply(db, passwords, seed, now).await.map_err(err)
 }
@@ -183,11 +227,16 @@ pub async fn ensure_admin(
     configured: Option<&str>,
     now: i64,
 ) -> Result<Option<Secret>, String> {
-    let existing = storage::users::get(db, "admin").await.map_err(|e| e.to_string())?;
+    let existing = storage::users::get(db, "admin")
+        .await
+        .map_err(|e| e.to_string())?;
     let (password, generated) = match (configured, &existing) {
         (Some(p), Some(user)) => {
             let secret = Secret::new(p);
-            if passwords.verify("user:admin", &user.password_hash, &secret).await {
+            if passwords
+                .verify("user:admin", &user.password_hash, &secret)
+                .await
+            {
                 return Ok(None);
             }
             (secret, false)
@@ -206,7 +255,9 @@ pub async fn ensure_admin(
         created_at: now,
         updated_at: now,
     };
-    storage::users::upsert(db, &user).await.map_err(|e| e.to_string())?;
+    storage::users::upsert(db, &user)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(generated.then_some(password))
 }
 
@@ -224,13 +275,31 @@ mod tests {
     #[test]
     fn errors_name_element_and_field() {
         let cases = [
-            (r#"{"clients": [{"client_id": "a", "client_name": "A", "grant_types": ["nope"]}]}"#, "clients[0] (\"a\"): grant_types[0]"),
-            (r#"{"clients": [{"client_id": "a", "client_name": "", "grant_types": ["password"]}]}"#, "clients[0] (\"a\"): client_name"),
-            (r#"{"clients": [{"client_name": "A", "grant_types": ["password"]}]}"#, "clients[0]: client_id"),
-            (r#"{"users": [{"username": "u", "password": "longenough", "colour": 1}]}"#, "users[0] (\"u\")"),
-            (r#"{"policies": [{"id": "p", "methods": ["FETCH"]}]}"#, "policies[0] (\"p\"): methods[0]"),
+            (
+                r#"{"clients": [{"client_id": "a", "client_name": "A", "grant_types": ["nope"]}]}"#,
+                "clients[0] (\"a\"): grant_types[0]",
+            ),
+            (
+                r#"{"clients": [{"client_id": "a", "client_name": "", "grant_types": ["password"]}]}"#,
+                "clients[0] (\"a\"): client_name",
+            ),
+            (
+                r#"{"clients": [{"client_name": "A", "grant_types": ["password"]}]}"#,
+                "clients[0]: client_id",
+            ),
+            (
+                r#"{"users": [{"username": "u", "password": "longenough", "colour": 1}]}"#,
+                "users[0] (\"u\")",
+            ),
+            (
+                r#"{"policies": [{"id": "p", "methods": ["FETCH"]}]}"#,
+                "policies[0] (\"p\"): methods[0]",
+            ),
             (r#"{"client": []}"#, "client"),
-            (r#"{"clients": [{"client_id": "a", "client_name": "A", "grant_types": ["password"], "client_secret": "12345678"}, {"client_id": "a", "client_name": "A", "grant_types": ["password"], "client_secret": "12345678"}]}"#, "clients[1] (\"a\"): client_id"),
+            (
+                r#"{"clients": [{"client_id": "a", "client_name": "A", "grant_types": ["password"], "client_secret": "12345678"}, {"client_id": "a", "client_name": "A", "grant_types": ["password"], "client_secret": "12345678"}]}"#,
+                "clients[1] (\"a\"): client_id",
+            ),
             ("not json", "line 1"),
         ];
         for (text, want) in cases {

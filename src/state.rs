@@ -49,7 +49,9 @@ impl AppState {
 
     /// Every scope some client may ask for, sorted.
     pub async fn scopes_supported(&self) -> Vec<String> {
-        let clients = crate::storage::clients::list(&self.db, None).await.unwrap_or_default();
+        let clients = crate::storage::clients::list(&self.db, None)
+            .await
+            .unwrap_or_default();
         let mut scopes: Vec<String> = clients.iter().flat_map(|c| c.scope.to_vec()).collect();
         scopes.sort();
         scopes.dedup();

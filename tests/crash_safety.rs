@@ -1,6 +1,7 @@
 //! Crash safety: SIGKILL the real binary while it issues tokens and creates clients, restart it
 //! on the same database, and check that every acknowledged write survived and that SQLite's
 //! `PRAGMA integrity_check` is "ok".
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 use base64::Engine;
 use std::process::{Child, Command, Stdio};
@@ -16,9 +17,18 @@ struct Reply {
 }
 
 /// A minimal HTTP/1.1 client: one request per connection.
-async fn http(addr: &str, method: &str, path: &str, auth: Option<&str>, content_type: &str, body: &str) -> std::io::Result<Reply> {
+async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    content_type: &str,
+    body: &str,
+) -> std::io::Result<Reply> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let auth = auth.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -27,13 +37,23 @@ async fn http(addr: &str, method: &str, path: &str, auth: Option<&str>, content_
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await?;
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no status"))?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok(Reply { status, body })
 }
 
 fn basic(id: &str, secret: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
 }
 
 fn start(dir: &std::path::Path, addr: &str) -> Child {
@@ -52,10 +72,18 @@ fn start(dir: &std::path::Path, addr: &str) -> Child {
 async fn wait_ready(addr: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(r) = http(addr, "GET", "/.well-known/jwks.json", None, "text/plain", "").await {
-            if r.status == 200 {
-                return;
-            }
+        if let Ok(r) = http(
+            addr,
+            "GET",
+            "/.well-known/jwks.json",
+            None,
+            "text/plain",
+            "",
+        )
+        .await
+            && r.status == 200
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -83,10 +111,22 @@ async fn sigkill_loses_nothing_acknowledged() {
         workers.push(tokio::spawn(async move {
             let auth = basic("service-client-opaque", "service-secret");
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                match http(&addr, "POST", "/auth/token", Some(&auth), "application/x-www-form-urlencoded", "grant_type=client_credentials").await {
+                match http(
+                    &addr,
+                    "POST",
+                    "/auth/token",
+                    Some(&auth),
+                    "application/x-www-form-urlencoded",
+                    "grant_type=client_credentials",
+                )
+                .await
+                {
                     Ok(r) if r.status == 200 => {
                         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-                        tokens.lock().unwrap().push(v["access_token"].as_str().unwrap().to_owned());
+                        tokens
+                            .lock()
+                            .unwrap()
+                            .push(v["access_token"].as_str().unwrap().to_owned());
                     }
                     Ok(r) => panic!("unexpected status {} {}", r.status, r.body),
                     Err(_) => break, // the server is gone
@@ -120,28 +160,59 @@ async fn sigkill_loses_nothing_acknowledged() {
     }
     let tokens = tokens.lock().unwrap().clone();
     let clients = clients.lock().unwrap().clone();
-    assert!(tokens.len() > 50, "only {} tokens were issued before the kill", tokens.len());
+    assert!(
+        tokens.len() > 50,
+        "only {} tokens were issued before the kill",
+        tokens.len()
+    );
     assert!(!clients.is_empty());
 
     let mut server = start(dir.path(), &addr);
     wait_ready(&addr).await;
     let auth = basic("service-client-opaque", "service-secret");
     for token in &tokens {
-        let r = http(&addr, "POST", "/auth/introspect", Some(&auth), "application/x-www-form-urlencoded", &format!("token={token}"))
-            .await
-            .unwrap();
+        let r = http(
+            &addr,
+            "POST",
+            "/auth/introspect",
+            Some(&auth),
+            "application/x-www-form-urlencoded",
+            &format!("token={token}"),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 200);
-        assert!(r.body.contains("\"active\":true"), "an acknowledged token was lost: {}", r.body);
+        assert!(
+            r.body.contains("\"active\":true"),
+            "an acknowledged token was lost: {}",
+            r.body
+        );
     }
     let admin = basic("admin", ADMIN);
     for id in &clients {
-        let r = http(&addr, "GET", &format!("/Client/{id}"), Some(&admin), "text/plain", "").await.unwrap();
+        let r = http(
+            &addr,
+            "GET",
+            &format!("/Client/{id}"),
+            Some(&admin),
+            "text/plain",
+            "",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 200, "an acknowledged client was lost: {id}");
     }
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let db = oauth_sandbox::storage::Db::open(&format!("sqlite://{}/crash.db", dir.path().display())).await.unwrap();
+    let db =
+        oauth_sandbox::storage::Db::open(&format!("sqlite://{}/crash.db", dir.path().display()))
+            .await
+            .unwrap();
     assert_eq!(db.integrity_check().await.unwrap(), "ok");
-    println!("crash safety: {} tokens and {} clients acknowledged before SIGKILL, all present after restart", tokens.len(), clients.len());
+    println!(
+        "crash safety: {} tokens and {} clients acknowledged before SIGKILL, all present after restart",
+        tokens.len(),
+        clients.len()
+    );
 }

@@ -1,5 +1,6 @@
 //! Interop: the independent `oauth2` crate drives client_credentials, password, refresh,
 //! introspection and revocation against the router, in process.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
 use axum::body::Body;
@@ -7,8 +8,9 @@ use common::*;
 use http_body_util::BodyExt;
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthType, ClientId, ClientSecret, IntrospectionUrl, ResourceOwnerPassword, ResourceOwnerUsername, RevocationUrl,
-    Scope, StandardRevocableToken, TokenIntrospectionResponse, TokenResponse, TokenUrl,
+    AuthType, ClientId, ClientSecret, IntrospectionUrl, ResourceOwnerPassword,
+    ResourceOwnerUsername, RevocationUrl, Scope, StandardRevocableToken,
+    TokenIntrospectionResponse, TokenResponse, TokenUrl,
 };
 use tower::ServiceExt;
 
@@ -23,15 +25,25 @@ async fn https_harness() -> Harness {
 /// the request to the router.
 fn in_process(
     router: axum::Router,
-) -> impl Fn(oauth2::HttpRequest) -> std::pin::Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, std::io::Error>>>> {
+) -> impl Fn(
+    oauth2::HttpRequest,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, std::io::Error>>>> {
     move |request: oauth2::HttpRequest| {
         let router = router.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
             let request = axum::http::Request::from_parts(parts, Body::from(body));
-            let response = router.oneshot(request).await.map_err(std::io::Error::other)?;
+            let response = router
+                .oneshot(request)
+                .await
+                .map_err(std::io::Error::other)?;
             let (parts, body) = response.into_parts();
-            let bytes = body.collect().await.map_err(std::io::Error::other)?.to_bytes().to_vec();
+            let bytes = body
+                .collect()
+                .await
+                .map_err(std::io::Error::other)?
+                .to_bytes()
+                .to_vec();
             Ok(oauth2::HttpResponse::from_parts(parts, bytes))
         })
     }
@@ -54,7 +66,12 @@ async fn client_credentials_with_basic_and_post_auth() {
             .unwrap_or_else(|e| panic!("{auth:?}: {e:?}"));
         assert_eq!(token.scopes().unwrap()[0].as_str(), "patient.read");
         assert!(token.refresh_token().is_none());
-        let r = h.get("/fhir/Patient", Some(&format!("Bearer {}", token.access_token().secret()))).await;
+        let r = h
+            .get(
+                "/fhir/Patient",
+                Some(&format!("Bearer {}", token.access_token().secret())),
+            )
+            .await;
         assert_eq!(r.status, 200);
     }
 }
@@ -66,10 +83,17 @@ async fn wrong_secret_surfaces_as_a_parsed_rfc_error() {
     let client = BasicClient::new(ClientId::new("service-client".into()))
         .set_client_secret(ClientSecret::new("wrong".into()))
         .set_token_uri(TokenUrl::new(format!("{HTTPS}/auth/token")).unwrap());
-    let err = client.exchange_client_credentials().request_async(&http).await.unwrap_err();
+    let err = client
+        .exchange_client_credentials()
+        .request_async(&http)
+        .await
+        .unwrap_err();
     match err {
         oauth2::RequestTokenError::ServerResponse(e) => {
-            assert_eq!(e.error(), &oauth2::basic::BasicErrorResponseType::InvalidClient);
+            assert_eq!(
+                e.error(),
+                &oauth2::basic::BasicErrorResponseType::InvalidClient
+            );
         }
         other => panic!("expected a server response, got {other:?}"),
     }
@@ -95,17 +119,47 @@ async fn password_refresh_introspect_revoke() {
         .unwrap();
     let refresh = first.refresh_token().unwrap().clone();
 
-    let second = client.exchange_refresh_token(&refresh).request_async(&http).await.unwrap();
-    assert_ne!(second.access_token().secret(), first.access_token().secret());
-    assert_ne!(second.refresh_token().unwrap().secret(), refresh.secret(), "rotated");
+    let second = client
+        .exchange_refresh_token(&refresh)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_ne!(
+        second.access_token().secret(),
+        first.access_token().secret()
+    );
+    assert_ne!(
+        second.refresh_token().unwrap().secret(),
+        refresh.secret(),
+        "rotated"
+    );
 
-    let info = client.introspect(second.access_token()).request_async(&http).await.unwrap();
+    let info = client
+        .introspect(second.access_token())
+        .request_async(&http)
+        .await
+        .unwrap();
     assert!(info.active());
     assert_eq!(info.username(), Some("alice"));
-    assert_eq!(info.client_id().map(|c| c.as_str()), Some("password-client"));
+    assert_eq!(
+        info.client_id().map(|c| c.as_str()),
+        Some("password-client")
+    );
 
     let revocable: StandardRevocableToken = second.refresh_token().unwrap().clone().into();
-    client.revoke_token(revocable).unwrap().request_async(&http).await.unwrap();
-    let info = client.introspect(second.access_token()).request_async(&http).await.unwrap();
-    assert!(!info.active(), "revoking the refresh token revoked its access token");
+    client
+        .revoke_token(revocable)
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap();
+    let info = client
+        .introspect(second.access_token())
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert!(
+        !info.active(),
+        "revoking the refresh token revoked its access token"
+    );
 }

@@ -1,4 +1,5 @@
 //! RFC 7662 introspection and RFC 7009 revocation, for JWT and opaque tokens alike.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
 use common::*;
@@ -6,14 +7,21 @@ use common::*;
 const SVC: (&str, &str) = ("service-client", "service-secret");
 
 async fn introspect(h: &Harness, client: (&str, &str), token: &str) -> serde_json::Value {
-    let r = h.post_form("/auth/introspect", Some(&basic(client.0, client.1)), &format!("token={token}")).await;
+    let r = h
+        .post_form(
+            "/auth/introspect",
+            Some(&basic(client.0, client.1)),
+            &format!("token={token}"),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("cache-control"), Some("no-store"));
     r.json()
 }
 
 async fn revoke(h: &Harness, client: (&str, &str), body: &str) -> Reply {
-    h.post_form("/auth/revoke", Some(&basic(client.0, client.1)), body).await
+    h.post_form("/auth/revoke", Some(&basic(client.0, client.1)), body)
+        .await
 }
 
 #[tokio::test]
@@ -31,7 +39,9 @@ async fn introspect_active_jwt_and_opaque() {
     assert!(body["jti"].is_string());
 
     let opaque_client = ("service-client-opaque", "service-secret");
-    let r = h.token(opaque_client, "grant_type=client_credentials").await;
+    let r = h
+        .token(opaque_client, "grant_type=client_credentials")
+        .await;
     let opaque = r.json()["access_token"].as_str().unwrap().to_owned();
     let body = introspect(&h, opaque_client, &opaque).await;
     assert_eq!(body["active"], true);
@@ -51,7 +61,10 @@ async fn garbage_expired_and_foreign_tokens_are_inactive() {
     assert_eq!(body, serde_json::json!({"active": false}));
     // Expiry follows the server's clock.
     h.clock.advance(3600);
-    assert_eq!(introspect(&h, SVC, &jwt).await, serde_json::json!({"active": false}));
+    assert_eq!(
+        introspect(&h, SVC, &jwt).await,
+        serde_json::json!({"active": false})
+    );
 }
 
 #[tokio::test]
@@ -59,10 +72,18 @@ async fn introspection_needs_client_authentication() {
     let h = harness().await;
     let r = h.post_form("/auth/introspect", None, "token=x").await;
     r.assert_error(401, "invalid_client");
-    let r = h.post_form("/auth/introspect", Some(&basic("service-client", "nope")), "token=x").await;
+    let r = h
+        .post_form(
+            "/auth/introspect",
+            Some(&basic("service-client", "nope")),
+            "token=x",
+        )
+        .await;
     r.assert_error(401, "invalid_client");
     assert!(r.header("www-authenticate").unwrap().starts_with("Basic"));
-    let r = h.post_form("/auth/introspect", Some(&basic(SVC.0, SVC.1)), "").await;
+    let r = h
+        .post_form("/auth/introspect", Some(&basic(SVC.0, SVC.1)), "")
+        .await;
     r.assert_error(400, "invalid_request");
 }
 
@@ -70,11 +91,21 @@ async fn introspection_needs_client_authentication() {
 async fn revoke_access_token_jwt_by_jti() {
     let h = harness().await;
     let jwt = h.service_token().await;
-    let r = revoke(&h, SVC, &format!("token={jwt}&token_type_hint=access_token")).await;
+    let r = revoke(
+        &h,
+        SVC,
+        &format!("token={jwt}&token_type_hint=access_token"),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
     assert_eq!(introspect(&h, SVC, &jwt).await["active"], false);
-    assert_eq!(h.get("/fhir/Patient", Some(&format!("Bearer {jwt}"))).await.status, 401);
+    assert_eq!(
+        h.get("/fhir/Patient", Some(&format!("Bearer {jwt}")))
+            .await
+            .status,
+        401
+    );
     // Revoking twice is fine.
     assert_eq!(revoke(&h, SVC, &format!("token={jwt}")).await.status, 200);
 }
@@ -83,29 +114,65 @@ async fn revoke_access_token_jwt_by_jti() {
 async fn unknown_token_gets_200_and_bad_hint_is_ignored() {
     let h = harness().await;
     assert_eq!(revoke(&h, SVC, "token=never-issued").await.status, 200);
-    assert_eq!(revoke(&h, SVC, "token=never-issued&token_type_hint=bogus").await.status, 200);
-    revoke(&h, SVC, "").await.assert_error(400, "invalid_request");
-    revoke(&h, ("service-client", "nope"), "token=x").await.assert_error(401, "invalid_client");
+    assert_eq!(
+        revoke(&h, SVC, "token=never-issued&token_type_hint=bogus")
+            .await
+            .status,
+        200
+    );
+    revoke(&h, SVC, "")
+        .await
+        .assert_error(400, "invalid_request");
+    revoke(&h, ("service-client", "nope"), "token=x")
+        .await
+        .assert_error(401, "invalid_client");
 }
 
 #[tokio::test]
 async fn revoking_a_refresh_token_revokes_its_access_tokens() {
     let h = harness().await;
     let pw = ("password-client", "password-secret");
-    let r = h.token(pw, "grant_type=password&username=alice&password=alice-password").await;
+    let r = h
+        .token(
+            pw,
+            "grant_type=password&username=alice&password=alice-password",
+        )
+        .await;
     let access = r.json()["access_token"].as_str().unwrap().to_owned();
     let refresh = r.json()["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(introspect(&h, pw, &refresh).await["token_type"], "refresh_token");
-    assert_eq!(revoke(&h, pw, &format!("token={refresh}&token_type_hint=refresh_token")).await.status, 200);
+    assert_eq!(
+        introspect(&h, pw, &refresh).await["token_type"],
+        "refresh_token"
+    );
+    assert_eq!(
+        revoke(
+            &h,
+            pw,
+            &format!("token={refresh}&token_type_hint=refresh_token")
+        )
+        .await
+        .status,
+        200
+    );
     assert_eq!(introspect(&h, pw, &access).await["active"], false);
-    h.token(pw, &format!("grant_type=refresh_token&refresh_token={refresh}")).await.assert_error(400, "invalid_grant");
+    h.token(
+        pw,
+        &format!("grant_type=refresh_token&refresh_token={refresh}"),
+    )
+    .await
+    .assert_error(400, "invalid_grant");
 }
 
 #[tokio::test]
 async fn a_client_cannot_revoke_another_clients_token() {
     let h = harness().await;
     let jwt = h.service_token().await;
-    let r = revoke(&h, ("service-client-opaque", "service-secret"), &format!("token={jwt}")).await;
+    let r = revoke(
+        &h,
+        ("service-client-opaque", "service-secret"),
+        &format!("token={jwt}"),
+    )
+    .await;
     r.assert_error(400, "invalid_request");
     assert_eq!(introspect(&h, SVC, &jwt).await["active"], true);
 }

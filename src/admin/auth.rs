@@ -17,16 +17,26 @@ pub struct Admin {
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AdminError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(AdminError::Unauthorized)?;
         let (username, password) = decode_basic(value).map_err(|_| AdminError::Unauthorized)?;
-        let user = storage::users::get(&state.db, &username).await.map_err(AdminError::internal)?;
+        let user = storage::users::get(&state.db, &username)
+            .await
+            .map_err(AdminError::internal)?;
         let verified = match &user {
-            Some(u) => state.passwords.verify(&format!("user:{}", u.username), &u.password_hash, &password).await,
+            Some(u) => {
+                state
+                    .passwords
+                    .verify(&format!("user:{}", u.username), &u.password_hash, &password)
+                    .await
+            }
             None => state.passwords.verify_unknown(&password).await,
         };
         match user {

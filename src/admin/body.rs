@@ -34,14 +34,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .await
             .map_err(|_| AdminError::TooLarge(MAX_JSON_BYTES))?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(JsonBody).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if path == "." {
-                AdminError::BadBody(inner.to_string())
-            } else {
-                AdminError::BadBody(format!("{path}: {inner}"))
-            }
-        })
+        serde_path_to_error::deserialize(de)
+            .map(JsonBody)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if path == "." {
+                    AdminError::BadBody(inner.to_string())
+                } else {
+                    AdminError::BadBody(format!("{path}: {inner}"))
+                }
+            })
     }
 }

@@ -15,8 +15,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 /// `GET /Client`.
-pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<ClientView>>, AdminError> {
-    let clients = storage::clients::list(&state.db, None).await.map_err(AdminError::internal)?;
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<Vec<ClientView>>, AdminError> {
+    let clients = storage::clients::list(&state.db, None)
+        .await
+        .map_err(AdminError::internal)?;
     Ok(Json(clients.iter().map(|c| c.view()).collect()))
 }
 
@@ -51,7 +56,9 @@ pub async fn put(
 ) -> Result<Response, AdminError> {
     let now = state.clock.now();
     let valid = input.validate(&id, now)?;
-    let existing = storage::clients::get(&state.db, &id).await.map_err(AdminError::internal)?;
+    let existing = storage::clients::get(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     let mut client = valid.client;
     client.owner = existing.as_ref().and_then(|e| e.owner.clone());
     let mut shown_once = None;
@@ -71,14 +78,29 @@ pub async fn put(
             },
         };
         if let Some(secret) = secret {
-            client.secret_hash = Some(state.passwords.hash(&secret).await.map_err(AdminError::internal)?);
+            client.secret_hash = Some(
+                state
+                    .passwords
+                    .hash(&secret)
+                    .await
+                    .map_err(AdminError::internal)?,
+            );
         }
     }
-    let created = storage::clients::upsert(&state.db, &client, false).await.map_err(AdminError::internal)?;
+    let created = storage::clients::upsert(&state.db, &client, false)
+        .await
+        .map_err(AdminError::internal)?;
     state.cache.forget_client(&id);
     state.passwords.forget(&format!("client:{id}"));
-    let body = Created { client: client.view(), client_secret: shown_once };
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let body = Created {
+        client: client.view(),
+        client_secret: shown_once,
+    };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut response = (status, Json(body)).into_response();
     crate::oauth::error::no_store(response.headers_mut());
     Ok(response)
@@ -90,8 +112,14 @@ pub async fn remove(
     _admin: Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
-    let deleted = storage::clients::delete(&state.db, &id).await.map_err(AdminError::internal)?;
+    let deleted = storage::clients::delete(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     state.cache.forget_client(&id);
     state.passwords.forget(&format!("client:{id}"));
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(AdminError::NotFound(format!("Client/{id}"))) }
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!("Client/{id}")))
+    }
 }

@@ -44,7 +44,9 @@ impl IntoResponse for AdminError {
             AdminError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             AdminError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AdminError::Invalid(_) | AdminError::BadBody(_) => (StatusCode::BAD_REQUEST, "invalid"),
-            AdminError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            AdminError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             AdminError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AdminError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AdminError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -55,10 +57,10 @@ impl IntoResponse for AdminError {
             body["message"] = e.message.clone().into();
         }
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, AdminError::Unauthorized) {
-            if let Ok(v) = HeaderValue::from_str(&basic_challenge()) {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-            }
+        if matches!(self, AdminError::Unauthorized)
+            && let Ok(v) = HeaderValue::from_str(&basic_challenge())
+        {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         response
     }

@@ -27,13 +27,19 @@ pub async fn list(State(state): State<AppState>, _admin: Admin) -> Json<Vec<Valu
 }
 
 /// `POST /Key/$rotate`: a new key signs from now on; the old ones still verify.
-pub async fn rotate(State(state): State<AppState>, _admin: Admin) -> Result<(StatusCode, Json<Value>), AdminError> {
+pub async fn rotate(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<(StatusCode, Json<Value>), AdminError> {
     let kid = state
         .keys
         .rotate(&state.db, state.signing_alg, state.clock.now())
         .await
         .map_err(AdminError::internal)?;
-    Ok((StatusCode::CREATED, Json(json!({ "kid": kid, "alg": state.signing_alg.as_str(), "active": true }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "kid": kid, "alg": state.signing_alg.as_str(), "active": true })),
+    ))
 }
 
 /// `DELETE /Key/{kid}`: retire a key that no longer signs; tokens it signed stop verifying.
@@ -43,12 +49,18 @@ pub async fn retire(
     Path(kid): Path<String>,
 ) -> Result<StatusCode, AdminError> {
     if state.keys.current().active.kid == kid {
-        return Err(AdminError::Conflict("the active key cannot be retired; rotate first".into()));
+        return Err(AdminError::Conflict(
+            "the active key cannot be retired; rotate first".into(),
+        ));
     }
     let retired = state
         .keys
         .retire(&state.db, &kid, state.clock.now())
         .await
         .map_err(AdminError::internal)?;
-    if retired { Ok(StatusCode::NO_CONTENT) } else { Err(AdminError::NotFound(format!("Key/{kid}"))) }
+    if retired {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!("Key/{kid}")))
+    }
 }

@@ -20,11 +20,22 @@ use axum::routing::{delete, get, post};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(ep::CLIENTS, get(clients::list))
-        .route(ep::CLIENT, get(clients::read).put(clients::put).delete(clients::remove))
+        .route(
+            ep::CLIENT,
+            get(clients::read).put(clients::put).delete(clients::remove),
+        )
         .route(ep::USERS, get(users::list))
-        .route(ep::USER, get(users::read).put(users::put).delete(users::remove))
+        .route(
+            ep::USER,
+            get(users::read).put(users::put).delete(users::remove),
+        )
         .route(ep::POLICIES, get(policies::list))
-        .route(ep::POLICY, get(policies::read).put(policies::put).delete(policies::remove))
+        .route(
+            ep::POLICY,
+            get(policies::read)
+                .put(policies::put)
+                .delete(policies::remove),
+        )
         .route(ep::KEYS, get(keys::list))
         .route(ep::KEY_ROTATE, post(keys::rotate))
         .route(ep::KEY, delete(keys::retire))

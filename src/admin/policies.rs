@@ -12,8 +12,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// `GET /AccessPolicy`.
-pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<AccessPolicy>>, AdminError> {
-    Ok(Json(storage::policies::list(&state.db).await.map_err(AdminError::internal)?))
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<Vec<AccessPolicy>>, AdminError> {
+    Ok(Json(
+        storage::policies::list(&state.db)
+            .await
+            .map_err(AdminError::internal)?,
+    ))
 }
 
 /// `GET /AccessPolicy/{id}`.
@@ -37,13 +44,19 @@ pub async fn put(
     JsonBody(input): JsonBody<PolicyInput>,
 ) -> Result<Response, AdminError> {
     let mut policy = input.validate(&id)?;
-    let existing = storage::policies::get(&state.db, &id).await.map_err(AdminError::internal)?;
+    let existing = storage::policies::get(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     policy.owner = existing.and_then(|p| p.owner);
     let created = storage::policies::upsert(&state.db, &policy, state.clock.now())
         .await
         .map_err(AdminError::internal)?;
     state.cache.forget_policies();
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(policy)).into_response())
 }
 
@@ -53,7 +66,13 @@ pub async fn remove(
     _admin: Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
-    let deleted = storage::policies::delete(&state.db, &id).await.map_err(AdminError::internal)?;
+    let deleted = storage::policies::delete(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     state.cache.forget_policies();
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(AdminError::NotFound(format!("AccessPolicy/{id}"))) }
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!("AccessPolicy/{id}")))
+    }
 }

@@ -13,8 +13,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// `GET /User`.
-pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Vec<UserView>>, AdminError> {
-    let users = storage::users::list(&state.db, None).await.map_err(AdminError::internal)?;
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<Vec<UserView>>, AdminError> {
+    let users = storage::users::list(&state.db, None)
+        .await
+        .map_err(AdminError::internal)?;
     Ok(Json(users.iter().map(User::view).collect()))
 }
 
@@ -41,14 +46,22 @@ pub async fn put(
 ) -> Result<Response, AdminError> {
     let now = state.clock.now();
     let valid = input.validate(&id)?;
-    let existing = storage::users::get(&state.db, &id).await.map_err(AdminError::internal)?;
+    let existing = storage::users::get(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     if admin.user.username == id && !valid.roles.contains(&crate::model::user::Role::Admin) {
         return Err(FieldError::new("roles", "an admin cannot remove their own admin role").into());
     }
     let password_hash = match (&valid.password, &existing) {
-        (Some(p), _) => state.passwords.hash(p).await.map_err(AdminError::internal)?,
+        (Some(p), _) => state
+            .passwords
+            .hash(p)
+            .await
+            .map_err(AdminError::internal)?,
         (None, Some(u)) => u.password_hash.clone(),
-        (None, None) => return Err(FieldError::new("password", "is required for a new user").into()),
+        (None, None) => {
+            return Err(FieldError::new("password", "is required for a new user").into());
+        }
     };
     let user = User {
         username: valid.username,
@@ -60,9 +73,15 @@ pub async fn put(
         created_at: existing.as_ref().map_or(now, |u| u.created_at),
         updated_at: now,
     };
-    let created = storage::users::upsert(&state.db, &user).await.map_err(AdminError::internal)?;
+    let created = storage::users::upsert(&state.db, &user)
+        .await
+        .map_err(AdminError::internal)?;
     state.passwords.forget(&format!("user:{id}"));
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(user.view())).into_response())
 }
 
@@ -73,9 +92,17 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
     if admin.user.username == id {
-        return Err(AdminError::Conflict("an admin cannot delete their own account".into()));
+        return Err(AdminError::Conflict(
+            "an admin cannot delete their own account".into(),
+        ));
     }
-    let deleted = storage::users::delete(&state.db, &id).await.map_err(AdminError::internal)?;
+    let deleted = storage::users::delete(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
     state.passwords.forget(&format!("user:{id}"));
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(AdminError::NotFound(format!("User/{id}"))) }
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!("User/{id}")))
+    }
 }

@@ -252,7 +252,10 @@ impl ClientInput {
         validate_id("client_id", path_id)?;
         validate_text("client_name", &self.client_name, true)?;
         if self.grant_types.is_empty() {
-            return Err(FieldError::new("grant_types", "must name at least one grant type"));
+            return Err(FieldError::new(
+                "grant_types",
+                "must name at least one grant type",
+            ));
         }
         let public = self.token_endpoint_auth_method == AuthMethod::None;
         match (&self.client_secret, public) {
@@ -265,7 +268,10 @@ impl ClientInput {
             (Some(s), false) => {
                 validate_text("client_secret", s, true)?;
                 if s.len() < 8 {
-                    return Err(FieldError::new("client_secret", "must be at least 8 characters"));
+                    return Err(FieldError::new(
+                        "client_secret",
+                        "must be at least 8 characters",
+                    ));
                 }
             }
             _ => {}
@@ -283,7 +289,10 @@ impl ClientInput {
             ));
         }
         if public && self.require_pkce == Some(false) {
-            return Err(FieldError::new("require_pkce", "is always true for a public client"));
+            return Err(FieldError::new(
+                "require_pkce",
+                "is always true for a public client",
+            ));
         }
         if public && self.rotate_refresh_tokens == Some(false) {
             return Err(FieldError::new(
@@ -292,7 +301,8 @@ impl ClientInput {
             ));
         }
         for (i, uri) in self.redirect_uris.iter().enumerate() {
-            validate_redirect_uri(uri).map_err(|m| FieldError::new(format!("redirect_uris[{i}]"), m))?;
+            validate_redirect_uri(uri)
+                .map_err(|m| FieldError::new(format!("redirect_uris[{i}]"), m))?;
         }
         let needs_redirect = self
             .grant_types
@@ -311,7 +321,10 @@ impl ClientInput {
             ("refresh_token_ttl", self.refresh_token_ttl),
         ] {
             if !(1..=MAX_TTL).contains(&ttl) {
-                return Err(FieldError::new(field, format!("must be between 1 and {MAX_TTL} seconds")));
+                return Err(FieldError::new(
+                    field,
+                    format!("must be between 1 and {MAX_TTL} seconds"),
+                ));
             }
         }
         let mut grant_types = self.grant_types;
@@ -350,7 +363,9 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     }
     let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not an absolute URI ({e})"))?;
     if raw.contains('#') {
-        return Err(format!("{raw:?} has a fragment, which RFC 6749 §3.1.2 forbids"));
+        return Err(format!(
+            "{raw:?} has a fragment, which RFC 6749 §3.1.2 forbids"
+        ));
     }
     match url.scheme() {
         "https" => Ok(()),
@@ -358,9 +373,9 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         "http" => Err(format!(
             "{raw:?} uses plain http on a host that is not loopback; use https (RFC 9700 §2.6)"
         )),
-        "javascript" | "data" | "file" | "vbscript" => {
-            Err(format!("{raw:?} uses a scheme that is never a redirect target"))
-        }
+        "javascript" | "data" | "file" | "vbscript" => Err(format!(
+            "{raw:?} uses a scheme that is never a redirect target"
+        )),
         _ => Ok(()), // a private-use scheme for a native app (RFC 8252 §7.1)
     }
 }
@@ -420,8 +435,14 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (serde_json::json!({"client_name": " ", "grant_types": ["password"]}), "client_name"),
-            (serde_json::json!({"client_name": "x", "grant_types": []}), "grant_types"),
+            (
+                serde_json::json!({"client_name": " ", "grant_types": ["password"]}),
+                "client_name",
+            ),
+            (
+                serde_json::json!({"client_name": "x", "grant_types": []}),
+                "grant_types",
+            ),
             (
                 serde_json::json!({"client_name": "x", "grant_types": ["authorization_code"], "redirect_uris": ["https://a/cb", "cb"]}),
                 "redirect_uris[1]",

@@ -83,7 +83,10 @@ impl PolicyInput {
                         if METHODS.contains(&upper.as_str()) {
                             Ok(upper)
                         } else {
-                            Err(FieldError::new(format!("methods[{i}]"), format!("{m:?} is not an HTTP method")))
+                            Err(FieldError::new(
+                                format!("methods[{i}]"),
+                                format!("{m:?} is not an HTTP method"),
+                            ))
                         }
                     })
                     .collect::<Result<Vec<_>, _>>()
@@ -94,7 +97,8 @@ impl PolicyInput {
             if !p.starts_with('/') {
                 return Err(FieldError::new("path", format!("{p:?} must start with /")));
             }
-            glob::Pattern::new(p).map_err(|e| FieldError::new("path", format!("{p:?} is not a valid glob: {e}")))?;
+            glob::Pattern::new(p)
+                .map_err(|e| FieldError::new("path", format!("{p:?} is not a valid glob: {e}")))?;
         }
         for (field, list) in [
             ("client_ids", &self.client_ids),
@@ -170,7 +174,11 @@ impl AccessPolicy {
     pub fn check(&self, facts: &RequestFacts) -> PolicyTrace {
         let mut checks = Vec::new();
         let mut check = |field: &'static str, matched: bool, detail: String| {
-            checks.push(FieldCheck { field, matched, detail });
+            checks.push(FieldCheck {
+                field,
+                matched,
+                detail,
+            });
         };
         if let Some(auth) = self.auth {
             check(
@@ -209,7 +217,10 @@ impl AccessPolicy {
             );
         }
         if let Some(scopes) = &self.scopes {
-            let missing: Vec<&String> = scopes.iter().filter(|s| !facts.scopes.contains(s)).collect();
+            let missing: Vec<&String> = scopes
+                .iter()
+                .filter(|s| !facts.scopes.contains(s))
+                .collect();
             check(
                 "scopes",
                 missing.is_empty(),
@@ -221,15 +232,26 @@ impl AccessPolicy {
             );
         }
         let allowed = checks.iter().all(|c| c.matched);
-        PolicyTrace { policy_id: self.id.clone(), allowed, checks }
+        PolicyTrace {
+            policy_id: self.id.clone(),
+            allowed,
+            checks,
+        }
     }
 }
 
 /// Asks every policy; deny by default.
 pub fn evaluate(policies: &[AccessPolicy], facts: &RequestFacts) -> Decision {
     let trace: Vec<PolicyTrace> = policies.iter().map(|p| p.check(facts)).collect();
-    let allowed_by = trace.iter().find(|t| t.allowed).map(|t| t.policy_id.clone());
-    Decision { allowed: allowed_by.is_some(), allowed_by, trace }
+    let allowed_by = trace
+        .iter()
+        .find(|t| t.allowed)
+        .map(|t| t.policy_id.clone());
+    Decision {
+        allowed: allowed_by.is_some(),
+        allowed_by,
+        trace,
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +270,10 @@ mod tests {
     }
 
     fn policy(json: serde_json::Value) -> AccessPolicy {
-        serde_json::from_value::<PolicyInput>(json).unwrap().validate("p").unwrap()
+        serde_json::from_value::<PolicyInput>(json)
+            .unwrap()
+            .validate("p")
+            .unwrap()
     }
 
     #[test]
@@ -264,15 +289,39 @@ mod tests {
             "methods": ["get"], "path": "/fhir/**", "auth": "bearer", "scopes": ["patient.read"]
         }));
         let cases = [
-            (facts("GET", "/fhir/Patient", AuthKind::Bearer, &["patient.read"]), true),
-            (facts("GET", "/fhir/Patient/1", AuthKind::Bearer, &["patient.read", "x"]), true),
-            (facts("POST", "/fhir/Patient", AuthKind::Bearer, &["patient.read"]), false),
-            (facts("GET", "/fhir/Patient", AuthKind::Basic, &["patient.read"]), false),
+            (
+                facts("GET", "/fhir/Patient", AuthKind::Bearer, &["patient.read"]),
+                true,
+            ),
+            (
+                facts(
+                    "GET",
+                    "/fhir/Patient/1",
+                    AuthKind::Bearer,
+                    &["patient.read", "x"],
+                ),
+                true,
+            ),
+            (
+                facts("POST", "/fhir/Patient", AuthKind::Bearer, &["patient.read"]),
+                false,
+            ),
+            (
+                facts("GET", "/fhir/Patient", AuthKind::Basic, &["patient.read"]),
+                false,
+            ),
             (facts("GET", "/fhir/Patient", AuthKind::Bearer, &[]), false),
-            (facts("GET", "/other", AuthKind::Bearer, &["patient.read"]), false),
+            (
+                facts("GET", "/other", AuthKind::Bearer, &["patient.read"]),
+                false,
+            ),
         ];
         for (f, want) in cases {
-            assert_eq!(evaluate(std::slice::from_ref(&read), &f).allowed, want, "{f:?}");
+            assert_eq!(
+                evaluate(std::slice::from_ref(&read), &f).allowed,
+                want,
+                "{f:?}"
+            );
         }
     }
 
@@ -288,7 +337,12 @@ mod tests {
         let p = policy(serde_json::json!({"usernames": ["bob"], "client_ids": ["c1"]}));
         let t = p.check(&facts("GET", "/", AuthKind::Bearer, &[]));
         assert!(!t.allowed);
-        let failed: Vec<_> = t.checks.iter().filter(|c| !c.matched).map(|c| c.field).collect();
+        let failed: Vec<_> = t
+            .checks
+            .iter()
+            .filter(|c| !c.matched)
+            .map(|c| c.field)
+            .collect();
         assert_eq!(failed, vec!["usernames"]);
     }
 

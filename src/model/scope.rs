@@ -15,7 +15,9 @@ impl Scope {
         let mut set = BTreeSet::new();
         for token in raw.split(' ').filter(|t| !t.is_empty()) {
             if let Some(bad) = token.chars().find(|c| !is_scope_char(*c)) {
-                return Err(format!("scope token {token:?} holds {bad:?}, which RFC 6749 §3.3 does not allow"));
+                return Err(format!(
+                    "scope token {token:?} holds {bad:?}, which RFC 6749 §3.3 does not allow"
+                ));
             }
             set.insert(token.to_owned());
         }
@@ -34,7 +36,11 @@ impl Scope {
 
     /// The tokens of `self` that `other` lacks.
     pub fn missing_from<'a>(&'a self, other: &Scope) -> Vec<&'a str> {
-        self.0.iter().filter(|t| !other.0.contains(*t)).map(String::as_str).collect()
+        self.0
+            .iter()
+            .filter(|t| !other.0.contains(*t))
+            .map(String::as_str)
+            .collect()
     }
 
     /// True when the set holds `token`.

@@ -111,7 +111,10 @@ impl UserInput {
             validate_text("email", e, false)?;
             let (local, domain) = e.split_once('@').unwrap_or(("", ""));
             if local.is_empty() || domain.is_empty() || e.contains(char::is_whitespace) {
-                return Err(FieldError::new("email", format!("{e:?} is not an email address")));
+                return Err(FieldError::new(
+                    "email",
+                    format!("{e:?} is not an email address"),
+                ));
             }
         }
         let mut roles = self.roles;

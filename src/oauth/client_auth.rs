@@ -68,7 +68,9 @@ pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, 
     let body_secret = params.take("client_secret");
     let auth_headers: Vec<_> = headers.get_all(header::AUTHORIZATION).iter().collect();
     if auth_headers.len() > 1 {
-        return Err(OAuthError::invalid_request("more than one Authorization header"));
+        return Err(OAuthError::invalid_request(
+            "more than one Authorization header",
+        ));
     }
     if let Some(value) = auth_headers.first() {
         let value = value
@@ -89,9 +91,14 @@ pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, 
         return Ok(Presented::Basic { client_id, secret });
     }
     match (body_id, body_secret) {
-        (Some(client_id), Some(secret)) => Ok(Presented::Post { client_id, secret: Secret::new(secret) }),
+        (Some(client_id), Some(secret)) => Ok(Presented::Post {
+            client_id,
+            secret: Secret::new(secret),
+        }),
         (Some(client_id), None) => Ok(Presented::IdOnly { client_id }),
-        (None, Some(_)) => Err(OAuthError::invalid_request("client_secret was sent without client_id")),
+        (None, Some(_)) => Err(OAuthError::invalid_request(
+            "client_secret was sent without client_id",
+        )),
         (None, None) => Err(OAuthError::invalid_client(
             "no client authentication was included: use HTTP Basic, or client_id (and client_secret) in the body",
         )),
@@ -121,9 +128,11 @@ pub async fn authenticate(
         (Presented::IdOnly { .. }, Some(_)) => Err(OAuthError::invalid_client(
             "this is a confidential client: authenticate with its secret",
         )),
-        (Presented::Basic { .. } | Presented::Post { .. }, None) => Err(OAuthError::invalid_client(
-            "this is a public client: it has no secret; send only client_id",
-        )),
+        (Presented::Basic { .. } | Presented::Post { .. }, None) => {
+            Err(OAuthError::invalid_client(
+                "this is a public client: it has no secret; send only client_id",
+            ))
+        }
         (Presented::Basic { secret, .. } | Presented::Post { secret, .. }, Some(phc)) => {
             let key = format!("client:{}", client.client_id);
             if state.passwords.verify(&key, phc, secret).await {
@@ -149,18 +158,35 @@ mod tests {
             ("Basic Y2xpZW50OnNlY3JldA==", Some(("client", "secret"))),
             ("basic Y2xpZW50OnNlY3JldA==", Some(("client", "secret"))),
             // percent- and plus-decoding (RFC 6749 §2.3.1)
-            (&*Box::leak(format!("Basic {}", b64("my%3Aclient:p%40ss+word")).into_boxed_str()), Some(("my:client", "p@ss word"))),
+            (
+                &*Box::leak(format!("Basic {}", b64("my%3Aclient:p%40ss+word")).into_boxed_str()),
+                Some(("my:client", "p@ss word")),
+            ),
             // the secret may contain ':' after the first
-            (&*Box::leak(format!("Basic {}", b64("c:a:b")).into_boxed_str()), Some(("c", "a:b"))),
-            (&*Box::leak(format!("Basic {}", b64("c:")).into_boxed_str()), Some(("c", ""))),
+            (
+                &*Box::leak(format!("Basic {}", b64("c:a:b")).into_boxed_str()),
+                Some(("c", "a:b")),
+            ),
+            (
+                &*Box::leak(format!("Basic {}", b64("c:")).into_boxed_str()),
+                Some(("c", "")),
+            ),
             ("Basic !!!", None),
             ("Bearer abc", None),
             ("Basic", None),
-            (&*Box::leak(format!("Basic {}", b64("no-colon")).into_boxed_str()), None),
-            (&*Box::leak(format!("Basic {}", b64(":secret")).into_boxed_str()), None),
+            (
+                &*Box::leak(format!("Basic {}", b64("no-colon")).into_boxed_str()),
+                None,
+            ),
+            (
+                &*Box::leak(format!("Basic {}", b64(":secret")).into_boxed_str()),
+                None,
+            ),
         ];
         for (header, want) in cases {
-            let got = decode_basic(header).ok().map(|(id, s)| (id, s.expose().to_owned()));
+            let got = decode_basic(header)
+                .ok()
+                .map(|(id, s)| (id, s.expose().to_owned()));
             let want = want.map(|(a, b)| (a.to_owned(), b.to_owned()));
             assert_eq!(got, want, "{header}");
         }
@@ -169,12 +195,24 @@ mod tests {
     #[test]
     fn one_method_only() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, format!("Basic {}", b64("c:s")).parse().unwrap());
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Basic {}", b64("c:s")).parse().unwrap(),
+        );
         let mut params = Params::parse(b"client_secret=s").unwrap();
-        assert!(matches!(presented(&headers, &mut params), Err(OAuthError::InvalidRequest(_))));
+        assert!(matches!(
+            presented(&headers, &mut params),
+            Err(OAuthError::InvalidRequest(_))
+        ));
         let mut params = Params::parse(b"client_id=other").unwrap();
-        assert!(matches!(presented(&headers, &mut params), Err(OAuthError::InvalidRequest(_))));
+        assert!(matches!(
+            presented(&headers, &mut params),
+            Err(OAuthError::InvalidRequest(_))
+        ));
         let mut params = Params::parse(b"").unwrap();
-        assert!(matches!(presented(&HeaderMap::new(), &mut params), Err(OAuthError::InvalidClient(_))));
+        assert!(matches!(
+            presented(&HeaderMap::new(), &mut params),
+            Err(OAuthError::InvalidClient(_))
+        ));
     }
 }

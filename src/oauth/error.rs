@@ -203,13 +203,29 @@ mod tests {
             (OAuthError::invalid_request("x"), 400, "invalid_request"),
             (OAuthError::invalid_client("x"), 401, "invalid_client"),
             (OAuthError::invalid_grant("x"), 400, "invalid_grant"),
-            (OAuthError::unauthorized_client("x"), 400, "unauthorized_client"),
-            (OAuthError::UnsupportedGrantType("x".into()), 400, "unsupported_grant_type"),
+            (
+                OAuthError::unauthorized_client("x"),
+                400,
+                "unauthorized_client",
+            ),
+            (
+                OAuthError::UnsupportedGrantType("x".into()),
+                400,
+                "unsupported_grant_type",
+            ),
             (OAuthError::invalid_scope("x"), 400, "invalid_scope"),
-            (OAuthError::UnsupportedTokenType("x".into()), 400, "unsupported_token_type"),
+            (
+                OAuthError::UnsupportedTokenType("x".into()),
+                400,
+                "unsupported_token_type",
+            ),
             (OAuthError::PayloadTooLarge, 413, "invalid_request"),
             (OAuthError::invalid_token("x"), 401, "invalid_token"),
-            (OAuthError::InsufficientScope("x".into()), 403, "insufficient_scope"),
+            (
+                OAuthError::InsufficientScope("x".into()),
+                403,
+                "insufficient_scope",
+            ),
         ];
         for (e, status, code) in cases {
             assert_eq!(e.status().as_u16(), status, "{e:?}");

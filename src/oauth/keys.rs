@@ -68,7 +68,10 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,7 +99,9 @@ impl KeySet {
 
     /// The public JWKS document.
     pub fn jwks(&self) -> JwkSet {
-        JwkSet { keys: self.all.iter().map(|k| k.jwk.clone()).collect() }
+        JwkSet {
+            keys: self.all.iter().map(|k| k.jwk.clone()).collect(),
+        }
     }
 }
 
@@ -106,7 +111,8 @@ fn generate(alg: SigningAlg) -> Result<Vec<u8>, KeyError> {
         SigningAlg::Rs256 => {
             let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
                 .map_err(|_| KeyError::Generate)?;
-            let der: aws_lc_rs::encoding::Pkcs8V1Der = pair.as_der().map_err(|_| KeyError::Generate)?;
+            let der: aws_lc_rs::encoding::Pkcs8V1Der =
+                pair.as_der().map_err(|_| KeyError::Generate)?;
             Ok(der.as_ref().to_vec())
         }
         SigningAlg::Es256 => {
@@ -131,11 +137,20 @@ fn load(alg: SigningAlg, pkcs8: &[u8], created_at: i64) -> Result<SigningKey, St
         SigningAlg::Es256 => EncodingKey::from_ec_der(pkcs8),
     };
     let mut jwk = Jwk::from_encoding_key(&encoding, alg.algorithm()).map_err(|e| e.to_string())?;
-    let kid = jwk.thumbprint(ThumbprintHash::SHA256).map_err(|e| e.to_string())?;
+    let kid = jwk
+        .thumbprint(ThumbprintHash::SHA256)
+        .map_err(|e| e.to_string())?;
     jwk.common.key_id = Some(kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| e.to_string())?;
-    Ok(SigningKey { kid, alg, encoding, decoding, jwk, created_at })
+    Ok(SigningKey {
+        kid,
+        alg,
+        encoding,
+        decoding,
+        jwk,
+        created_at,
+    })
 }
 
 /// The live keys, shared by every request and swapped whole on rotation.
@@ -154,7 +169,9 @@ impl KeyRing {
             Self::create_active(db, alg, now).await?;
         }
         let set = Self::read_set(db).await?;
-        Ok(Self { current: RwLock::new(Arc::new(set)) })
+        Ok(Self {
+            current: RwLock::new(Arc::new(set)),
+        })
     }
 
     async fn create_active(db: &Db, alg: SigningAlg, now: i64) -> Result<String, KeyError> {
@@ -162,7 +179,13 @@ impl KeyRing {
             .await
             .map_err(|_| KeyError::Generate)??;
         let key = load(alg, &der, now).map_err(|e| KeyError::Load("new".into(), e))?;
-        let stored = StoredKey { kid: key.kid.clone(), alg: alg.as_str().into(), private_der: der, created_at: now, active: true };
+        let stored = StoredKey {
+            kid: key.kid.clone(),
+            alg: alg.as_str().into(),
+            private_der: der,
+            created_at: now,
+            active: true,
+        };
         storage::keys::insert_active(db, &stored).await?;
         tracing::info!(kid = %key.kid, alg = alg.as_str(), "created a new signing key");
         Ok(key.kid)
@@ -172,10 +195,12 @@ impl KeyRing {
         let mut active = None;
         let mut all = Vec::new();
         for stored in storage::keys::list_live(db).await? {
-            let alg = SigningAlg::parse(&stored.alg)
-                .ok_or_else(|| KeyError::Load(stored.kid.clone(), format!("unknown alg {}", stored.alg)))?;
+            let alg = SigningAlg::parse(&stored.alg).ok_or_else(|| {
+                KeyError::Load(stored.kid.clone(), format!("unknown alg {}", stored.alg))
+            })?;
             let key = Arc::new(
-                load(alg, &stored.private_der, stored.created_at).map_err(|e| KeyError::Load(stored.kid.clone(), e))?,
+                load(alg, &stored.private_der, stored.created_at)
+                    .map_err(|e| KeyError::Load(stored.kid.clone(), e))?,
             );
             if stored.active {
                 active = Some(key.clone());

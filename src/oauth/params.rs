@@ -43,8 +43,9 @@ impl Params {
 
     /// The value of `name`, or `invalid_request` naming it.
     pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .ok_or_else(|| OAuthError::invalid_request(format!("the {name:?} parameter is missing")))
+        self.get(name).ok_or_else(|| {
+            OAuthError::invalid_request(format!("the {name:?} parameter is missing"))
+        })
     }
 
     /// Removes and returns `name`.
@@ -59,7 +60,10 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// The request a protocol endpoint sees: its headers, its form parameters and its query.

@@ -77,7 +77,10 @@ pub struct Minted {
 
 /// The audience of access tokens: the demo resource server.
 pub fn audience(state: &AppState) -> String {
-    state.url(app::endpoints::PATIENTS).trim_end_matches("/Patient").to_owned()
+    state
+        .url(app::endpoints::PATIENTS)
+        .trim_end_matches("/Patient")
+        .to_owned()
 }
 
 /// Mints an access token (and perhaps a refresh token) for `grant`.
@@ -111,7 +114,8 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
                 jti: jti.clone(),
                 scope: scope.clone(),
             };
-            let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(OAuthError::internal)?;
+            let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding)
+                .map_err(OAuthError::internal)?;
             (jwt, None)
         }
     };
@@ -162,7 +166,11 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
 /// Mints tokens for a fresh grant and commits them before returning the response.
 pub async fn issue(state: &AppState, grant: Grant<'_>) -> Result<TokenResponse, OAuthError> {
     let minted = mint(state, grant)?;
-    state.writer.insert(minted.rows).await.map_err(OAuthError::internal)?;
+    state
+        .writer
+        .insert(minted.rows)
+        .await
+        .map_err(OAuthError::internal)?;
     Ok(minted.response)
 }
 
@@ -208,7 +216,12 @@ pub fn verify_jwt(state: &AppState, token: &str) -> Option<AccessClaims> {
     validation.set_audience(&[audience(state)]);
     // Expiry is checked against the server's clock by the caller, not the wall clock here.
     validation.validate_exp = false;
-    validation.required_spec_claims = HashSet::from(["exp".to_owned(), "iss".to_owned(), "aud".to_owned(), "sub".to_owned()]);
+    validation.required_spec_claims = HashSet::from([
+        "exp".to_owned(),
+        "iss".to_owned(),
+        "aud".to_owned(),
+        "sub".to_owned(),
+    ]);
     jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
         .ok()
         .map(|data| data.claims)
@@ -224,11 +237,21 @@ pub async fn lookup(state: &AppState, token: &str) -> Result<Option<KnownToken>,
         let Some(claims) = verify_jwt(state, token) else {
             return Ok(None);
         };
-        let record = find_by_id(&state.db, &claims.jti).await.map_err(OAuthError::internal)?;
+        let record = find_by_id(&state.db, &claims.jti)
+            .await
+            .map_err(OAuthError::internal)?;
         return Ok(record
             .filter(|r| !r.is_refresh() && r.client_id == claims.client_id)
-            .map(|record| KnownToken { record, claims: Some(claims) }));
+            .map(|record| KnownToken {
+                record,
+                claims: Some(claims),
+            }));
     }
-    let record = find_by_hash(&state.db, &digest(token)).await.map_err(OAuthError::internal)?;
-    Ok(record.map(|record| KnownToken { record, claims: None }))
+    let record = find_by_hash(&state.db, &digest(token))
+        .await
+        .map_err(OAuthError::internal)?;
+    Ok(record.map(|record| KnownToken {
+        record,
+        claims: None,
+    }))
 }

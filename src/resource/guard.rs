@@ -43,45 +43,66 @@ pub enum Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let (status, challenges, code, description): (StatusCode, Vec<String>, &str, String) = match &self {
-            Refusal::NoCredentials => (
-                StatusCode::UNAUTHORIZED,
-                vec![bearer_challenge(None), basic_challenge()],
-                "unauthorized",
-                "send Authorization: Bearer <token> or Basic <client_id:client_secret>".into(),
-            ),
-            Refusal::BadBasic(why) => (StatusCode::UNAUTHORIZED, vec![basic_challenge()], "invalid_client", (*why).into()),
-            Refusal::BadRequest(why) => {
-                let e = OAuthError::invalid_request(*why);
-                (StatusCode::BAD_REQUEST, vec![bearer_challenge(Some(&e))], e.code(), (*why).into())
-            }
-            Refusal::BadToken(why) => {
-                let e = OAuthError::invalid_token(*why);
-                (StatusCode::UNAUTHORIZED, vec![bearer_challenge(Some(&e))], e.code(), (*why).into())
-            }
-            Refusal::Denied(auth, decision) => {
-                let why = format!(
-                    "no access policy allows this request ({} policies checked)",
-                    decision.trace.len()
-                );
-                match auth {
-                    // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges
-                    // than provided by the access token. The resource server SHOULD respond
-                    // with the HTTP 403 (Forbidden) status code".
-                    AuthKind::Bearer => {
-                        let e = OAuthError::InsufficientScope(why.clone().into());
-                        (StatusCode::FORBIDDEN, vec![bearer_challenge(Some(&e))], e.code(), why)
-                    }
-                    AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
+        let (status, challenges, code, description): (StatusCode, Vec<String>, &str, String) =
+            match &self {
+                Refusal::NoCredentials => (
+                    StatusCode::UNAUTHORIZED,
+                    vec![bearer_challenge(None), basic_challenge()],
+                    "unauthorized",
+                    "send Authorization: Bearer <token> or Basic <client_id:client_secret>".into(),
+                ),
+                Refusal::BadBasic(why) => (
+                    StatusCode::UNAUTHORIZED,
+                    vec![basic_challenge()],
+                    "invalid_client",
+                    (*why).into(),
+                ),
+                Refusal::BadRequest(why) => {
+                    let e = OAuthError::invalid_request(*why);
+                    (
+                        StatusCode::BAD_REQUEST,
+                        vec![bearer_challenge(Some(&e))],
+                        e.code(),
+                        (*why).into(),
+                    )
                 }
-            }
-            Refusal::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                vec![],
-                "server_error",
-                "the server could not complete the request".into(),
-            ),
-        };
+                Refusal::BadToken(why) => {
+                    let e = OAuthError::invalid_token(*why);
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        vec![bearer_challenge(Some(&e))],
+                        e.code(),
+                        (*why).into(),
+                    )
+                }
+                Refusal::Denied(auth, decision) => {
+                    let why = format!(
+                        "no access policy allows this request ({} policies checked)",
+                        decision.trace.len()
+                    );
+                    match auth {
+                        // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges
+                        // than provided by the access token. The resource server SHOULD respond
+                        // with the HTTP 403 (Forbidden) status code".
+                        AuthKind::Bearer => {
+                            let e = OAuthError::InsufficientScope(why.clone().into());
+                            (
+                                StatusCode::FORBIDDEN,
+                                vec![bearer_challenge(Some(&e))],
+                                e.code(),
+                                why,
+                            )
+                        }
+                        AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
+                    }
+                }
+                Refusal::Internal => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    vec![],
+                    "server_error",
+                    "the server could not complete the request".into(),
+                ),
+            };
         let mut body = serde_json::json!({ "error": code, "error_description": description });
         if let Refusal::Denied(_, decision) = &self {
             body["policies"] = serde_json::to_value(&decision.trace).unwrap_or_default();
@@ -101,7 +122,10 @@ impl IntoResponse for Refusal {
 impl FromRequestParts<AppState> for Allowed {
     type Rejection = Refusal;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
         let (Some(value), None) = (values.next(), values.next()) else {
             return Err(if parts.headers.contains_key(header::AUTHORIZATION) {
@@ -110,7 +134,9 @@ impl FromRequestParts<AppState> for Allowed {
                 Refusal::NoCredentials
             });
         };
-        let value = value.to_str().map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
+        let value = value
+            .to_str()
+            .map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
         let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
         let facts = if scheme.eq_ignore_ascii_case("bearer") {
             bearer_facts(state, rest.trim()).await?
@@ -119,7 +145,11 @@ impl FromRequestParts<AppState> for Allowed {
         } else {
             return Err(Refusal::NoCredentials);
         };
-        let facts = RequestFacts { method: parts.method.as_str().to_owned(), path: parts.uri.path().to_owned(), ..facts };
+        let facts = RequestFacts {
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            ..facts
+        };
         let policies = state.cache.policies().await.map_err(|e| {
             tracing::error!(error = %e, "reading policies");
             Refusal::Internal
@@ -134,11 +164,19 @@ impl FromRequestParts<AppState> for Allowed {
 }
 
 fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
-    RequestFacts { method: String::new(), path: String::new(), auth, client_id, username: None, scopes: vec![] }
+    RequestFacts {
+        method: String::new(),
+        path: String::new(),
+        auth,
+        client_id,
+        username: None,
+        scopes: vec![],
+    }
 }
 
 async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFacts, Refusal> {
-    let (client_id, secret) = decode_basic(header_value).map_err(|_| Refusal::BadBasic("the Basic credentials are malformed"))?;
+    let (client_id, secret) = decode_basic(header_value)
+        .map_err(|_| Refusal::BadBasic("the Basic credentials are malformed"))?;
     let client = state
         .cache
         .client(&client_id)
@@ -148,11 +186,17 @@ async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFact
     let Some(phc) = &client.secret_hash else {
         return Err(Refusal::BadBasic("unknown client or wrong secret"));
     };
-    if !state.passwords.verify(&format!("client:{}", client.client_id), phc, &secret).await {
+    if !state
+        .passwords
+        .verify(&format!("client:{}", client.client_id), phc, &secret)
+        .await
+    {
         return Err(Refusal::BadBasic("unknown client or wrong secret"));
     }
     if !client.allows(GrantType::Basic) {
-        return Err(Refusal::BadBasic("this client is not registered for the basic grant"));
+        return Err(Refusal::BadBasic(
+            "this client is not registered for the basic grant",
+        ));
     }
     let mut facts = blank_facts(AuthKind::Basic, client.client_id.clone());
     facts.scopes = client.scope.to_vec();
@@ -162,12 +206,13 @@ async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFact
 async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Refusal> {
     // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
     let well_formed = !token.is_empty()
-        && token
-            .trim_end_matches('=')
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'));
+        && token.trim_end_matches('=').bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
     if !well_formed {
-        return Err(Refusal::BadRequest("the Bearer token is missing or malformed"));
+        return Err(Refusal::BadRequest(
+            "the Bearer token is missing or malformed",
+        ));
     }
     let known = lookup(state, token)
         .await
@@ -185,6 +230,11 @@ async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Ref
     }
     let mut facts = blank_facts(AuthKind::Bearer, record.client_id.clone());
     facts.username = record.username.clone();
-    facts.scopes = record.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    facts.scopes = record
+        .scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     Ok(facts)
 }

@@ -28,7 +28,10 @@ pub fn all() -> Vec<Value> {
 
 /// `GET /fhir/Patient`: a FHIR searchset Bundle of every demo patient.
 pub async fn list(allowed: Allowed) -> Response {
-    let entries: Vec<Value> = all().into_iter().map(|p| json!({ "resource": p })).collect();
+    let entries: Vec<Value> = all()
+        .into_iter()
+        .map(|p| json!({ "resource": p }))
+        .collect();
     let body = json!({
         "resourceType": "Bundle",
         "type": "searchset",

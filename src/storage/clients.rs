@@ -27,12 +27,18 @@ fn from_row(row: &SqliteRow) -> StorageResult<Client> {
         client_id: row.try_get("client_id")?,
         client_name: row.try_get("client_name")?,
         secret_hash: row.try_get("secret_hash")?,
-        auth_method: parse_enum::<AuthMethod>("token_endpoint_auth_method", row.try_get("token_endpoint_auth_method")?)?,
+        auth_method: parse_enum::<AuthMethod>(
+            "token_endpoint_auth_method",
+            row.try_get("token_endpoint_auth_method")?,
+        )?,
         grant_types,
         redirect_uris: decode_list("redirect_uris", row.try_get("redirect_uris")?)?,
         scope: Scope::parse(row.try_get("scope")?).map_err(StorageError::Corrupt)?,
         first_party: row.try_get("first_party")?,
-        access_token_format: parse_enum::<TokenFormat>("access_token_format", row.try_get("access_token_format")?)?,
+        access_token_format: parse_enum::<TokenFormat>(
+            "access_token_format",
+            row.try_get("access_token_format")?,
+        )?,
         access_token_ttl: row.try_get("access_token_ttl")?,
         refresh_token_ttl: row.try_get("refresh_token_ttl")?,
         require_pkce: row.try_get("require_pkce")?,
@@ -46,10 +52,12 @@ fn from_row(row: &SqliteRow) -> StorageResult<Client> {
 
 /// Reads one client.
 pub async fn get(db: &Db, client_id: &str) -> StorageResult<Option<Client>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM clients WHERE client_id = ?")))
-        .bind(client_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM clients WHERE client_id = ?"
+    )))
+    .bind(client_id)
+    .fetch_optional(db.pool())
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -57,15 +65,19 @@ pub async fn get(db: &Db, client_id: &str) -> StorageResult<Option<Client>> {
 pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<Client>> {
     let rows = match owner {
         Some(o) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM clients WHERE owner = ? ORDER BY client_id")))
-                .bind(o)
-                .fetch_all(db.pool())
-                .await?
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM clients WHERE owner = ? ORDER BY client_id"
+            )))
+            .bind(o)
+            .fetch_all(db.pool())
+            .await?
         }
         None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM clients ORDER BY client_id")))
-                .fetch_all(db.pool())
-                .await?
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM clients ORDER BY client_id"
+            )))
+            .fetch_all(db.pool())
+            .await?
         }
     };
     rows.iter().map(from_row).collect()
@@ -89,7 +101,11 @@ pub async fn upsert_in(
         (None, true, Some((_, old))) => old.clone(),
         _ => None,
     };
-    let grants: Vec<String> = client.grant_types.iter().map(|g| g.as_str().to_owned()).collect();
+    let grants: Vec<String> = client
+        .grant_types
+        .iter()
+        .map(|g| g.as_str().to_owned())
+        .collect();
     sqlx::query(
         "INSERT INTO clients (client_id, client_name, secret_hash, token_endpoint_auth_method, grant_types, \
          redirect_uris, scope, first_party, access_token_format, access_token_ttl, refresh_token_ttl, \

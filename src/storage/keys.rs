@@ -35,7 +35,13 @@ pub async fn list_live(db: &Db) -> StorageResult<Vec<StoredKey>> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(kid, alg, private_der, created_at, active)| StoredKey { kid, alg, private_der, created_at, active })
+        .map(|(kid, alg, private_der, created_at, active)| StoredKey {
+            kid,
+            alg,
+            private_der,
+            created_at,
+            active,
+        })
         .collect())
 }
 

@@ -77,7 +77,9 @@ impl Db {
     }
 
     /// Begins a write transaction that takes the write lock up front.
-    pub(crate) async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> StorageResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
@@ -106,6 +108,9 @@ pub(crate) fn decode_list(column: &str, raw: &str) -> StorageResult<Vec<String>>
 }
 
 /// Decodes an optional JSON list column (`NULL` means "not set").
-pub(crate) fn decode_opt_list(column: &str, raw: Option<&str>) -> StorageResult<Option<Vec<String>>> {
+pub(crate) fn decode_opt_list(
+    column: &str,
+    raw: Option<&str>,
+) -> StorageResult<Option<Vec<String>>> {
     raw.map(|r| decode_list(column, r)).transpose()
 }

@@ -25,8 +25,7 @@ fn from_row(row: &SqliteRow) -> StorageResult<AccessPolicy> {
     })
 }
 
-const SELECT: &str =
-    "SELECT id, description, methods, path, client_ids, usernames, scopes, auth, owner FROM access_policies";
+const SELECT: &str = "SELECT id, description, methods, path, client_ids, usernames, scopes, auth, owner FROM access_policies";
 
 /// Reads one policy.
 pub async fn get(db: &Db, id: &str) -> StorageResult<Option<AccessPolicy>> {
@@ -51,10 +50,11 @@ pub async fn upsert_in(
     policy: &AccessPolicy,
     now: i64,
 ) -> StorageResult<bool> {
-    let existed: Option<(i64,)> = sqlx::query_as("SELECT created_at FROM access_policies WHERE id = ?")
-        .bind(&policy.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existed: Option<(i64,)> =
+        sqlx::query_as("SELECT created_at FROM access_policies WHERE id = ?")
+            .bind(&policy.id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let list = |l: &Option<Vec<String>>| l.as_deref().map(encode_list);
     sqlx::query(
         "INSERT INTO access_policies (id, description, methods, path, client_ids, usernames, scopes, auth, \

@@ -75,18 +75,22 @@ const SELECT: &str = "SELECT id, kind, format, client_id, username, scope, famil
 
 /// Finds an opaque token (access or refresh) by the digest of its value.
 pub async fn find_by_hash(db: &Db, token_hash: &str) -> StorageResult<Option<TokenRecord>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE token_hash = ?")))
-        .bind(token_hash)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE token_hash = ?"
+    )))
+    .bind(token_hash)
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// Finds a token by id (a JWT's `jti`).
 pub async fn find_by_id(db: &Db, id: &str) -> StorageResult<Option<TokenRecord>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ?")))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ?")))
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Inserts tokens inside a transaction.
@@ -114,7 +118,12 @@ pub async fn insert_in(tx: &mut sqlx::SqliteConnection, tokens: &[NewToken]) -> 
 
 /// Marks the refresh token `old_id` used and inserts its successors, atomically. Returns false
 /// (and writes nothing) when the old token was already used or revoked.
-pub async fn rotate(db: &Db, old_id: &str, now: i64, successors: &[NewToken]) -> StorageResult<bool> {
+pub async fn rotate(
+    db: &Db,
+    old_id: &str,
+    now: i64,
+    successors: &[NewToken],
+) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
     let marked = sqlx::query(
         "UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
@@ -133,11 +142,12 @@ pub async fn rotate(db: &Db, old_id: &str, now: i64, successors: &[NewToken]) ->
 
 /// Revokes every token of a grant. Returns how many were newly revoked.
 pub async fn revoke_family(db: &Db, family_id: &str, now: i64) -> StorageResult<u64> {
-    let done = sqlx::query("UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")
-        .bind(now)
-        .bind(family_id)
-        .execute(db.pool())
-        .await?;
+    let done =
+        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(family_id)
+            .execute(db.pool())
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -153,6 +163,8 @@ pub async fn revoke_one(db: &Db, id: &str, now: i64) -> StorageResult<bool> {
 
 /// Counts tokens; for tests and the crash-safety check.
 pub async fn count(db: &Db) -> StorageResult<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tokens").fetch_one(db.pool()).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tokens")
+        .fetch_one(db.pool())
+        .await?;
     Ok(n)
 }

@@ -40,10 +40,12 @@ pub async fn get(db: &Db, username: &str) -> StorageResult<Option<User>> {
 pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<User>> {
     let rows = match owner {
         Some(o) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE owner = ? ORDER BY username")))
-                .bind(o)
-                .fetch_all(db.pool())
-                .await?
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE owner = ? ORDER BY username"
+            )))
+            .bind(o)
+            .fetch_all(db.pool())
+            .await?
         }
         None => {
             sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY username")))

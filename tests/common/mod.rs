@@ -1,6 +1,6 @@
 //! Test harness: a fresh server on a temporary SQLite file, a manual clock, and helpers that
 //! drive the router in process and return the exact status, headers and body.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use axum::Router;
 use axum::body::Body;
@@ -51,8 +51,15 @@ pub async fn harness() -> Harness {
 pub async fn harness_with(extra: &[&str]) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(T0);
-    let (state, _) = build_state(&config(dir.path(), extra), clock.clone()).await.unwrap();
-    Harness { router: router(state.clone()), state, clock, dir }
+    let (state, _) = build_state(&config(dir.path(), extra), clock.clone())
+        .await
+        .unwrap();
+    Harness {
+        router: router(state.clone()),
+        state,
+        clock,
+        dir,
+    }
 }
 
 #[derive(Debug)]
@@ -74,7 +81,11 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
     pub fn headers_all(&self, name: &str) -> Vec<String> {
-        self.headers.get_all(name).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
     }
     /// Asserts an RFC 6749 §5.2 error: status, code, and `Cache-Control: no-store`.
     pub fn assert_error(&self, status: u16, code: &str) {
@@ -87,7 +98,10 @@ impl Reply {
 }
 
 pub fn basic(id: &str, secret: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
 }
 
 impl Harness {
@@ -95,27 +109,45 @@ impl Harness {
         let response = self.router.clone().oneshot(req).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// POSTs a form body, with an optional Authorization header.
     pub async fn post_form(&self, path: &str, authorization: Option<&str>, body: &str) -> Reply {
-        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(a) = authorization {
             req = req.header(header::AUTHORIZATION, a);
         }
-        self.send(req.body(Body::from(body.to_owned())).unwrap()).await
+        self.send(req.body(Body::from(body.to_owned())).unwrap())
+            .await
     }
 
     /// POSTs to the token endpoint with Basic client authentication.
     pub async fn token(&self, client: (&str, &str), body: &str) -> Reply {
-        self.post_form("/auth/token", Some(&basic(client.0, client.1)), body).await
+        self.post_form("/auth/token", Some(&basic(client.0, client.1)), body)
+            .await
     }
 
     /// A client_credentials access token for the demo service client.
     pub async fn service_token(&self) -> String {
-        let r = self.token(("service-client", "service-secret"), "grant_type=client_credentials").await;
+        let r = self
+            .token(
+                ("service-client", "service-secret"),
+                "grant_type=client_credentials",
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()["access_token"].as_str().unwrap().to_owned()
     }

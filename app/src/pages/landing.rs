@@ -60,9 +60,14 @@ pub fn Landing() -> impl IntoView {
 fn matches(endpoint: &Endpoint, filter: &str) -> bool {
     let needle = filter.trim().to_lowercase();
     needle.is_empty()
-        || [endpoint.path, endpoint.summary, endpoint.standard, endpoint.methods]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&needle))
+        || [
+            endpoint.path,
+            endpoint.summary,
+            endpoint.standard,
+            endpoint.methods,
+        ]
+        .iter()
+        .any(|field| field.to_lowercase().contains(&needle))
 }
 
 #[component]

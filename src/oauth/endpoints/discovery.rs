@@ -35,15 +35,23 @@ pub async fn metadata(state: &AppState) -> Value {
 
 /// `GET` either well-known metadata path.
 pub async fn discovery(State(state): State<AppState>) -> Response {
-    with_cache(Json(metadata(&state).await).into_response(), "public, max-age=60")
+    with_cache(
+        Json(metadata(&state).await).into_response(),
+        "public, max-age=60",
+    )
 }
 
 /// `GET /.well-known/jwks.json`: the public keys only.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    with_cache(Json(state.keys.current().jwks()).into_response(), "public, max-age=60")
+    with_cache(
+        Json(state.keys.current().jwks()).into_response(),
+        "public, max-age=60",
+    )
 }
 
 fn with_cache(mut response: Response, value: &'static str) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }

@@ -53,7 +53,11 @@ pub async fn introspect(
     State(state): State<AppState>,
     request: Result<FormRequest, OAuthError>,
 ) -> Result<Introspection, OAuthError> {
-    let FormRequest { headers, mut params, .. } = request?;
+    let FormRequest {
+        headers,
+        mut params,
+        ..
+    } = request?;
     let client = client_auth::authenticate(&state, &headers, &mut params).await?;
     if client.is_public() {
         return Err(OAuthError::invalid_client(
@@ -84,7 +88,11 @@ pub async fn introspect(
         token_type: Some(if refresh { "refresh_token" } else { "Bearer" }),
         exp: Some(r.expires_at),
         iat: Some(r.issued_at),
-        aud: if refresh { None } else { Some(crate::oauth::tokens::audience(&state)) },
+        aud: if refresh {
+            None
+        } else {
+            Some(crate::oauth::tokens::audience(&state))
+        },
         iss: Some(state.issuer.clone()),
         jti: known.claims.map(|c| c.jti),
     })

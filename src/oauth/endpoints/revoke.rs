@@ -20,7 +20,11 @@ pub async fn revoke(
     State(state): State<AppState>,
     request: Result<FormRequest, OAuthError>,
 ) -> Result<Response, OAuthError> {
-    let FormRequest { headers, mut params, .. } = request?;
+    let FormRequest {
+        headers,
+        mut params,
+        ..
+    } = request?;
     let client = client_auth::authenticate(&state, &headers, &mut params).await?;
     let token = params.require("token")?;
     // §2.1: "An invalid token type hint value is ignored by the authorization server" — and the
@@ -28,7 +32,9 @@ pub async fn revoke(
     let now = state.clock.now();
     if let Some(known) = lookup(&state, token).await? {
         if known.record.client_id != client.client_id {
-            return Err(OAuthError::invalid_request("the token was not issued to this client"));
+            return Err(OAuthError::invalid_request(
+                "the token was not issued to this client",
+            ));
         }
         if known.record.is_refresh() {
             // §2.1: "If the token passed to the request is a refresh token and the
@@ -37,7 +43,9 @@ pub async fn revoke(
             // authorization grant".
             tokens::revoke_family(&state.db, &known.record.family_id, now).await
         } else {
-            tokens::revoke_one(&state.db, &known.record.id, now).await.map(|_| 0)
+            tokens::revoke_one(&state.db, &known.record.id, now)
+                .await
+                .map(|_| 0)
         }
         .map_err(OAuthError::internal)?;
     }

@@ -12,7 +12,13 @@ use axum::extract::State;
 /// included in the request URI."
 fn reject_credentials_in_query(query: Option<&str>) -> Result<(), OAuthError> {
     let Some(query) = query else { return Ok(()) };
-    let sensitive = ["client_secret", "password", "refresh_token", "code", "code_verifier"];
+    let sensitive = [
+        "client_secret",
+        "password",
+        "refresh_token",
+        "code",
+        "code_verifier",
+    ];
     match form_urlencoded::parse(query.as_bytes()).find(|(k, _)| sensitive.contains(&k.as_ref())) {
         Some((name, _)) => Err(OAuthError::invalid_request(format!(
             "{name} must be sent in the request body, never in the URL"
@@ -26,7 +32,11 @@ pub async fn token(
     State(state): State<AppState>,
     request: Result<FormRequest, OAuthError>,
 ) -> Result<TokenResponse, OAuthError> {
-    let FormRequest { headers, mut params, query } = request?;
+    let FormRequest {
+        headers,
+        mut params,
+        query,
+    } = request?;
     reject_credentials_in_query(query.as_deref())?;
     let grant = TokenGrant::parse(params.require("grant_type")?)?;
     let client = client_auth::authenticate(&state, &headers, &mut params).await?;
@@ -40,7 +50,9 @@ async fn dispatch(
     params: &Params,
 ) -> Result<TokenResponse, OAuthError> {
     match grant {
-        TokenGrant::ClientCredentials => grants::client_credentials::handle(state, client, params).await,
+        TokenGrant::ClientCredentials => {
+            grants::client_credentials::handle(state, client, params).await
+        }
         TokenGrant::Password => grants::password::handle(state, client, params).await,
         TokenGrant::RefreshToken => grants::refresh_token::handle(state, client, params).await,
     }

@@ -9,7 +9,11 @@ use crate::state::AppState;
 
 /// §4.4.2: grant_type "client_credentials", scope OPTIONAL; §4.4.3: "A refresh token SHOULD NOT
 /// be included."
-pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn handle(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::ClientCredentials)?;
     // §4.4: "The client credentials grant type MUST only be used by confidential clients."
     if client.is_public() {
@@ -20,7 +24,14 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
     issue(
         state,
-        Grant { client, username: None, scope: &scope, granted: &scope, family_id: new_family(), refresh: None },
+        Grant {
+            client,
+            username: None,
+            scope: &scope,
+            granted: &scope,
+            family_id: new_family(),
+            refresh: None,
+        },
     )
     .await
 }

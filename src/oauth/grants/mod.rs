@@ -31,7 +31,11 @@ impl TokenGrant {
             "password" => Ok(TokenGrant::Password),
             "refresh_token" => Ok(TokenGrant::RefreshToken),
             other => Err(OAuthError::UnsupportedGrantType(
-                format!("grant_type {other:?} is not supported; use one of {:?}", Self::SUPPORTED).into(),
+                format!(
+                    "grant_type {other:?} is not supported; use one of {:?}",
+                    Self::SUPPORTED
+                )
+                .into(),
             )),
         }
     }
@@ -80,7 +84,11 @@ pub fn resolve_scope(requested: Option<&str>, allowed: &Scope) -> Result<Scope, 
         Err(OAuthError::invalid_scope(format!(
             "not allowed: {}; allowed: {}",
             missing.join(" "),
-            if allowed.is_empty() { "(none)".to_owned() } else { allowed.to_string() }
+            if allowed.is_empty() {
+                "(none)".to_owned()
+            } else {
+                allowed.to_string()
+            }
         )))
     }
 }
@@ -101,14 +109,22 @@ mod tests {
             (Some("a\"b"), Err("invalid_scope")),
         ];
         for (req, want) in cases {
-            let got = resolve_scope(*req, &allowed).map(|s| s.to_string()).map_err(|e| e.code());
+            let got = resolve_scope(*req, &allowed)
+                .map(|s| s.to_string())
+                .map_err(|e| e.code());
             assert_eq!(got, want.map(str::to_owned), "{req:?}");
         }
     }
 
     #[test]
     fn unknown_grant_is_unsupported() {
-        assert_eq!(TokenGrant::parse("urn:x").unwrap_err().code(), "unsupported_grant_type");
-        assert_eq!(TokenGrant::parse("authorization_code").unwrap_err().code(), "unsupported_grant_type");
+        assert_eq!(
+            TokenGrant::parse("urn:x").unwrap_err().code(),
+            "unsupported_grant_type"
+        );
+        assert_eq!(
+            TokenGrant::parse("authorization_code").unwrap_err().code(),
+            "unsupported_grant_type"
+        );
     }
 }

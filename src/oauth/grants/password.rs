@@ -13,27 +13,47 @@ use crate::state::AppState;
 use crate::storage;
 
 /// §4.3.2: grant_type "password", username REQUIRED, password REQUIRED, scope OPTIONAL.
-pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn handle(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::Password)?;
     let username = params.require("username")?;
     let password = Secret::new(params.require("password")?);
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
     // An unknown username costs the same argon2 time as a wrong password, so the answer's
     // timing does not tell which usernames exist.
-    let user = storage::users::get(&state.db, username).await.map_err(OAuthError::internal)?;
+    let user = storage::users::get(&state.db, username)
+        .await
+        .map_err(OAuthError::internal)?;
     let ok = match &user {
-        Some(u) => state.passwords.verify(&format!("user:{}", u.username), &u.password_hash, &password).await,
+        Some(u) => {
+            state
+                .passwords
+                .verify(&format!("user:{}", u.username), &u.password_hash, &password)
+                .await
+        }
         None => state.passwords.verify_unknown(&password).await,
     };
     let Some(user) = user.filter(|_| ok) else {
         // §5.2 invalid_grant: "The provided authorization grant (e.g., […] resource owner
         // credentials) […] is invalid".
-        return Err(OAuthError::invalid_grant("the username or password is wrong"));
+        return Err(OAuthError::invalid_grant(
+            "the username or password is wrong",
+        ));
     };
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
     issue(
         state,
-        Grant { client, username: Some(&user.username), scope: &scope, granted: &scope, family_id: new_family(), refresh },
+        Grant {
+            client,
+            username: Some(&user.username),
+            scope: &scope,
+            granted: &scope,
+            family_id: new_family(),
+            refresh,
+        },
     )
     .await
 }

@@ -32,7 +32,9 @@ pub enum RefreshDecision {
 ///   refresh token."
 pub fn decide(record: &TokenRecord, client: &Client, now: i64) -> RefreshDecision {
     if !record.is_refresh() || record.client_id != client.client_id {
-        return RefreshDecision::Refuse("the refresh token is invalid or was issued to another client");
+        return RefreshDecision::Refuse(
+            "the refresh token is invalid or was issued to another client",
+        );
     }
     if record.revoked_at.is_some() {
         return RefreshDecision::Refuse("the refresh token has been revoked");
@@ -43,13 +45,19 @@ pub fn decide(record: &TokenRecord, client: &Client, now: i64) -> RefreshDecisio
     if now >= record.expires_at {
         return RefreshDecision::Refuse("the refresh token has expired");
     }
-    RefreshDecision::Issue { rotate: client.rotate_refresh_tokens || client.is_public() }
+    RefreshDecision::Issue {
+        rotate: client.rotate_refresh_tokens || client.is_public(),
+    }
 }
 
 /// §6: grant_type "refresh_token", refresh_token REQUIRED, scope OPTIONAL — "The requested scope
 /// MUST NOT include any scope not originally granted by the resource owner, and if omitted is
 /// treated as equal to the scope originally granted by the resource owner."
-pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn handle(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::RefreshToken)?;
     let presented = params.require("refresh_token")?;
     let now = state.clock.now();
@@ -80,7 +88,11 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
             scope: &scope,
             granted: &granted,
             family_id: record.family_id.clone(),
-            refresh: Some(if rotate { None } else { Some(presented.to_owned()) }),
+            refresh: Some(if rotate {
+                None
+            } else {
+                Some(presented.to_owned())
+            }),
         },
     )?;
     if rotate {
@@ -97,7 +109,11 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
             ));
         }
     } else {
-        state.writer.insert(minted.rows).await.map_err(OAuthError::internal)?;
+        state
+            .writer
+            .insert(minted.rows)
+            .await
+            .map_err(OAuthError::internal)?;
     }
     Ok(minted.response)
 }
@@ -112,7 +128,11 @@ mod tests {
             client_id: "c".into(),
             client_name: "c".into(),
             secret_hash: (!public).then(|| "phc".into()),
-            auth_method: if public { AuthMethod::None } else { AuthMethod::ClientSecretBasic },
+            auth_method: if public {
+                AuthMethod::None
+            } else {
+                AuthMethod::ClientSecretBasic
+            },
             grant_types: vec![GrantType::Password, GrantType::RefreshToken],
             redirect_uris: vec![],
             scope: Scope::parse("a b").unwrap(),
@@ -149,23 +169,71 @@ mod tests {
     fn refresh_rules_table() {
         let cases = [
             // (client public, rotate, record, now, expected)
-            (false, false, record("c", None, None), 1100, RefreshDecision::Issue { rotate: false }),
-            (false, true, record("c", None, None), 1100, RefreshDecision::Issue { rotate: true }),
-            (true, false, record("c", None, None), 1100, RefreshDecision::Issue { rotate: true }),
-            (true, true, record("c", Some(1050), None), 1100, RefreshDecision::ReuseDetected),
-            (false, false, record("c", None, Some(1050)), 1100, RefreshDecision::Refuse("the refresh token has been revoked")),
-            (false, false, record("c", None, None), 1600, RefreshDecision::Refuse("the refresh token has expired")),
-            (false, false, record("c", None, None), 1599, RefreshDecision::Issue { rotate: false }),
+            (
+                false,
+                false,
+                record("c", None, None),
+                1100,
+                RefreshDecision::Issue { rotate: false },
+            ),
+            (
+                false,
+                true,
+                record("c", None, None),
+                1100,
+                RefreshDecision::Issue { rotate: true },
+            ),
+            (
+                true,
+                false,
+                record("c", None, None),
+                1100,
+                RefreshDecision::Issue { rotate: true },
+            ),
+            (
+                true,
+                true,
+                record("c", Some(1050), None),
+                1100,
+                RefreshDecision::ReuseDetected,
+            ),
+            (
+                false,
+                false,
+                record("c", None, Some(1050)),
+                1100,
+                RefreshDecision::Refuse("the refresh token has been revoked"),
+            ),
+            (
+                false,
+                false,
+                record("c", None, None),
+                1600,
+                RefreshDecision::Refuse("the refresh token has expired"),
+            ),
+            (
+                false,
+                false,
+                record("c", None, None),
+                1599,
+                RefreshDecision::Issue { rotate: false },
+            ),
             (
                 false,
                 false,
                 record("other", None, None),
                 1100,
-                RefreshDecision::Refuse("the refresh token is invalid or was issued to another client"),
+                RefreshDecision::Refuse(
+                    "the refresh token is invalid or was issued to another client",
+                ),
             ),
         ];
         for (public, rotate, rec, now, want) in cases {
-            assert_eq!(decide(&rec, &client(public, rotate), now), want, "{public} {rotate} {rec:?} {now}");
+            assert_eq!(
+                decide(&rec, &client(public, rotate), now),
+                want,
+                "{public} {rotate} {rec:?} {now}"
+            );
         }
     }
 }

@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+// The server under test: the built binary on a throw-away SQLite file and its own port.
+const port = Number(process.env.E2E_PORT ?? 3217);
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
+const binary = process.env.E2E_BINARY ?? path.join(targetDir, 'debug', 'oauth-sandbox');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-sandbox-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  timeout: 30_000,
+  retries: 0,
+  workers: 1,
+  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${binary} --addr 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-password e2e-admin-password --log warn`,
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    env: { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});
