@@ -3,58 +3,13 @@
 //! `PRAGMA integrity_check` is "ok".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
-use base64::Engine;
+mod common;
+use common::wire::{basic, free_addr, http, wait_ready};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::time::Duration;
 
 const ADMIN: &str = "crash-admin-password";
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-/// A minimal HTTP/1.1 client: one request per connection.
-async fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    auth: Option<&str>,
-    content_type: &str,
-    body: &str,
-) -> std::io::Result<Reply> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let auth = auth
-        .map(|a| format!("Authorization: {a}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status"))?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok(Reply { status, body })
-}
-
-fn basic(id: &str, secret: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
-    )
-}
 
 fn start(dir: &std::path::Path, addr: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
@@ -67,32 +22,6 @@ fn start(dir: &std::path::Path, addr: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts")
-}
-
-async fn wait_ready(addr: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(r) = http(
-            addr,
-            "GET",
-            "/.well-known/jwks.json",
-            None,
-            "text/plain",
-            "",
-        )
-        .await
-            && r.status == 200
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server at {addr} did not become ready");
-}
-
-fn free_addr() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
