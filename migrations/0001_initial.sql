@@ -57,14 +57,18 @@ CREATE TABLE signing_keys (
 
 CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys (active) WHERE active = 1;
 
--- Access and refresh tokens. Opaque values are stored only as SHA-256 digests; JWT access tokens
--- are stored by their jti (token_hash is NULL). A family is one grant: every token issued from it,
--- through any number of refreshes, shares the family_id, so a grant can be revoked as a whole.
+-- Access and refresh tokens, one row each, keyed by a time-ordered handle so that inserts append
+-- to the end of every B-tree instead of dirtying random pages.
+-- An opaque token's value is "<handle>.<secret>": the handle finds the row, and the secret is
+-- stored only as its SHA-256 digest (secret_hash), compared in constant time. A JWT access token
+-- is found by its jti, which is the handle; its secret_hash is NULL.
+-- A family is one grant: every token issued from it, through any number of refreshes, shares the
+-- family_id, so a grant can be revoked as a whole.
 CREATE TABLE tokens (
-    id          TEXT PRIMARY KEY NOT NULL,
+    handle      TEXT PRIMARY KEY NOT NULL,
     kind        TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
     format      TEXT NOT NULL CHECK (format IN ('jwt', 'opaque')),
-    token_hash  TEXT UNIQUE,
+    secret_hash TEXT,
     client_id   TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
     username    TEXT REFERENCES users (username) ON DELETE CASCADE,
     scope       TEXT NOT NULL,
@@ -73,7 +77,7 @@ CREATE TABLE tokens (
     expires_at  INTEGER NOT NULL,
     used_at     INTEGER,
     revoked_at  INTEGER
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX tokens_family ON tokens (family_id);
 CREATE INDEX tokens_client ON tokens (client_id);

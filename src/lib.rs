@@ -5,6 +5,7 @@
 //! state from a [`config::Config`] (open the database, migrate, seed, load keys). Tests call
 //! both and drive the router in process.
 
+pub mod accounts;
 pub mod admin;
 pub mod cache;
 pub mod clock;

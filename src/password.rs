@@ -2,8 +2,8 @@
 //!
 //! Two rules keep this off the hot path:
 //! - **argon2 never runs on the async workers.** Every hash and verification runs on the
-//!   blocking pool, at most one per core at a time, so a storm of password grants queues here
-//!   instead of stalling every other request.
+//!   blocking pool, at most one fewer at a time than there are cores (and at least one), so a
+//!   storm of password grants queues here and always leaves a core for every other request.
 //! - **In steady state no request pays for a hash.** After a successful verification the
 //!   HMAC-SHA-256 of the presented secret (under a key that lives only in this process) is
 //!   cached together with the stored PHC string it was checked against. The next request with
@@ -73,7 +73,7 @@ impl Passwords {
             .map(|n| n.get())
             .unwrap_or(2);
         Self {
-            permits: Semaphore::new(cores),
+            permits: Semaphore::new(cores.saturating_sub(1).max(1)),
             mac_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
             cache: RwLock::new(HashMap::new()),
             dummy_phc: hash_blocking(&crate::secret::random_token(16)).unwrap_or_default(),

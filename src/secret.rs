@@ -48,6 +48,25 @@ pub fn new_secret() -> Secret {
     Secret(random_token(32))
 }
 
+/// A unique, time-ordered identifier: 12 hex digits of milliseconds since the epoch, then 80
+/// random bits in hex (32 characters). Identifiers made later sort later, so rows keyed by them
+/// are appended to the end of their B-tree. Not a secret.
+pub fn ordered_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let mut random = [0u8; 10];
+    if getrandom::fill(&mut random).is_err() {
+        tracing::error!("the operating system refused randomness");
+    }
+    let mut id = format!("{:012x}", millis & 0xffff_ffff_ffff);
+    for b in random {
+        id.push_str(&format!("{b:02x}"));
+    }
+    id
+}
+
 /// The SHA-256 digest of `value`, base64url: how token values are stored and looked up.
 pub fn digest(value: &str) -> String {
     URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
@@ -76,6 +95,16 @@ mod tests {
         let a = random_token(32);
         assert_eq!(a.len(), 43);
         assert_ne!(a, random_token(32));
+    }
+
+    #[test]
+    fn ordered_ids_sort_by_time_and_differ() {
+        let a = ordered_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = ordered_id();
+        assert_eq!(a.len(), 32);
+        assert!(a < b, "{a} {b}");
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
     }
 
     #[test]

@@ -234,7 +234,11 @@ pub async fn ensure_admin(
         (Some(p), Some(user)) => {
             let secret = Secret::new(p);
             if passwords
-                .verify("user:admin", &user.password_hash, &secret)
+                .verify(
+                    &crate::accounts::cache_key("admin"),
+                    &user.password_hash,
+                    &secret,
+                )
                 .await
             {
                 return Ok(None);

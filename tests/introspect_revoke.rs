@@ -176,3 +176,33 @@ async fn a_client_cannot_revoke_another_clients_token() {
     r.assert_error(400, "invalid_request");
     assert_eq!(introspect(&h, SVC, &jwt).await["active"], true);
 }
+
+#[tokio::test]
+async fn a_known_handle_with_a_wrong_secret_is_nothing() {
+    let h = harness().await;
+    let client = ("service-client-opaque", "service-secret");
+    let r = h.token(client, "grant_type=client_credentials").await;
+    let token = r.json()["access_token"].as_str().unwrap().to_owned();
+    let (handle, secret) = token.split_once('.').unwrap();
+    let forged = format!("{handle}.{}", secret.chars().rev().collect::<String>());
+    assert_eq!(
+        introspect(&h, client, &forged).await,
+        serde_json::json!({"active": false})
+    );
+    assert_eq!(
+        introspect(&h, client, handle).await,
+        serde_json::json!({"active": false})
+    );
+    assert_eq!(
+        h.get("/fhir/Patient", Some(&format!("Bearer {forged}")))
+            .await
+            .status,
+        401
+    );
+    // Revoking the forged value does nothing to the real token.
+    assert_eq!(
+        revoke(&h, client, &format!("token={forged}")).await.status,
+        200
+    );
+    assert_eq!(introspect(&h, client, &token).await["active"], true);
+}

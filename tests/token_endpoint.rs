@@ -72,8 +72,10 @@ async fn client_credentials_opaque_and_client_secret_post() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let token = r.json()["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(token.len(), 43);
-    assert!(!token.contains('.'));
+    // "<handle>.<secret>": a 32-hex-digit handle, a 256-bit base64url secret.
+    let (handle, secret) = token.split_once('.').unwrap();
+    assert_eq!(handle.len(), 32);
+    assert_eq!(secret.len(), 43);
 }
 
 #[tokio::test]

@@ -1,10 +1,10 @@
 //! Who is calling the admin API: HTTP Basic with an account that holds the `admin` role.
 
 use super::error::AdminError;
+use crate::accounts;
 use crate::model::user::{Role, User};
 use crate::oauth::client_auth::decode_basic;
 use crate::state::AppState;
-use crate::storage;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 
@@ -27,22 +27,14 @@ impl FromRequestParts<AppState> for Admin {
             .and_then(|v| v.to_str().ok())
             .ok_or(AdminError::Unauthorized)?;
         let (username, password) = decode_basic(value).map_err(|_| AdminError::Unauthorized)?;
-        let user = storage::users::get(&state.db, &username)
+        let user = accounts::authenticate(state, &username, &password)
             .await
-            .map_err(AdminError::internal)?;
-        let verified = match &user {
-            Some(u) => {
-                state
-                    .passwords
-                    .verify(&format!("user:{}", u.username), &u.password_hash, &password)
-                    .await
-            }
-            None => state.passwords.verify_unknown(&password).await,
-        };
-        match user {
-            Some(user) if verified && user.has_role(Role::Admin) => Ok(Admin { user }),
-            Some(_) if verified => Err(AdminError::Forbidden),
-            _ => Err(AdminError::Unauthorized),
+            .map_err(AdminError::internal)?
+            .ok_or(AdminError::Unauthorized)?;
+        if user.has_role(Role::Admin) {
+            Ok(Admin { user })
+        } else {
+            Err(AdminError::Forbidden)
         }
     }
 }

@@ -76,7 +76,7 @@ pub async fn put(
     let created = storage::users::upsert(&state.db, &user)
         .await
         .map_err(AdminError::internal)?;
-    state.passwords.forget(&format!("user:{id}"));
+    state.passwords.forget(&crate::accounts::cache_key(&id));
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -99,7 +99,7 @@ pub async fn remove(
     let deleted = storage::users::delete(&state.db, &id)
         .await
         .map_err(AdminError::internal)?;
-    state.passwords.forget(&format!("user:{id}"));
+    state.passwords.forget(&crate::accounts::cache_key(&id));
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

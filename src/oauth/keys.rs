@@ -3,10 +3,16 @@
 //! RS256 (RSA-2048) by default, ES256 (P-256) on request. The `kid` is the key's RFC 7638 JWK
 //! thumbprint. Rotation makes a new key the signer; older keys stay in the JWKS and keep
 //! verifying until they are retired.
+//!
+//! Signing uses an aws-lc-rs key pair parsed once at load. (jsonwebtoken's own `encode`
+//! re-parses and re-validates the private key on every call, which tripled the cost of an RS256
+//! signature.) Verification and JWK handling stay with jsonwebtoken.
 
 use crate::storage::{self, Db, keys::StoredKey};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use std::sync::{Arc, RwLock};
 
 /// The algorithm new keys use.
@@ -56,11 +62,17 @@ pub enum KeyError {
     Storage(#[from] storage::StorageError),
 }
 
+/// A parsed private key, ready to sign.
+enum KeyPair {
+    Rsa(aws_lc_rs::rsa::KeyPair),
+    Ec(aws_lc_rs::signature::EcdsaKeyPair),
+}
+
 /// A loaded key: it signs (when active) and verifies.
 pub struct SigningKey {
     pub kid: String,
     pub alg: SigningAlg,
-    pub encoding: EncodingKey,
+    pair: KeyPair,
     pub decoding: DecodingKey,
     pub jwk: Jwk,
     pub created_at: i64,
@@ -79,6 +91,45 @@ impl SigningKey {
     /// The JOSE algorithm.
     pub fn algorithm(&self) -> Algorithm {
         self.alg.algorithm()
+    }
+
+    /// Signs `claims` as a JWS in compact serialization (RFC 7515 §7.1):
+    /// `BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature)`. The header's `alg`
+    /// and `kid` are this key's.
+    pub fn sign<T: serde::Serialize>(
+        &self,
+        mut header: Header,
+        claims: &T,
+    ) -> Result<String, String> {
+        header.alg = self.algorithm();
+        header.kid = Some(self.kid.clone());
+        let header = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+        let claims = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
+        let mut jws = URL_SAFE_NO_PAD.encode(header);
+        jws.push('.');
+        jws.push_str(&URL_SAFE_NO_PAD.encode(claims));
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let signature = match &self.pair {
+            KeyPair::Rsa(pair) => {
+                let mut out = vec![0u8; pair.public_modulus_len()];
+                pair.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    jws.as_bytes(),
+                    &mut out,
+                )
+                .map_err(|_| "RSA signing failed".to_owned())?;
+                out
+            }
+            KeyPair::Ec(pair) => pair
+                .sign(&rng, jws.as_bytes())
+                .map_err(|_| "ECDSA signing failed".to_owned())?
+                .as_ref()
+                .to_vec(),
+        };
+        jws.push('.');
+        jws.push_str(&URL_SAFE_NO_PAD.encode(signature));
+        Ok(jws)
     }
 }
 
@@ -128,13 +179,24 @@ fn generate(alg: SigningAlg) -> Result<Vec<u8>, KeyError> {
 
 /// Builds the signing and verifying halves and the public JWK from a PKCS#8 private key.
 fn load(alg: SigningAlg, pkcs8: &[u8], created_at: i64) -> Result<SigningKey, String> {
-    let encoding = match alg {
+    let (encoding, pair) = match alg {
         // jsonwebtoken takes RSA private keys as PKCS#1: unwrap the PKCS#8 envelope.
         SigningAlg::Rs256 => {
             let info = pkcs8::PrivateKeyInfo::try_from(pkcs8).map_err(|e| e.to_string())?;
-            EncodingKey::from_rsa_der(info.private_key)
+            let pair = aws_lc_rs::rsa::KeyPair::from_pkcs8(pkcs8).map_err(|e| e.to_string())?;
+            (
+                EncodingKey::from_rsa_der(info.private_key),
+                KeyPair::Rsa(pair),
+            )
         }
-        SigningAlg::Es256 => EncodingKey::from_ec_der(pkcs8),
+        SigningAlg::Es256 => {
+            let pair = aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+                &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                pkcs8,
+            )
+            .map_err(|e| e.to_string())?;
+            (EncodingKey::from_ec_der(pkcs8), KeyPair::Ec(pair))
+        }
     };
     let mut jwk = Jwk::from_encoding_key(&encoding, alg.algorithm()).map_err(|e| e.to_string())?;
     let kid = jwk
@@ -146,11 +208,19 @@ fn load(alg: SigningAlg, pkcs8: &[u8], created_at: i64) -> Result<SigningKey, St
     Ok(SigningKey {
         kid,
         alg,
-        encoding,
+        pair,
         decoding,
         jwk,
         created_at,
     })
+}
+
+impl SigningKey {
+    /// Generates a new key of `alg` that is not stored anywhere (for benchmarks and tests).
+    pub fn generate(alg: SigningAlg, now: i64) -> Result<Self, KeyError> {
+        let der = generate(alg)?;
+        load(alg, &der, now).map_err(|e| KeyError::Load("new".into(), e))
+    }
 }
 
 /// The live keys, shared by every request and swapped whole on rotation.

@@ -1,15 +1,16 @@
 //! Minting and reading access and refresh tokens.
 //!
 //! Access tokens are JWTs (RFC 9068) or opaque, as the client is registered; refresh tokens are
-//! always opaque. Opaque values are 256-bit random and stored as SHA-256 digests; JWTs are
-//! stored by `jti` so they can be revoked and introspected.
+//! always opaque. An opaque value is `<handle>.<secret>`: the time-ordered handle finds the row,
+//! and the 256-bit random secret is stored only as its SHA-256 digest and compared in constant
+//! time. A JWT is stored by its `jti` (its handle) so it can be revoked and introspected.
 
 use super::error::OAuthError;
 use crate::model::client::{Client, TokenFormat};
 use crate::model::scope::Scope;
-use crate::secret::{digest, new_secret, random_token};
+use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
 use crate::state::AppState;
-use crate::storage::tokens::{NewToken, TokenKind, TokenRecord, find_by_hash, find_by_id};
+use crate::storage::tokens::{NewToken, TokenKind, TokenRecord, find};
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::{Header, Validation};
@@ -89,11 +90,10 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
     let client = grant.client;
     let scope = grant.scope.to_string();
     let expires_at = now + client.access_token_ttl;
-    let jti = random_token(18);
-    let (access_token, token_hash) = match client.access_token_format {
+    let handle = ordered_id();
+    let (access_token, secret_hash) = match client.access_token_format {
         TokenFormat::Opaque => {
-            let value = new_secret().expose().to_owned();
-            let hash = digest(&value);
+            let (value, hash) = opaque_value(&handle);
             (value, Some(hash))
         }
         TokenFormat::Jwt => {
@@ -103,7 +103,6 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
             // RFC 9068 §2.1: "Resource servers MUST verify that the "typ" header value is
             // "at+jwt" or "application/at+jwt" and reject tokens carrying any other value."
             header.typ = Some("at+jwt".into());
-            header.kid = Some(key.kid.clone());
             let claims = AccessClaims {
                 iss: state.issuer.clone(),
                 sub: grant.username.unwrap_or(&client.client_id).to_owned(),
@@ -111,19 +110,18 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
                 client_id: client.client_id.clone(),
                 iat: now,
                 exp: expires_at,
-                jti: jti.clone(),
+                jti: handle.clone(),
                 scope: scope.clone(),
             };
-            let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding)
-                .map_err(OAuthError::internal)?;
+            let jwt = key.sign(header, &claims).map_err(OAuthError::internal)?;
             (jwt, None)
         }
     };
     let mut rows = vec![NewToken {
-        id: jti,
+        handle,
         kind: TokenKind::Access,
         format: client.access_token_format,
-        token_hash,
+        secret_hash,
         client_id: client.client_id.clone(),
         username: grant.username.map(str::to_owned),
         scope: scope.clone(),
@@ -135,12 +133,13 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         None => None,
         Some(Some(kept)) => Some(kept),
         Some(None) => {
-            let value = new_secret().expose().to_owned();
+            let handle = ordered_id();
+            let (value, hash) = opaque_value(&handle);
             rows.push(NewToken {
-                id: random_token(18),
+                handle,
                 kind: TokenKind::Refresh,
                 format: TokenFormat::Opaque,
-                token_hash: Some(digest(&value)),
+                secret_hash: Some(hash),
                 client_id: client.client_id.clone(),
                 username: grant.username.map(str::to_owned),
                 scope: grant.granted.to_string(),
@@ -165,7 +164,11 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
 
 /// Mints tokens for a fresh grant and commits them before returning the response.
 pub async fn issue(state: &AppState, grant: Grant<'_>) -> Result<TokenResponse, OAuthError> {
-    let minted = mint(state, grant)?;
+    commit(state, mint(state, grant)?).await
+}
+
+/// Commits minted tokens (through the group-commit writer) and returns the response.
+pub async fn commit(state: &AppState, minted: Minted) -> Result<TokenResponse, OAuthError> {
     state
         .writer
         .insert(minted.rows)
@@ -176,7 +179,35 @@ pub async fn issue(state: &AppState, grant: Grant<'_>) -> Result<TokenResponse, 
 
 /// A new family id for a fresh grant.
 pub fn new_family() -> String {
-    random_token(18)
+    ordered_id()
+}
+
+/// A new opaque value for `handle`, and the digest of its secret part to store.
+fn opaque_value(handle: &str) -> (String, String) {
+    let secret = new_secret();
+    (
+        format!("{handle}.{}", secret.expose()),
+        digest(secret.expose()),
+    )
+}
+
+/// Finds the row of an opaque value (`<handle>.<secret>`) and checks its secret in constant
+/// time. `None` when the value is malformed, unknown, or its secret does not match.
+pub async fn find_opaque(state: &AppState, value: &str) -> Result<Option<TokenRecord>, OAuthError> {
+    let Some((handle, secret)) = value.split_once('.') else {
+        return Ok(None);
+    };
+    if handle.len() != 32 || secret.is_empty() || secret.contains('.') {
+        return Ok(None);
+    }
+    let record = find(&state.db, handle)
+        .await
+        .map_err(OAuthError::internal)?;
+    Ok(record.filter(|r| {
+        r.secret_hash
+            .as_deref()
+            .is_some_and(|stored| constant_time_eq(stored.as_bytes(), digest(secret).as_bytes()))
+    }))
 }
 
 /// What is known about a presented token.
@@ -237,19 +268,19 @@ pub async fn lookup(state: &AppState, token: &str) -> Result<Option<KnownToken>,
         let Some(claims) = verify_jwt(state, token) else {
             return Ok(None);
         };
-        let record = find_by_id(&state.db, &claims.jti)
+        let record = find(&state.db, &claims.jti)
             .await
             .map_err(OAuthError::internal)?;
         return Ok(record
-            .filter(|r| !r.is_refresh() && r.client_id == claims.client_id)
+            .filter(|r| {
+                !r.is_refresh() && r.secret_hash.is_none() && r.client_id == claims.client_id
+            })
             .map(|record| KnownToken {
                 record,
                 claims: Some(claims),
             }));
     }
-    let record = find_by_hash(&state.db, &digest(token))
-        .await
-        .map_err(OAuthError::internal)?;
+    let record = find_opaque(state, token).await?;
     Ok(record.map(|record| KnownToken {
         record,
         claims: None,

@@ -54,9 +54,7 @@ impl TokenWriter {
 
 async fn write(db: &Db, jobs: &[Job]) -> StorageResult<()> {
     let mut tx = db.begin_write().await?;
-    for job in jobs {
-        insert_in(&mut tx, &job.tokens).await?;
-    }
+    insert_in(&mut tx, jobs.iter().flat_map(|job| &job.tokens)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,8 @@
-//! Token storage: access and refresh tokens, by digest or by id.
+//! Token storage: access and refresh tokens, by handle.
 //!
 //! Invariants:
-//! - opaque values are stored only as SHA-256 digests (`token_hash`); JWT access tokens only
-//!   by their `jti` (`id`);
+//! - a row is keyed by its time-ordered `handle`: the first part of an opaque token's value, or
+//!   a JWT's `jti`; an opaque token's secret part is stored only as a SHA-256 digest;
 //! - every token of one grant shares a `family_id`; revoking the family revokes them all;
 //! - a rotated refresh token is marked `used_at` in the same transaction that inserts its
 //!   successor, and only if it was still unused, so two concurrent refreshes cannot both win.
@@ -30,10 +30,11 @@ impl TokenKind {
 /// A token to insert.
 #[derive(Clone, Debug)]
 pub struct NewToken {
-    pub id: String,
+    pub handle: String,
     pub kind: TokenKind,
     pub format: TokenFormat,
-    pub token_hash: Option<String>,
+    /// The digest of an opaque token's secret part; `None` for a JWT.
+    pub secret_hash: Option<String>,
     pub client_id: String,
     pub username: Option<String>,
     pub scope: String,
@@ -45,9 +46,10 @@ pub struct NewToken {
 /// A stored token.
 #[derive(Clone, Debug, FromRow)]
 pub struct TokenRecord {
-    pub id: String,
+    pub handle: String,
     pub kind: String,
     pub format: String,
+    pub secret_hash: Option<String>,
     pub client_id: String,
     pub username: Option<String>,
     pub scope: String,
@@ -70,66 +72,60 @@ impl TokenRecord {
     }
 }
 
-const SELECT: &str = "SELECT id, kind, format, client_id, username, scope, family_id, issued_at, \
+const SELECT: &str = "SELECT handle, kind, format, secret_hash, client_id, username, scope, family_id, issued_at, \
     expires_at, used_at, revoked_at FROM tokens";
 
-/// Finds an opaque token (access or refresh) by the digest of its value.
-pub async fn find_by_hash(db: &Db, token_hash: &str) -> StorageResult<Option<TokenRecord>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE token_hash = ?"
-    )))
-    .bind(token_hash)
-    .fetch_optional(db.pool())
-    .await?)
-}
-
-/// Finds a token by id (a JWT's `jti`).
-pub async fn find_by_id(db: &Db, id: &str) -> StorageResult<Option<TokenRecord>> {
+/// Finds a token by its handle.
+pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
     Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ?")))
-            .bind(id)
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE handle = ?")))
+            .bind(handle)
             .fetch_optional(db.pool())
             .await?,
     )
 }
 
-/// Inserts tokens inside a transaction.
-pub async fn insert_in(tx: &mut sqlx::SqliteConnection, tokens: &[NewToken]) -> StorageResult<()> {
-    for t in tokens {
-        sqlx::query(
-            "INSERT INTO tokens (id, kind, format, token_hash, client_id, username, scope, family_id, \
-             issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&t.id)
-        .bind(t.kind.as_str())
-        .bind(t.format.as_str())
-        .bind(&t.token_hash)
-        .bind(&t.client_id)
-        .bind(&t.username)
-        .bind(&t.scope)
-        .bind(&t.family_id)
-        .bind(t.issued_at)
-        .bind(t.expires_at)
-        .execute(&mut *tx)
-        .await?;
+/// The most rows one INSERT carries (10 bound values each, far below SQLite's limit of 32766).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts tokens inside a transaction, many rows per statement: one round trip to the
+/// database connection per statement, not per row.
+pub async fn insert_in<'a, I>(tx: &mut sqlx::SqliteConnection, tokens: I) -> StorageResult<()>
+where
+    I: IntoIterator<Item = &'a NewToken>,
+{
+    let all: Vec<&NewToken> = tokens.into_iter().collect();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO tokens (handle, kind, format, secret_hash, client_id, username, scope, family_id, \
+             issued_at, expires_at) ",
+        );
+        insert.push_values(chunk, |mut row, t| {
+            row.push_bind(&t.handle)
+                .push_bind(t.kind.as_str())
+                .push_bind(t.format.as_str())
+                .push_bind(&t.secret_hash)
+                .push_bind(&t.client_id)
+                .push_bind(&t.username)
+                .push_bind(&t.scope)
+                .push_bind(&t.family_id)
+                .push_bind(t.issued_at)
+                .push_bind(t.expires_at);
+        });
+        insert.build().execute(&mut *tx).await?;
     }
     Ok(())
 }
 
-/// Marks the refresh token `old_id` used and inserts its successors, atomically. Returns false
+/// Marks the refresh token `old` used and inserts its successors, atomically. Returns false
 /// (and writes nothing) when the old token was already used or revoked.
-pub async fn rotate(
-    db: &Db,
-    old_id: &str,
-    now: i64,
-    successors: &[NewToken],
-) -> StorageResult<bool> {
+pub async fn rotate(db: &Db, old: &str, now: i64, successors: &[NewToken]) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
     let marked = sqlx::query(
-        "UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
+        "UPDATE tokens SET used_at = ? WHERE handle = ? AND used_at IS NULL AND revoked_at IS NULL",
     )
     .bind(now)
-    .bind(old_id)
+    .bind(old)
     .execute(&mut *tx)
     .await?;
     if marked.rows_affected() != 1 {
@@ -152,12 +148,13 @@ pub async fn revoke_family(db: &Db, family_id: &str, now: i64) -> StorageResult<
 }
 
 /// Revokes one token. Returns true when it was newly revoked.
-pub async fn revoke_one(db: &Db, id: &str, now: i64) -> StorageResult<bool> {
-    let done = sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+pub async fn revoke_one(db: &Db, handle: &str, now: i64) -> StorageResult<bool> {
+    let done =
+        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE handle = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(handle)
+            .execute(db.pool())
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -54,7 +54,7 @@ pub fn basic(id: &str, secret: &str) -> String {
 pub async fn wait_ready(addr: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(r) = http(
+        let reply = http(
             addr,
             "GET",
             "/.well-known/jwks.json",
@@ -62,11 +62,9 @@ pub async fn wait_ready(addr: &str) {
             "text/plain",
             "",
         )
-        .await
-        {
-            if r.status == 200 {
-                return;
-            }
+        .await;
+        if reply.is_ok_and(|r| r.status == 200) {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -43,7 +43,7 @@ pub async fn revoke(
             // authorization grant".
             tokens::revoke_family(&state.db, &known.record.family_id, now).await
         } else {
-            tokens::revoke_one(&state.db, &known.record.id, now)
+            tokens::revoke_one(&state.db, &known.record.handle, now)
                 .await
                 .map(|_| 0)
         }

@@ -4,13 +4,13 @@
 //! explained; the sandbox marks it as such.
 
 use super::{TokenGrant, require_grant, resolve_scope};
+use crate::accounts;
 use crate::model::client::{Client, GrantType};
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 use crate::oauth::tokens::{Grant, TokenResponse, issue, new_family};
 use crate::secret::Secret;
 use crate::state::AppState;
-use crate::storage;
 
 /// §4.3.2: grant_type "password", username REQUIRED, password REQUIRED, scope OPTIONAL.
 pub async fn handle(
@@ -22,27 +22,12 @@ pub async fn handle(
     let username = params.require("username")?;
     let password = Secret::new(params.require("password")?);
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
-    // An unknown username costs the same argon2 time as a wrong password, so the answer's
-    // timing does not tell which usernames exist.
-    let user = storage::users::get(&state.db, username)
+    // §5.2 invalid_grant: "The provided authorization grant (e.g., […] resource owner
+    // credentials) […] is invalid".
+    let user = accounts::authenticate(state, username, &password)
         .await
-        .map_err(OAuthError::internal)?;
-    let ok = match &user {
-        Some(u) => {
-            state
-                .passwords
-                .verify(&format!("user:{}", u.username), &u.password_hash, &password)
-                .await
-        }
-        None => state.passwords.verify_unknown(&password).await,
-    };
-    let Some(user) = user.filter(|_| ok) else {
-        // §5.2 invalid_grant: "The provided authorization grant (e.g., […] resource owner
-        // credentials) […] is invalid".
-        return Err(OAuthError::invalid_grant(
-            "the username or password is wrong",
-        ));
-    };
+        .map_err(OAuthError::internal)?
+        .ok_or_else(|| OAuthError::invalid_grant("the username or password is wrong"))?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
     issue(
         state,

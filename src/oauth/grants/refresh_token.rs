@@ -5,8 +5,7 @@ use crate::model::client::Client;
 use crate::model::scope::Scope;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
-use crate::oauth::tokens::{Grant, TokenResponse, mint};
-use crate::secret::digest;
+use crate::oauth::tokens::{Grant, TokenResponse, commit, find_opaque, mint};
 use crate::state::AppState;
 use crate::storage::tokens::{self, TokenRecord};
 
@@ -61,9 +60,8 @@ pub async fn handle(
     require_grant(client, TokenGrant::RefreshToken)?;
     let presented = params.require("refresh_token")?;
     let now = state.clock.now();
-    let record = tokens::find_by_hash(&state.db, &digest(presented))
-        .await
-        .map_err(OAuthError::internal)?
+    let record = find_opaque(state, presented)
+        .await?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
     let rotate = match decide(&record, client, now) {
         RefreshDecision::Issue { rotate } => rotate,
@@ -96,7 +94,7 @@ pub async fn handle(
         },
     )?;
     if rotate {
-        let won = tokens::rotate(&state.db, &record.id, now, &minted.rows)
+        let won = tokens::rotate(&state.db, &record.handle, now, &minted.rows)
             .await
             .map_err(OAuthError::internal)?;
         if !won {
@@ -108,14 +106,10 @@ pub async fn handle(
                 "the refresh token was already used; the whole grant has been revoked",
             ));
         }
+        Ok(minted.response)
     } else {
-        state
-            .writer
-            .insert(minted.rows)
-            .await
-            .map_err(OAuthError::internal)?;
+        commit(state, minted).await
     }
-    Ok(minted.response)
 }
 
 #[cfg(test)]
@@ -151,9 +145,10 @@ mod tests {
 
     fn record(client_id: &str, used: Option<i64>, revoked: Option<i64>) -> TokenRecord {
         TokenRecord {
-            id: "r".into(),
+            handle: "r".into(),
             kind: "refresh".into(),
             format: "opaque".into(),
+            secret_hash: Some("digest".into()),
             client_id: client_id.into(),
             username: Some("alice".into()),
             scope: "a b".into(),
