@@ -21,6 +21,7 @@ pub mod storage;
 pub mod telemetry;
 
 use app::endpoints as ep;
+use oauth::authorize;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
@@ -42,6 +43,11 @@ pub fn router(state: AppState) -> Router {
             get(oauth::endpoints::discovery::discovery),
         )
         .route(ep::JWKS, get(oauth::endpoints::discovery::jwks))
+        .route(ep::AUTHORIZE, get(authorize::authorize_get).post(authorize::authorize_post))
+        .route(ep::LOGIN, post(authorize::login))
+        .route(ep::CONSENT, get(authorize::consent_get).post(authorize::consent_post))
+        .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
+        .route(ep::USERINFO, get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo))
         .route(ep::TOKEN, post(oauth::endpoints::token::token))
         .route(
             ep::INTROSPECT,
@@ -142,7 +148,7 @@ pub async fn build_state(
     let now = clock.now();
     let mut startup = Startup::default();
     if config.demo_enabled() {
-        let applied = seed::load(&db, &passwords, "demo data", seed::DEMO, now).await?;
+        let applied = seed::load(&db, &passwords, "demo data", &seed::demo(&issuer), now).await?;
         startup.seeded.push(("demo data".into(), applied));
     }
     if let Some((name, text)) = seed_text {
@@ -168,6 +174,8 @@ pub async fn build_state(
         signing_alg: config.signing_alg,
         passwords,
         issuer,
+        pending: Default::default(),
+        limiter: Default::default(),
         leptos,
     });
     Ok((state, startup))

@@ -44,7 +44,9 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, issuer = %state.issuer, "oauth-sandbox listening");
     let db = state.db.clone();
-    axum::serve(listener, router(state))
+    // Connection addresses feed the per-address limit on failed sign-ins.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     db.close().await;

@@ -17,8 +17,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The built-in demo data.
+/// The built-in demo data; `{{issuer}}` stands for the configured issuer.
 pub const DEMO: &str = include_str!("demo_data.json");
+
+/// The demo data for a server at `issuer`.
+pub fn demo(issuer: &str) -> String {
+    DEMO.replace("{{issuer}}", issuer.trim_end_matches('/'))
+}
 
 /// Why a seed was refused; the text names the element and the field.
 #[derive(Debug, thiserror::Error)]
@@ -271,7 +276,7 @@ mod tests {
 
     #[test]
     fn demo_data_is_valid() {
-        let seed = parse(DEMO, 0).unwrap();
+        let seed = parse(&demo("http://127.0.0.1:3000"), 0).unwrap();
         assert!(seed.clients.len() >= 3);
         assert_eq!(seed.users.len(), 2);
     }

@@ -26,6 +26,10 @@ pub struct Inner {
     pub writer: TokenWriter,
     /// The issuer identifier, exactly as configured (RFC 8414 §2).
     pub issuer: String,
+    /// Authorization requests waiting for sign-in or consent.
+    pub pending: crate::oauth::authorize::pending::PendingStore,
+    /// Failed sign-in limits.
+    pub limiter: crate::oauth::authorize::limiter::LoginLimiter,
     pub leptos: LeptosOptions,
 }
 

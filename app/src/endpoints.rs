@@ -10,6 +10,18 @@ pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
 /// RFC 7517: the public signing keys.
 pub const JWKS: &str = "/.well-known/jwks.json";
+/// RFC 6749 §3.1: the authorization endpoint.
+pub const AUTHORIZE: &str = "/auth/authorize";
+/// The login form posts here (the authorization server's own page).
+pub const LOGIN: &str = "/auth/login";
+/// The consent page and its form.
+pub const CONSENT: &str = "/auth/consent";
+/// Ends the login session.
+pub const LOGOUT: &str = "/auth/logout";
+/// OIDC Core §5.3: the userinfo endpoint.
+pub const USERINFO: &str = "/auth/userinfo";
+/// The sandbox's own redirect URI, where the demo clients land.
+pub const CALLBACK: &str = "/sandbox/callback";
 /// RFC 6749 §3.2: the token endpoint.
 pub const TOKEN: &str = "/auth/token";
 /// RFC 7662: token introspection.
@@ -103,9 +115,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
         audience: Audience::Discovery,
     },
     Endpoint {
+        methods: "GET, POST",
+        path: AUTHORIZE,
+        summary: "Sign in and consent: response_type code (+PKCE) or token (implicit)",
+        standard: "RFC 6749 §4.1, §4.2; RFC 7636; RFC 9207",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
         methods: "POST",
         path: TOKEN,
-        summary: "Issue tokens: client_credentials, password, refresh_token",
+        summary: "Issue tokens: authorization_code, client_credentials, password, refresh_token",
         standard: "RFC 6749 §3.2",
         audience: Audience::AuthorizationServer,
     },
@@ -121,6 +140,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: REVOKE,
         summary: "Revoke an access or refresh token",
         standard: "RFC 7009",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "GET, POST",
+        path: USERINFO,
+        summary: "Claims about the signed-in user (openid profile email)",
+        standard: "OIDC Core §5.3",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "GET, POST",
+        path: LOGOUT,
+        summary: "End the login session",
+        standard: "",
         audience: Audience::AuthorizationServer,
     },
     Endpoint {

@@ -6,6 +6,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod auth_pages;
 pub mod endpoints;
 mod pages;
 
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=StaticSegment("") view=pages::Landing />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
             </Routes>
         </Router>
     }

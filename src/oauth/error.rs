@@ -36,6 +36,18 @@ pub enum OAuthError {
     /// §5.2 `invalid_scope`.
     #[error("invalid_scope: {0}")]
     InvalidScope(Text),
+    /// §4.1.2.1 `access_denied`: the resource owner or the server denied the request.
+    #[error("access_denied: {0}")]
+    AccessDenied(Text),
+    /// §4.1.2.1 `unsupported_response_type`.
+    #[error("unsupported_response_type: {0}")]
+    UnsupportedResponseType(Text),
+    /// OIDC Core §3.1.2.6 `login_required`: `prompt=none` but nobody is signed in.
+    #[error("login_required: {0}")]
+    LoginRequired(Text),
+    /// OIDC Core §3.1.2.6 `consent_required`: `prompt=none` but consent is needed.
+    #[error("consent_required: {0}")]
+    ConsentRequired(Text),
     /// RFC 7009 §2.2.1 `unsupported_token_type`.
     #[error("unsupported_token_type: {0}")]
     UnsupportedTokenType(Text),
@@ -65,6 +77,10 @@ impl OAuthError {
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
             OAuthError::UnsupportedTokenType(_) => "unsupported_token_type",
+            OAuthError::AccessDenied(_) => "access_denied",
+            OAuthError::UnsupportedResponseType(_) => "unsupported_response_type",
+            OAuthError::LoginRequired(_) => "login_required",
+            OAuthError::ConsentRequired(_) => "consent_required",
             OAuthError::InvalidToken(_) => "invalid_token",
             OAuthError::InsufficientScope(_) => "insufficient_scope",
             OAuthError::ServerError => "server_error",
@@ -92,6 +108,10 @@ impl OAuthError {
             | OAuthError::UnsupportedGrantType(d)
             | OAuthError::InvalidScope(d)
             | OAuthError::UnsupportedTokenType(d)
+            | OAuthError::AccessDenied(d)
+            | OAuthError::UnsupportedResponseType(d)
+            | OAuthError::LoginRequired(d)
+            | OAuthError::ConsentRequired(d)
             | OAuthError::InvalidToken(d)
             | OAuthError::InsufficientScope(d) => d,
             OAuthError::PayloadTooLarge => "the request body is too large",

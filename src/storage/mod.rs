@@ -7,8 +7,10 @@
 //! - secrets are stored only as argon2 hashes, and token values only as SHA-256 digests.
 
 pub mod clients;
+pub mod codes;
 pub mod keys;
 pub mod policies;
+pub mod sessions;
 pub mod token_writer;
 pub mod tokens;
 pub mod users;

@@ -134,6 +134,11 @@ fn curl_example(endpoint: &Endpoint) -> String {
             "curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{}\"",
             path.replace("service-client", "pat-1")
         ),
+        ep::AUTHORIZE => format!(
+            "# open in a browser:\n$ISSUER{path}?response_type=code&client_id=web-client&redirect_uri=$ISSUER/sandbox/callback&scope=openid%20profile&state=xyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+        ),
+        ep::USERINFO => format!("curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{path}\""),
+        ep::LOGOUT => format!("# open in a browser:\n$ISSUER{path}"),
         ep::KEY_ROTATE => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{path}\""),
         p if p.starts_with("/.well-known") => format!("curl -s \"$ISSUER{path}\""),
         _ => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" \"$ISSUER{path}\""),

@@ -3,7 +3,6 @@
 //! One document is served at both well-known paths. It advertises only what this server does,
 //! and its URLs come from the same constants as the routes.
 
-use crate::oauth::grants::TokenGrant;
 use crate::state::AppState;
 use app::endpoints as ep;
 use axum::Json;
@@ -15,21 +14,36 @@ use serde_json::{Value, json};
 /// Builds the metadata document.
 pub async fn metadata(state: &AppState) -> Value {
     let scopes = state.scopes_supported().await;
+    let alg = state.signing_alg.as_str();
     json!({
         // RFC 8414 §2: "issuer REQUIRED. The authorization server's issuer identifier".
         "issuer": state.issuer,
+        "authorization_endpoint": state.url(ep::AUTHORIZE),
         "token_endpoint": state.url(ep::TOKEN),
         "jwks_uri": state.url(ep::JWKS),
+        "userinfo_endpoint": state.url(ep::USERINFO),
         "introspection_endpoint": state.url(ep::INTROSPECT),
         "revocation_endpoint": state.url(ep::REVOKE),
-        // No grant that uses the authorization endpoint is served yet, so none is named.
-        "response_types_supported": [],
-        "grant_types_supported": TokenGrant::SUPPORTED,
+        "response_types_supported": ["code", "token"],
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        // plain only for a client registered with allow_plain_pkce.
+        "code_challenge_methods_supported": ["S256", "plain"],
+        // RFC 9207 §3.
+        "authorization_response_iss_parameter_supported": true,
         "scopes_supported": scopes,
-        "access_token_signing_alg_values_supported": [state.signing_alg.as_str()],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [alg],
+        "access_token_signing_alg_values_supported": [alg],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp",
+                             "name", "preferred_username", "email", "email_verified"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
     })
 }
 

@@ -4,3 +4,4 @@ pub mod discovery;
 pub mod introspect;
 pub mod revoke;
 pub mod token;
+pub mod userinfo;

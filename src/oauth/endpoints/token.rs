@@ -50,6 +50,9 @@ async fn dispatch(
     params: &Params,
 ) -> Result<TokenResponse, OAuthError> {
     match grant {
+        TokenGrant::AuthorizationCode => {
+            grants::authorization_code::handle(state, client, params).await
+        }
         TokenGrant::ClientCredentials => {
             grants::client_credentials::handle(state, client, params).await
         }

@@ -1,0 +1,154 @@
+//! The authorization server's own pages: login, consent, and the error page shown when a
+//! request cannot be redirected. They are rendered on the server and need no JavaScript: plain
+//! HTML forms that post back. The server passes plain data; this module never sees the server.
+
+use leptos::prelude::*;
+
+/// What the login page shows.
+#[derive(Clone, Debug, Default)]
+pub struct LoginView {
+    pub client_name: String,
+    pub request_id: String,
+    pub csrf: String,
+    /// Prefilled username (`login_hint`, or what was typed before a failure).
+    pub username: String,
+    pub error: Option<String>,
+}
+
+/// One requested scope, with words a person understands.
+#[derive(Clone, Debug)]
+pub struct ScopeLine {
+    pub scope: String,
+    pub description: String,
+}
+
+/// What the consent page shows.
+#[derive(Clone, Debug, Default)]
+pub struct ConsentView {
+    pub client_name: String,
+    pub client_id: String,
+    pub username: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub scopes: Vec<ScopeLine>,
+}
+
+/// What the error page shows.
+#[derive(Clone, Debug, Default)]
+pub struct ErrorView {
+    pub title: String,
+    pub message: String,
+    /// The parameter at fault, and the value that was sent.
+    pub field: Option<(String, String)>,
+    /// What is registered for the client, when that helps (its redirect URIs).
+    pub registered: Vec<String>,
+}
+
+#[component]
+fn AuthFrame(title: String, children: Children) -> impl IntoView {
+    view! {
+        <main class="auth-page">
+            <div class="auth-card">
+                <p class="auth-brand">"oauth-sandbox · authorization server"</p>
+                <h1>{title}</h1>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
+/// The login page. Its inputs are named `username` and `password`.
+#[component]
+pub fn LoginPage(view: LoginView) -> impl IntoView {
+    let title = format!("Sign in to continue to {}", view.client_name);
+    view! {
+        <AuthFrame title>
+            {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            <form method="post" action="/auth/login" class="auth-form">
+                <input type="hidden" name="request" value=view.request_id />
+                <input type="hidden" name="csrf" value=view.csrf />
+                <label for="username">"Username"</label>
+                <input id="username" name="username" type="text" autocomplete="username" required value=view.username />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <button type="submit" class="primary">"Sign in"</button>
+            </form>
+            <p class="auth-note">
+                "Demo users: " <code>"alice"</code> " / " <code>"alice-password"</code> ", "
+                <code>"bob"</code> " / " <code>"bob-password"</code> "."
+            </p>
+        </AuthFrame>
+    }
+}
+
+/// The consent page: the client's name, the scopes in plain words, approve and deny.
+#[component]
+pub fn ConsentPage(view: ConsentView) -> impl IntoView {
+    let title = format!("{} wants access to your account", view.client_name);
+    view! {
+        <AuthFrame title>
+            <p>
+                "Signed in as " <strong>{view.username}</strong> ". "
+                <code>{view.client_id}</code> " asks to:"
+            </p>
+            <ul class="auth-scopes">
+                {view
+                    .scopes
+                    .into_iter()
+                    .map(|s| view! { <li><code>{s.scope}</code> " — " {s.description}</li> })
+                    .collect_view()}
+            </ul>
+            <form method="post" action="/auth/consent" class="auth-actions">
+                <input type="hidden" name="request" value=view.request_id />
+                <input type="hidden" name="csrf" value=view.csrf />
+                <button type="submit" name="decision" value="approve" class="primary">"Allow"</button>
+                <button type="submit" name="decision" value="deny">"Deny"</button>
+            </form>
+            <p class="auth-note">"You can withdraw this consent later; the client then has to ask again."</p>
+        </AuthFrame>
+    }
+}
+
+/// The page for an authorization request that cannot be sent back to the client.
+#[component]
+pub fn ErrorPage(view: ErrorView) -> impl IntoView {
+    view! {
+        <AuthFrame title=view.title>
+            <p class="auth-error" role="alert">{view.message}</p>
+            {view.field.map(|(name, value)| view! {
+                <p>"The request's " <code>{name}</code> " was " <code class="wrap">{value}</code> "."</p>
+            })}
+            {(!view.registered.is_empty()).then(|| view! {
+                <p>"Registered for this client:"</p>
+                <ul class="auth-scopes">
+                    {view.registered.into_iter().map(|r| view! { <li><code class="wrap">{r}</code></li> }).collect_view()}
+                </ul>
+            })}
+            <p class="auth-note">
+                "The authorization server never redirects to an address it has not verified "
+                "(RFC 6749 §4.1.2.1), so this page is shown instead."
+            </p>
+        </AuthFrame>
+    }
+}
+
+/// Renders a page as a whole HTML document, with the stylesheet and no scripts.
+#[cfg(feature = "ssr")]
+pub fn document(title: &str, body: impl IntoView + 'static) -> String {
+    use leptos::tachys::view::RenderHtml;
+    let body = Owner::new().with(|| body.into_view().to_html());
+    let title = html_escape(title);
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\">\
+         <title>{title}</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body>{body}</body></html>",
+        crate::OUTPUT_NAME
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

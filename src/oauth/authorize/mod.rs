@@ -1,0 +1,307 @@
+//! The authorization endpoint (RFC 6749 §3.1, §4.1, §4.2) with its login and consent pages.
+//!
+//! `GET`/`POST /auth/authorize` checks the request ([`request`]); a signed-in browser (the
+//! session cookie) goes straight on, anyone else gets the login page. `POST /auth/login` signs
+//! in; `GET`/`POST /auth/consent` asks for and records consent; then a code or an implicit token
+//! goes back to the client ([`issue`]). `GET`/`POST /auth/logout` ends the session.
+
+pub mod issue;
+pub mod limiter;
+pub mod pending;
+pub mod request;
+pub mod respond;
+pub mod session;
+
+use crate::accounts;
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::{MAX_FORM_BYTES, Params};
+use crate::secret::Secret;
+use crate::state::AppState;
+use crate::storage::sessions;
+use app::auth_pages::{ConsentView, ErrorView, LoginView};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pending::Pending;
+use request::{AuthorizeRequest, Rejection, group};
+use respond::{Via, consent_page, error_page, login_page, redirect_error, server_error_page};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// `GET /auth/authorize`: the parameters are in the query.
+pub async fn authorize_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let pairs = form_urlencoded::parse(query.as_bytes()).into_owned();
+    start(&state, &headers, group(pairs), Via::Get).await
+}
+
+/// `POST /auth/authorize`: the parameters are in a form body (RFC 6749 §3.1 allows POST).
+pub async fn authorize_post(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    match read_form(&parts.headers, body).await {
+        Ok(bytes) => {
+            let pairs = form_urlencoded::parse(&bytes).into_owned();
+            start(&state, &parts.headers, group(pairs), Via::Post).await
+        }
+        Err(response) => response,
+    }
+}
+
+/// Reads a form body for the pages, or answers with an error page.
+async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(bad_request("The form must be sent as application/x-www-form-urlencoded."));
+    }
+    axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|_| error_page(StatusCode::PAYLOAD_TOO_LARGE, error_view("The form is too large.")))
+}
+
+fn error_view(message: &str) -> ErrorView {
+    ErrorView { title: "This request cannot continue".into(), message: message.into(), ..ErrorView::default() }
+}
+
+fn bad_request(message: &str) -> Response {
+    error_page(StatusCode::BAD_REQUEST, error_view(message))
+}
+
+fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+async fn start(state: &AppState, headers: &HeaderMap, params: HashMap<String, Vec<String>>, via: Via) -> Response {
+    let request = match request::parse(state, params).await {
+        Ok(r) => r,
+        Err(Rejection::Page { message, field, registered }) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                ErrorView { title: "This authorization request cannot continue".into(), message, field, registered },
+            );
+        }
+        Err(Rejection::Redirect { target, error }) => return redirect_error(state, &target, &error, via),
+    };
+    let now = state.clock.now();
+    let Ok(session) = session::current(state, headers).await else {
+        return server_error_page();
+    };
+    // OIDC Core §3.1.2.1: prompt=login forces a fresh sign-in; max_age bounds the age of the
+    // last one.
+    let signed_in = session.filter(|s| !request.prompt.login && request.max_age.is_none_or(|m| now - s.auth_time <= m));
+    match signed_in {
+        Some(s) => after_login(state, headers, request, &s.username, s.auth_time, None, via, &[]).await,
+        None if request.prompt.none => redirect_error(
+            state,
+            &request.target,
+            &OAuthError::LoginRequired("prompt=none was sent, but nobody is signed in".into()),
+            via,
+        ),
+        None => {
+            let hint = request.login_hint.clone().unwrap_or_default();
+            let client_name = request.client.client_name.clone();
+            let id = state.pending.insert(Pending { request, created_at: now, user: None }, now);
+            show_login(state, headers, &id, client_name, hint, None)
+        }
+    }
+}
+
+fn show_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    client_name: String,
+    username: String,
+    error: Option<String>,
+) -> Response {
+    let (browser, set) = session::csrf_cookie(state, headers);
+    let csrf = state.pending.csrf_token(&browser, id);
+    let cookies: Vec<String> = set.into_iter().collect();
+    login_page(LoginView { client_name, request_id: id.to_owned(), csrf, username, error }, &cookies)
+}
+
+/// Signed in: ask for consent when needed, otherwise complete.
+#[allow(clippy::too_many_arguments)]
+async fn after_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: AuthorizeRequest,
+    username: &str,
+    auth_time: i64,
+    pending_id: Option<String>,
+    via: Via,
+    cookies: &[String],
+) -> Response {
+    let now = state.clock.now();
+    let remembered = match sessions::has_consent(&state.db, username, &request.client.client_id, &request.scope).await {
+        Ok(r) => r,
+        Err(_) => return server_error_page(),
+    };
+    let needs_consent = !request.client.first_party && (request.prompt.consent || !remembered);
+    if !needs_consent {
+        if let Some(id) = &pending_id {
+            state.pending.take(id, now);
+        }
+        return with_cookies(issue::complete(state, &request, username, auth_time, via).await, cookies);
+    }
+    if request.prompt.none {
+        let error = OAuthError::ConsentRequired("prompt=none was sent, but the user has not consented".into());
+        return with_cookies(redirect_error(state, &request.target, &error, via), cookies);
+    }
+    let id = match pending_id {
+        Some(id) => id,
+        None => {
+            let pending = Pending { request: request.clone(), created_at: now, user: Some((username.to_owned(), auth_time)) };
+            state.pending.insert(pending, now)
+        }
+    };
+    match via {
+        // After the login form: 303 to the consent page, so a reload does not resend the password.
+        Via::Post => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("{}?request={id}", app::endpoints::CONSENT)) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+            with_cookies(response, cookies)
+        }
+        Via::Get => with_cookies(show_consent(state, headers, &id, &request, username), cookies),
+    }
+}
+
+fn show_consent(state: &AppState, headers: &HeaderMap, id: &str, request: &AuthorizeRequest, username: &str) -> Response {
+    let (browser, set) = session::csrf_cookie(state, headers);
+    let view = ConsentView {
+        client_name: request.client.client_name.clone(),
+        client_id: request.client.client_id.clone(),
+        username: username.to_owned(),
+        request_id: id.to_owned(),
+        csrf: state.pending.csrf_token(&browser, id),
+        scopes: request.scope.iter().map(respond::describe_scope).collect(),
+    };
+    consent_page(view, &set.into_iter().collect::<Vec<_>>())
+}
+
+/// Reads a page form: its fields, the pending request it names, and a verified CSRF token.
+async fn page_form(state: &AppState, request: Request) -> Result<(Params, Pending, String, String, HeaderMap), Response> {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let (parts, body) = request.into_parts();
+    let bytes = read_form(&parts.headers, body).await?;
+    let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
+    let id = params.require("request").map_err(|_| bad_request("The form does not say which request it answers."))?;
+    let now = state.clock.now();
+    let pending = state.pending.get(id, now).ok_or_else(|| {
+        bad_request("This sign-in request has expired or was already completed. Go back to the application and start again.")
+    })?;
+    let browser = session::read_cookie(&parts.headers, session::CSRF_COOKIE).unwrap_or_default();
+    let token = params.get("csrf").unwrap_or_default();
+    if browser.is_empty() || !state.pending.csrf_ok(&browser, id, token) {
+        return Err(error_page(
+            StatusCode::FORBIDDEN,
+            error_view("The form's security token does not match this browser. Reload the page and try again."),
+        ));
+    }
+    let id = id.to_owned();
+    Ok((params, pending, id, address, parts.headers))
+}
+
+/// `POST /auth/login`: check the username and password, start the session, go on.
+pub async fn login(State(state): State<AppState>, request: Request) -> Response {
+    let (params, pending, id, address, headers) = match page_form(&state, request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    let username = params.get("username").unwrap_or_default().to_owned();
+    let client_name = pending.request.client.client_name.clone();
+    if let Err(wait) = state.limiter.check(&username, &address, now) {
+        let message = format!("Too many failed sign-ins. Try again in {wait} seconds.");
+        let mut response = show_login(&state, &headers, &id, client_name, username, Some(message));
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return response;
+    }
+    let password = Secret::new(params.get("password").unwrap_or_default());
+    let user = match accounts::authenticate(&state, &username, &password).await {
+        Ok(user) => user,
+        Err(_) => return server_error_page(),
+    };
+    let Some(user) = user else {
+        state.limiter.fail(&username, &address, now);
+        let message = "The username or password is wrong.".to_owned();
+        return show_login(&state, &headers, &id, client_name, username, Some(message));
+    };
+    state.limiter.succeed(&user.username);
+    let cookie = match session::start(&state, &user.username).await {
+        Ok(c) => c,
+        Err(_) => return server_error_page(),
+    };
+    state.pending.sign_in(&id, &user.username, now);
+    after_login(&state, &headers, pending.request, &user.username, now, Some(id), Via::Post, &[cookie]).await
+}
+
+/// `GET /auth/consent?request=…`: the consent page for a signed-in pending request.
+pub async fn consent_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let id = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "request").map(|(_, v)| v.into_owned());
+    let pending = id.as_deref().and_then(|id| state.pending.get(id, state.clock.now()));
+    match (id, pending) {
+        (Some(id), Some(Pending { request, user: Some((username, _)), .. })) => {
+            show_consent(&state, &headers, &id, &request, &username)
+        }
+        _ => bad_request("This consent request has expired or was already answered. Go back to the application and start again."),
+    }
+}
+
+/// `POST /auth/consent`: approve or deny.
+pub async fn consent_post(State(state): State<AppState>, request: Request) -> Response {
+    let (params, pending, id, _, _) = match page_form(&state, request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    let Some((username, auth_time)) = pending.user.clone() else {
+        return bad_request("Sign in first.");
+    };
+    state.pending.take(&id, now);
+    let request = pending.request;
+    match params.get("decision") {
+        Some("approve") => {
+            let remembered =
+                sessions::remember_consent(&state.db, &username, &request.client.client_id, &request.scope.to_string(), now).await;
+            if remembered.is_err() {
+                return server_error_page();
+            }
+            issue::complete(&state, &request, &username, auth_time, Via::Post).await
+        }
+        // RFC 6749 §4.1.2.1 access_denied: "The resource owner or authorization server denied
+        // the request."
+        _ => redirect_error(
+            &state,
+            &request.target,
+            &OAuthError::AccessDenied("the user denied the request".into()),
+            Via::Post,
+        ),
+    }
+}
+
+/// `GET`/`POST /auth/logout`: end the session and go to the start page.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Ok(cookie) = session::end(&state, &headers).await else {
+        return server_error_page();
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/"));
+    with_cookies(response, &[cookie])
+}

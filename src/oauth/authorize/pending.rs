@@ -1,0 +1,96 @@
+//! Authorization requests waiting for the person to sign in or consent.
+//!
+//! They live in memory for ten minutes, keyed by a random id that the login and consent forms
+//! carry. A restart forgets them; the person starts again from the client. Each form also
+//! carries a CSRF token: the HMAC of the request id and a per-browser cookie, so a form only
+//! works in the browser it was shown in.
+
+use super::request::AuthorizeRequest;
+use crate::secret::{constant_time_eq, random_token};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// How long a pending request lives, in seconds.
+pub const PENDING_TTL: i64 = 600;
+/// At most this many pending requests are kept; the oldest go first.
+const MAX_PENDING: usize = 10_000;
+
+/// A request in progress.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub request: AuthorizeRequest,
+    pub created_at: i64,
+    /// Who signed in for it, and when they authenticated.
+    pub user: Option<(String, i64)>,
+}
+
+/// The pending requests and the CSRF key.
+pub struct PendingStore {
+    map: Mutex<HashMap<String, Pending>>,
+    csrf_key: aws_lc_rs::hmac::Key,
+}
+
+impl std::fmt::Debug for PendingStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingStore").finish_non_exhaustive()
+    }
+}
+
+impl Default for PendingStore {
+    fn default() -> Self {
+        let mut key = [0u8; 32];
+        let _ = getrandom::fill(&mut key);
+        Self { map: Mutex::new(HashMap::new()), csrf_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key) }
+    }
+}
+
+impl PendingStore {
+    /// Keeps `pending`; returns its id.
+    pub fn insert(&self, pending: Pending, now: i64) -> String {
+        let id = random_token(24);
+        if let Ok(mut map) = self.map.lock() {
+            map.retain(|_, p| now - p.created_at < PENDING_TTL);
+            if map.len() >= MAX_PENDING {
+                if let Some(oldest) = map.iter().min_by_key(|(_, p)| p.created_at).map(|(k, _)| k.clone()) {
+                    map.remove(&oldest);
+                }
+            }
+            map.insert(id.clone(), pending);
+        }
+        id
+    }
+
+    /// The pending request `id`, if it has not expired.
+    pub fn get(&self, id: &str, now: i64) -> Option<Pending> {
+        let map = self.map.lock().ok()?;
+        map.get(id).filter(|p| now - p.created_at < PENDING_TTL).cloned()
+    }
+
+    /// Records who signed in for request `id`.
+    pub fn sign_in(&self, id: &str, username: &str, auth_time: i64) {
+        if let Ok(mut map) = self.map.lock() {
+            if let Some(p) = map.get_mut(id) {
+                p.user = Some((username.to_owned(), auth_time));
+            }
+        }
+    }
+
+    /// Removes and returns request `id`: a request completes once.
+    pub fn take(&self, id: &str, now: i64) -> Option<Pending> {
+        let mut map = self.map.lock().ok()?;
+        map.remove(id).filter(|p| now - p.created_at < PENDING_TTL)
+    }
+
+    /// The CSRF token for request `id` in the browser holding `browser_cookie`.
+    pub fn csrf_token(&self, browser_cookie: &str, id: &str) -> String {
+        let tag = aws_lc_rs::hmac::sign(&self.csrf_key, format!("{browser_cookie}|{id}").as_bytes());
+        URL_SAFE_NO_PAD.encode(tag.as_ref())
+    }
+
+    /// True when `token` is the CSRF token of request `id` in this browser.
+    pub fn csrf_ok(&self, browser_cookie: &str, id: &str, token: &str) -> bool {
+        constant_time_eq(self.csrf_token(browser_cookie, id).as_bytes(), token.as_bytes())
+    }
+}

@@ -1,0 +1,113 @@
+//! What the authorization endpoint sends back: a redirect to the client, or one of its own
+//! pages.
+
+use super::request::Target;
+use crate::oauth::error::OAuthError;
+use crate::state::AppState;
+use app::auth_pages::{ConsentPage, ConsentView, ErrorPage, ErrorView, LoginPage, LoginView, ScopeLine, document};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use leptos::prelude::*;
+
+/// How the redirect answers: 302 after a GET, 303 after a form POST.
+#[derive(Clone, Copy, Debug)]
+pub enum Via {
+    Get,
+    Post,
+}
+
+/// A redirect to the client with `params`, plus `state` and `iss`, in the query or the
+/// fragment as the target says.
+///
+/// RFC 6749 §4.1.2: "state REQUIRED if the "state" parameter was present in the client
+/// authorization request. The exact value received from the client." RFC 9207 §2: "the
+/// authorization server MUST include the iss parameter in all authorization responses".
+pub fn redirect(state: &AppState, target: &Target, params: &[(&str, &str)], via: Via) -> Response {
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    if let Some(s) = &target.state {
+        all.push(("state", s));
+    }
+    all.push(("iss", &state.issuer));
+    let location = match url::Url::parse(&target.redirect_uri) {
+        Ok(mut url) => {
+            if target.fragment {
+                let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
+                url.set_fragment(Some(&encoded));
+            } else {
+                url.query_pairs_mut().extend_pairs(all);
+            }
+            url.to_string()
+        }
+        Err(_) => return server_error_page(),
+    };
+    let status = match via {
+        Via::Get => StatusCode::FOUND,
+        Via::Post => StatusCode::SEE_OTHER,
+    };
+    let mut response = status.into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    no_store(response)
+}
+
+/// An error sent back to the client (RFC 6749 §4.1.2.1, §4.2.2.1).
+pub fn redirect_error(state: &AppState, target: &Target, error: &OAuthError, via: Via) -> Response {
+    redirect(state, target, &[("error", error.code()), ("error_description", error.description())], via)
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn html(status: StatusCode, title: &str, body: impl IntoView + 'static, cookies: &[String]) -> Response {
+    let mut response = (status, Html(document(title, body))).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    no_store(response)
+}
+
+/// The error page for a request that cannot be redirected.
+pub fn error_page(status: StatusCode, view: ErrorView) -> Response {
+    let title = view.title.clone();
+    html(status, &title, view! { <ErrorPage view /> }, &[])
+}
+
+/// The page for an internal failure.
+pub fn server_error_page() -> Response {
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorView {
+            title: "Something went wrong".into(),
+            message: "The server could not complete the request. Try again.".into(),
+            ..ErrorView::default()
+        },
+    )
+}
+
+/// The login page.
+pub fn login_page(view: LoginView, cookies: &[String]) -> Response {
+    html(StatusCode::OK, "Sign in", view! { <LoginPage view /> }, cookies)
+}
+
+/// The consent page.
+pub fn consent_page(view: ConsentView, cookies: &[String]) -> Response {
+    html(StatusCode::OK, "Allow access?", view! { <ConsentPage view /> }, cookies)
+}
+
+/// Plain words for a scope on the consent page.
+pub fn describe_scope(scope: &str) -> ScopeLine {
+    let description = match scope {
+        "openid" => "confirm who you are (sign you in)",
+        "profile" => "see your name",
+        "email" => "see your email address",
+        "offline_access" => "keep access when you are not here (a refresh token)",
+        "patient.read" => "read patient records in the demo API",
+        _ => "a permission this client asked for",
+    };
+    ScopeLine { scope: scope.to_owned(), description: description.to_owned() }
+}

@@ -1,0 +1,91 @@
+//! The login session cookie (single sign-on) and the per-browser CSRF cookie.
+//!
+//! Both cookies are HttpOnly and SameSite=Lax, and Secure when the issuer is https. The session
+//! cookie holds `<handle>.<secret>`; the server stores only the digest of the secret.
+
+use crate::oauth::OAuthError;
+use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::state::AppState;
+use crate::storage::sessions::{self, SessionRecord};
+use axum::http::{HeaderMap, header};
+use cookie::{Cookie, SameSite};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "sandbox_session";
+/// The CSRF cookie's name.
+pub const CSRF_COOKIE: &str = "sandbox_csrf";
+/// How long a login session lasts, in seconds.
+pub const SESSION_TTL: i64 = 8 * 3600;
+
+/// The value of cookie `name` in the request.
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` value; `max_age` of 0 deletes the cookie.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String {
+    let mut c = Cookie::new(name.to_owned(), value.to_owned());
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(state.issuer.starts_with("https://"));
+    c.set_max_age(cookie::time::Duration::seconds(max_age));
+    c.to_string()
+}
+
+/// The signed-in session of this browser, if any and still valid.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRecord>, OAuthError> {
+    let Some(value) = read_cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((handle, secret)) = value.split_once('.') else {
+        return Ok(None);
+    };
+    let record = sessions::find(&state.db, handle).await.map_err(OAuthError::internal)?;
+    let now = state.clock.now();
+    Ok(record.filter(|r| {
+        now < r.expires_at && constant_time_eq(r.secret_hash.as_bytes(), digest(secret).as_bytes())
+    }))
+}
+
+/// Starts a session for `username`; returns the `Set-Cookie` value.
+pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthError> {
+    let now = state.clock.now();
+    let (handle, secret) = (ordered_id(), new_secret());
+    let record = SessionRecord {
+        handle: handle.clone(),
+        secret_hash: digest(secret.expose()),
+        username: username.to_owned(),
+        auth_time: now,
+        expires_at: now + SESSION_TTL,
+    };
+    sessions::insert(&state.db, &record).await.map_err(OAuthError::internal)?;
+    Ok(set_cookie(state, SESSION_COOKIE, &format!("{handle}.{}", secret.expose()), SESSION_TTL))
+}
+
+/// Ends this browser's session, if any; returns the `Set-Cookie` value that deletes it.
+pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, OAuthError> {
+    if let Some(record) = current(state, headers).await? {
+        sessions::delete(&state.db, &record.handle).await.map_err(OAuthError::internal)?;
+    }
+    Ok(set_cookie(state, SESSION_COOKIE, "", 0))
+}
+
+/// This browser's CSRF cookie value, and the `Set-Cookie` to send when it is new.
+pub fn csrf_cookie(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    match read_cookie(headers, CSRF_COOKIE).filter(|v| v.len() >= 32) {
+        Some(v) => (v, None),
+        None => {
+            let v = new_secret().expose().to_owned();
+            let set = set_cookie(state, CSRF_COOKIE, &v, SESSION_TTL);
+            (v, Some(set))
+        }
+    }
+}
