@@ -21,11 +21,11 @@ pub mod storage;
 pub mod telemetry;
 
 use app::endpoints as ep;
-use oauth::authorize;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use oauth::authorize;
 use state::{AppState, Inner};
 use std::sync::Arc;
 use tower_http::services::ServeDir;
@@ -43,11 +43,20 @@ pub fn router(state: AppState) -> Router {
             get(oauth::endpoints::discovery::discovery),
         )
         .route(ep::JWKS, get(oauth::endpoints::discovery::jwks))
-        .route(ep::AUTHORIZE, get(authorize::authorize_get).post(authorize::authorize_post))
+        .route(
+            ep::AUTHORIZE,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
         .route(ep::LOGIN, post(authorize::login))
-        .route(ep::CONSENT, get(authorize::consent_get).post(authorize::consent_post))
+        .route(
+            ep::CONSENT,
+            get(authorize::consent_get).post(authorize::consent_post),
+        )
         .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
-        .route(ep::USERINFO, get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo))
+        .route(
+            ep::USERINFO,
+            get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
+        )
         .route(ep::TOKEN, post(oauth::endpoints::token::token))
         .route(
             ep::INTROSPECT,
@@ -148,11 +157,19 @@ pub async fn build_state(
     let now = clock.now();
     let mut startup = Startup::default();
     if config.demo_enabled() {
-        let applied = seed::load(&db, &passwords, "demo data", &seed::demo(&issuer), now).await?;
+        let applied = seed::load(
+            &db,
+            &passwords,
+            "demo data",
+            &seed::demo(&issuer),
+            now,
+            &issuer,
+        )
+        .await?;
         startup.seeded.push(("demo data".into(), applied));
     }
     if let Some((name, text)) = seed_text {
-        let applied = seed::load(&db, &passwords, &name, &text, now).await?;
+        let applied = seed::load(&db, &passwords, &name, &text, now, &issuer).await?;
         startup.seeded.push((name, applied));
     }
     startup.generated_admin_password =

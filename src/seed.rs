@@ -93,7 +93,7 @@ fn named(label: &str, e: FieldError) -> String {
 }
 
 /// Parses and validates a seed document.
-pub fn parse(text: &str, now: i64) -> Result<Seed, String> {
+pub fn parse(text: &str, now: i64, issuer: &str) -> Result<Seed, String> {
     let file: SeedFile = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(
         text,
     ))
@@ -108,8 +108,11 @@ pub fn parse(text: &str, now: i64) -> Result<Seed, String> {
         if !seen.insert(format!("c:{id}")) {
             return Err(format!("{label}: client_id: {id:?} appears more than once"));
         }
-        seed.clients
-            .push(input.validate(&id, now).map_err(|e| named(&label, e))?);
+        seed.clients.push(
+            input
+                .validate(&id, now, issuer)
+                .map_err(|e| named(&label, e))?,
+        );
     }
     for (i, v) in file.users.into_iter().enumerate() {
         let (label, id, input) = element::<UserInput>("users", i, "username", v)?;
@@ -215,12 +218,13 @@ pub async fn load(
     source_name: &str,
     text: &str,
     now: i64,
+    issuer: &str,
 ) -> Result<Applied, SeedError> {
     let err = |message: String| SeedError {
         source_name: source_name.to_owned(),
         message,
     };
-    let seed = parse(text, now).map_err(err)?;
+    let seed = parse(text, now, issuer).map_err(err)?;
     apply(db, passwords, seed, now).await.map_err(err)
 }
 
@@ -276,7 +280,7 @@ mod tests {
 
     #[test]
     fn demo_data_is_valid() {
-        let seed = parse(&demo("http://127.0.0.1:3000"), 0).unwrap();
+        let seed = parse(&demo("http://127.0.0.1:3000"), 0, "http://127.0.0.1:3000").unwrap();
         assert!(seed.clients.len() >= 3);
         assert_eq!(seed.users.len(), 2);
     }
@@ -312,7 +316,7 @@ mod tests {
             ("not json", "line 1"),
         ];
         for (text, want) in cases {
-            let err = parse(text, 0).unwrap_err();
+            let err = parse(text, 0, "http://127.0.0.1:3000").unwrap_err();
             assert!(err.contains(want), "{text}\n=> {err}");
         }
     }

@@ -102,17 +102,36 @@ async fn discovery_is_one_document_at_both_paths() {
     assert_eq!(doc["issuer"], ISSUER);
     assert_eq!(doc["token_endpoint"], format!("{ISSUER}/auth/token"));
     assert_eq!(doc["jwks_uri"], format!("{ISSUER}/.well-known/jwks.json"));
-    assert_eq!(doc["authorization_endpoint"], format!("{ISSUER}/auth/authorize"));
+    assert_eq!(
+        doc["authorization_endpoint"],
+        format!("{ISSUER}/auth/authorize")
+    );
     assert_eq!(doc["userinfo_endpoint"], format!("{ISSUER}/auth/userinfo"));
     assert_eq!(
         doc["grant_types_supported"],
-        serde_json::json!(["authorization_code", "implicit", "client_credentials", "password", "refresh_token"])
+        serde_json::json!([
+            "authorization_code",
+            "implicit",
+            "client_credentials",
+            "password",
+            "refresh_token"
+        ])
     );
-    assert_eq!(doc["response_types_supported"], serde_json::json!(["code", "token"]));
+    assert_eq!(
+        doc["response_types_supported"],
+        serde_json::json!(["code", "token"])
+    );
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
-    assert_eq!(doc["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
     // Only what is true: no device flow, no request objects, no registration yet.
-    for absent in ["device_authorization_endpoint", "registration_endpoint", "end_session_endpoint"] {
+    for absent in [
+        "device_authorization_endpoint",
+        "registration_endpoint",
+        "end_session_endpoint",
+    ] {
         assert!(doc.get(absent).is_none(), "{absent}");
     }
     assert_eq!(doc["request_parameter_supported"], false);

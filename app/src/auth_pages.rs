@@ -150,5 +150,8 @@ pub fn document(title: &str, body: impl IntoView + 'static) -> String {
 
 #[cfg(feature = "ssr")]
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

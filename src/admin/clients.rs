@@ -55,7 +55,7 @@ pub async fn put(
     JsonBody(input): JsonBody<ClientInput>,
 ) -> Result<Response, AdminError> {
     let now = state.clock.now();
-    let valid = input.validate(&id, now)?;
+    let valid = input.validate(&id, now, &state.issuer)?;
     let existing = storage::clients::get(&state.db, &id)
         .await
         .map_err(AdminError::internal)?;

@@ -247,7 +247,14 @@ const MAX_TTL: i64 = 366 * 86_400;
 
 impl ClientInput {
     /// Validates the input for the client at `path_id`, at time `now`.
-    pub fn validate(self, path_id: &str, now: i64) -> Result<ValidClient, FieldError> {
+    /// `issuer` is the server's own issuer: its origin may be plain http (see
+    /// [`validate_redirect_uri`]).
+    pub fn validate(
+        self,
+        path_id: &str,
+        now: i64,
+        issuer: &str,
+    ) -> Result<ValidClient, FieldError> {
         check_same_id("client_id", path_id, self.client_id.as_deref())?;
         validate_id("client_id", path_id)?;
         validate_text("client_name", &self.client_name, true)?;
@@ -301,7 +308,7 @@ impl ClientInput {
             ));
         }
         for (i, uri) in self.redirect_uris.iter().enumerate() {
-            validate_redirect_uri(uri)
+            validate_redirect_uri(uri, issuer)
                 .map_err(|m| FieldError::new(format!("redirect_uris[{i}]"), m))?;
         }
         let needs_redirect = self
@@ -356,8 +363,9 @@ impl ClientInput {
 
 /// RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI […] The endpoint URI
 /// MUST NOT include a fragment component." RFC 9700 §2.6 adds that plain `http` is only for
-/// loopback addresses.
-pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
+/// loopback addresses. One more origin may use plain http: the server's own (`issuer`), so the
+/// sandbox's callback works when the sandbox itself is served over http.
+pub fn validate_redirect_uri(raw: &str, issuer: &str) -> Result<(), String> {
     if raw.len() > super::MAX_FIELD_LEN {
         return Err(format!("must be at most {} bytes", super::MAX_FIELD_LEN));
     }
@@ -369,7 +377,7 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     }
     match url.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
+        "http" if is_loopback(&url) || same_origin(&url, issuer) => Ok(()),
         "http" => Err(format!(
             "{raw:?} uses plain http on a host that is not loopback; use https (RFC 9700 §2.6)"
         )),
@@ -378,6 +386,10 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         )),
         _ => Ok(()), // a private-use scheme for a native app (RFC 8252 §7.1)
     }
+}
+
+fn same_origin(url: &url::Url, issuer: &str) -> bool {
+    url::Url::parse(issuer).is_ok_and(|i| i.origin() == url.origin())
 }
 
 /// True for `localhost`, `127.0.0.0/8` and `[::1]` (RFC 8252 §7.3, §8.3).
@@ -410,11 +422,17 @@ mod tests {
             ("https://app.example/cb#frag", false),
             ("https://app.example/cb#", false),
             ("http://app.example/cb", false),
+            ("http://sandbox.internal:3000/sandbox/callback", true),
+            ("http://sandbox.internal:3001/sandbox/callback", false),
             ("javascript:alert(1)", false),
             ("not a uri", false),
         ];
         for (uri, ok) in cases {
-            assert_eq!(validate_redirect_uri(uri).is_ok(), ok, "{uri}");
+            assert_eq!(
+                validate_redirect_uri(uri, "http://sandbox.internal:3000").is_ok(),
+                ok,
+                "{uri}"
+            );
         }
     }
 
@@ -425,7 +443,7 @@ mod tests {
             "grant_types": ["authorization_code", "refresh_token"],
             "redirect_uris": ["http://127.0.0.1/cb"]
         }))
-        .validate("spa", 0)
+        .validate("spa", 0, "http://127.0.0.1:3000")
         .unwrap();
         assert!(v.client.require_pkce);
         assert!(v.client.rotate_refresh_tokens);
@@ -465,7 +483,9 @@ mod tests {
             ),
         ];
         for (json, field) in cases {
-            let err = input(json.clone()).validate("id", 0).unwrap_err();
+            let err = input(json.clone())
+                .validate("id", 0, "http://127.0.0.1:3000")
+                .unwrap_err();
             assert_eq!(err.field, field, "{json}");
         }
     }

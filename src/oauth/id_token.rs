@@ -58,8 +58,13 @@ pub fn sign(state: &AppState, facts: IdFacts<'_>) -> Result<String, OAuthError> 
         azp: facts.client_id.to_owned(),
     };
     let keys = state.keys.current();
-    let header = Header { typ: Some("JWT".into()), ..Header::default() };
-    keys.active.sign(header, &claims).map_err(OAuthError::internal)
+    let header = Header {
+        typ: Some("JWT".into()),
+        ..Header::default()
+    };
+    keys.active
+        .sign(header, &claims)
+        .map_err(OAuthError::internal)
 }
 
 #[cfg(test)]
@@ -69,8 +74,12 @@ mod tests {
     #[test]
     fn at_hash_is_left_half_of_sha256() {
         // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223 b00361a396177a9cb410ff61f20015ad
-        assert_eq!(at_hash("abc"), URL_SAFE_NO_PAD.encode([
-            0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23
-        ]));
+        assert_eq!(
+            at_hash("abc"),
+            URL_SAFE_NO_PAD.encode([
+                0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae,
+                0x22, 0x23
+            ])
+        );
     }
 }

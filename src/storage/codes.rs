@@ -69,11 +69,12 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<CodeRecord>> {
 /// writes nothing) when the code was already used.
 pub async fn redeem(db: &Db, handle: &str, now: i64, tokens: &[NewToken]) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
-    let marked = sqlx::query("UPDATE auth_codes SET used_at = ? WHERE handle = ? AND used_at IS NULL")
-        .bind(now)
-        .bind(handle)
-        .execute(&mut *tx)
-        .await?;
+    let marked =
+        sqlx::query("UPDATE auth_codes SET used_at = ? WHERE handle = ? AND used_at IS NULL")
+            .bind(now)
+            .bind(handle)
+            .execute(&mut *tx)
+            .await?;
     if marked.rows_affected() != 1 {
         return Ok(false);
     }

@@ -37,25 +37,40 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<SessionRecord>>
 
 /// Ends a session.
 pub async fn delete(db: &Db, handle: &str) -> StorageResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE handle = ?").bind(handle).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE handle = ?")
+        .bind(handle)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 /// True when `username` consented to `client_id` for a scope set that holds every token of
 /// `scope`.
-pub async fn has_consent(db: &Db, username: &str, client_id: &str, scope: &crate::model::scope::Scope) -> StorageResult<bool> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT scope FROM consents WHERE username = ? AND client_id = ?")
-        .bind(username)
-        .bind(client_id)
-        .fetch_all(db.pool())
-        .await?;
+pub async fn has_consent(
+    db: &Db,
+    username: &str,
+    client_id: &str,
+    scope: &crate::model::scope::Scope,
+) -> StorageResult<bool> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT scope FROM consents WHERE username = ? AND client_id = ?")
+            .bind(username)
+            .bind(client_id)
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows.iter().any(|(granted,)| {
         crate::model::scope::Scope::parse(granted).is_ok_and(|granted| scope.is_subset(&granted))
     }))
 }
 
 /// Remembers consent.
-pub async fn remember_consent(db: &Db, username: &str, client_id: &str, scope: &str, now: i64) -> StorageResult<()> {
+pub async fn remember_consent(
+    db: &Db,
+    username: &str,
+    client_id: &str,
+    scope: &str,
+    now: i64,
+) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?) \
          ON CONFLICT (username, client_id, scope) DO UPDATE SET granted_at = excluded.granted_at",

@@ -17,7 +17,13 @@ pub const CODE_TTL: i64 = 60;
 
 /// Issues the code or the token for `request`, signed in as `username` at `auth_time`, and
 /// redirects to the client.
-pub async fn complete(state: &AppState, request: &AuthorizeRequest, username: &str, auth_time: i64, via: Via) -> Response {
+pub async fn complete(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    username: &str,
+    auth_time: i64,
+    via: Via,
+) -> Response {
     match issue(state, request, username, auth_time).await {
         Ok(params) => {
             let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -45,7 +51,10 @@ async fn issue(
                 redirect_uri: request.redirect_uri_sent.clone(),
                 scope: request.scope.to_string(),
                 code_challenge: request.challenge.as_ref().map(|(c, _)| c.clone()),
-                code_challenge_method: request.challenge.as_ref().map(|(_, m)| m.as_str().to_owned()),
+                code_challenge_method: request
+                    .challenge
+                    .as_ref()
+                    .map(|(_, m)| m.as_str().to_owned()),
                 nonce: request.nonce.clone(),
                 auth_time,
                 family_id: new_family(),
@@ -53,7 +62,9 @@ async fn issue(
                 expires_at: now + CODE_TTL,
                 used_at: None,
             };
-            codes::insert(&state.db, &code).await.map_err(OAuthError::internal)?;
+            codes::insert(&state.db, &code)
+                .await
+                .map_err(OAuthError::internal)?;
             Ok(vec![("code", format!("{handle}.{}", secret.expose()))])
         }
         ResponseType::Token => {

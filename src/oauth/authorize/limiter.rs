@@ -18,13 +18,18 @@ pub struct LoginLimiter {
 }
 
 fn keys(username: &str, address: &str) -> [(String, usize); 2] {
-    [(format!("user:{username}"), PER_ACCOUNT), (format!("addr:{address}"), PER_ADDRESS)]
+    [
+        (format!("user:{username}"), PER_ACCOUNT),
+        (format!("addr:{address}"), PER_ADDRESS),
+    ]
 }
 
 impl LoginLimiter {
     /// `Err(seconds)` to wait when either limit is reached.
     pub fn check(&self, username: &str, address: &str, now: i64) -> Result<(), i64> {
-        let Ok(mut map) = self.failures.lock() else { return Ok(()) };
+        let Ok(mut map) = self.failures.lock() else {
+            return Ok(());
+        };
         let mut wait = 0;
         for (key, limit) in keys(username, address) {
             if let Some(log) = map.get_mut(&key) {
@@ -41,7 +46,9 @@ impl LoginLimiter {
 
     /// Records a failure.
     pub fn fail(&self, username: &str, address: &str, now: i64) {
-        let Ok(mut map) = self.failures.lock() else { return };
+        let Ok(mut map) = self.failures.lock() else {
+            return;
+        };
         if map.len() > 100_000 {
             map.retain(|_, log| log.back().is_some_and(|t| now - t < WINDOW));
         }
@@ -70,8 +77,14 @@ mod tests {
             l.fail("alice", "1.2.3.4", 100 + i);
         }
         assert_eq!(l.check("alice", "5.6.7.8", 110), Err(290));
-        assert!(l.check("bob", "5.6.7.8", 110).is_ok(), "other accounts are not affected");
-        assert!(l.check("alice", "5.6.7.8", 400).is_ok(), "the window slides");
+        assert!(
+            l.check("bob", "5.6.7.8", 110).is_ok(),
+            "other accounts are not affected"
+        );
+        assert!(
+            l.check("alice", "5.6.7.8", 400).is_ok(),
+            "the window slides"
+        );
         l.succeed("alice");
         assert!(l.check("alice", "1.2.3.4", 110).is_ok());
     }

@@ -30,7 +30,11 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// `GET /auth/authorize`: the parameters are in the query.
-pub async fn authorize_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn authorize_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = query.unwrap_or_default();
     let pairs = form_urlencoded::parse(query.as_bytes()).into_owned();
     start(&state, &headers, group(pairs), Via::Get).await
@@ -53,18 +57,33 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response>
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     if !is_form {
-        return Err(bad_request("The form must be sent as application/x-www-form-urlencoded."));
+        return Err(bad_request(
+            "The form must be sent as application/x-www-form-urlencoded.",
+        ));
     }
     axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
         .map(|b| b.to_vec())
-        .map_err(|_| error_page(StatusCode::PAYLOAD_TOO_LARGE, error_view("The form is too large.")))
+        .map_err(|_| {
+            error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                error_view("The form is too large."),
+            )
+        })
 }
 
 fn error_view(message: &str) -> ErrorView {
-    ErrorView { title: "This request cannot continue".into(), message: message.into(), ..ErrorView::default() }
+    ErrorView {
+        title: "This request cannot continue".into(),
+        message: message.into(),
+        ..ErrorView::default()
+    }
 }
 
 fn bad_request(message: &str) -> Response {
@@ -80,16 +99,32 @@ fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     response
 }
 
-async fn start(state: &AppState, headers: &HeaderMap, params: HashMap<String, Vec<String>>, via: Via) -> Response {
+async fn start(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: HashMap<String, Vec<String>>,
+    via: Via,
+) -> Response {
     let request = match request::parse(state, params).await {
         Ok(r) => r,
-        Err(Rejection::Page { message, field, registered }) => {
+        Err(Rejection::Page {
+            message,
+            field,
+            registered,
+        }) => {
             return error_page(
                 StatusCode::BAD_REQUEST,
-                ErrorView { title: "This authorization request cannot continue".into(), message, field, registered },
+                ErrorView {
+                    title: "This authorization request cannot continue".into(),
+                    message,
+                    field,
+                    registered,
+                },
             );
         }
-        Err(Rejection::Redirect { target, error }) => return redirect_error(state, &target, &error, via),
+        Err(Rejection::Redirect { target, error }) => {
+            return redirect_error(state, &target, &error, via);
+        }
     };
     let now = state.clock.now();
     let Ok(session) = session::current(state, headers).await else {
@@ -97,9 +132,23 @@ async fn start(state: &AppState, headers: &HeaderMap, params: HashMap<String, Ve
     };
     // OIDC Core §3.1.2.1: prompt=login forces a fresh sign-in; max_age bounds the age of the
     // last one.
-    let signed_in = session.filter(|s| !request.prompt.login && request.max_age.is_none_or(|m| now - s.auth_time <= m));
+    let signed_in = session.filter(|s| {
+        !request.prompt.login && request.max_age.is_none_or(|m| now - s.auth_time <= m)
+    });
     match signed_in {
-        Some(s) => after_login(state, headers, request, &s.username, s.auth_time, None, via, &[]).await,
+        Some(s) => {
+            after_login(
+                state,
+                headers,
+                request,
+                &s.username,
+                s.auth_time,
+                None,
+                via,
+                &[],
+            )
+            .await
+        }
         None if request.prompt.none => redirect_error(
             state,
             &request.target,
@@ -109,7 +158,14 @@ async fn start(state: &AppState, headers: &HeaderMap, params: HashMap<String, Ve
         None => {
             let hint = request.login_hint.clone().unwrap_or_default();
             let client_name = request.client.client_name.clone();
-            let id = state.pending.insert(Pending { request, created_at: now, user: None }, now);
+            let id = state.pending.insert(
+                Pending {
+                    request,
+                    created_at: now,
+                    user: None,
+                },
+                now,
+            );
             show_login(state, headers, &id, client_name, hint, None)
         }
     }
@@ -126,7 +182,16 @@ fn show_login(
     let (browser, set) = session::csrf_cookie(state, headers);
     let csrf = state.pending.csrf_token(&browser, id);
     let cookies: Vec<String> = set.into_iter().collect();
-    login_page(LoginView { client_name, request_id: id.to_owned(), csrf, username, error }, &cookies)
+    login_page(
+        LoginView {
+            client_name,
+            request_id: id.to_owned(),
+            csrf,
+            username,
+            error,
+        },
+        &cookies,
+    )
 }
 
 /// Signed in: ask for consent when needed, otherwise complete.
@@ -142,7 +207,14 @@ async fn after_login(
     cookies: &[String],
 ) -> Response {
     let now = state.clock.now();
-    let remembered = match sessions::has_consent(&state.db, username, &request.client.client_id, &request.scope).await {
+    let remembered = match sessions::has_consent(
+        &state.db,
+        username,
+        &request.client.client_id,
+        &request.scope,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(_) => return server_error_page(),
     };
@@ -151,16 +223,25 @@ async fn after_login(
         if let Some(id) = &pending_id {
             state.pending.take(id, now);
         }
-        return with_cookies(issue::complete(state, &request, username, auth_time, via).await, cookies);
+        return with_cookies(
+            issue::complete(state, &request, username, auth_time, via).await,
+            cookies,
+        );
     }
     if request.prompt.none {
-        let error = OAuthError::ConsentRequired("prompt=none was sent, but the user has not consented".into());
+        let error = OAuthError::ConsentRequired(
+            "prompt=none was sent, but the user has not consented".into(),
+        );
         return with_cookies(redirect_error(state, &request.target, &error, via), cookies);
     }
     let id = match pending_id {
         Some(id) => id,
         None => {
-            let pending = Pending { request: request.clone(), created_at: now, user: Some((username.to_owned(), auth_time)) };
+            let pending = Pending {
+                request: request.clone(),
+                created_at: now,
+                user: Some((username.to_owned(), auth_time)),
+            };
             state.pending.insert(pending, now)
         }
     };
@@ -168,16 +249,27 @@ async fn after_login(
         // After the login form: 303 to the consent page, so a reload does not resend the password.
         Via::Post => {
             let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("{}?request={id}", app::endpoints::CONSENT)) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("{}?request={id}", app::endpoints::CONSENT))
+            {
                 response.headers_mut().insert(header::LOCATION, v);
             }
             with_cookies(response, cookies)
         }
-        Via::Get => with_cookies(show_consent(state, headers, &id, &request, username), cookies),
+        Via::Get => with_cookies(
+            show_consent(state, headers, &id, &request, username),
+            cookies,
+        ),
     }
 }
 
-fn show_consent(state: &AppState, headers: &HeaderMap, id: &str, request: &AuthorizeRequest, username: &str) -> Response {
+fn show_consent(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    request: &AuthorizeRequest,
+    username: &str,
+) -> Response {
     let (browser, set) = session::csrf_cookie(state, headers);
     let view = ConsentView {
         client_name: request.client.client_name.clone(),
@@ -191,7 +283,10 @@ fn show_consent(state: &AppState, headers: &HeaderMap, id: &str, request: &Autho
 }
 
 /// Reads a page form: its fields, the pending request it names, and a verified CSRF token.
-async fn page_form(state: &AppState, request: Request) -> Result<(Params, Pending, String, String, HeaderMap), Response> {
+async fn page_form(
+    state: &AppState,
+    request: Request,
+) -> Result<(Params, Pending, String, String, HeaderMap), Response> {
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -200,7 +295,9 @@ async fn page_form(state: &AppState, request: Request) -> Result<(Params, Pendin
     let (parts, body) = request.into_parts();
     let bytes = read_form(&parts.headers, body).await?;
     let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
-    let id = params.require("request").map_err(|_| bad_request("The form does not say which request it answers."))?;
+    let id = params
+        .require("request")
+        .map_err(|_| bad_request("The form does not say which request it answers."))?;
     let now = state.clock.now();
     let pending = state.pending.get(id, now).ok_or_else(|| {
         bad_request("This sign-in request has expired or was already completed. Go back to the application and start again.")
@@ -210,7 +307,9 @@ async fn page_form(state: &AppState, request: Request) -> Result<(Params, Pendin
     if browser.is_empty() || !state.pending.csrf_ok(&browser, id, token) {
         return Err(error_page(
             StatusCode::FORBIDDEN,
-            error_view("The form's security token does not match this browser. Reload the page and try again."),
+            error_view(
+                "The form's security token does not match this browser. Reload the page and try again.",
+            ),
         ));
     }
     let id = id.to_owned();
@@ -248,19 +347,44 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
         Err(_) => return server_error_page(),
     };
     state.pending.sign_in(&id, &user.username, now);
-    after_login(&state, &headers, pending.request, &user.username, now, Some(id), Via::Post, &[cookie]).await
+    after_login(
+        &state,
+        &headers,
+        pending.request,
+        &user.username,
+        now,
+        Some(id),
+        Via::Post,
+        &[cookie],
+    )
+    .await
 }
 
 /// `GET /auth/consent?request=…`: the consent page for a signed-in pending request.
-pub async fn consent_get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn consent_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = query.unwrap_or_default();
-    let id = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "request").map(|(_, v)| v.into_owned());
-    let pending = id.as_deref().and_then(|id| state.pending.get(id, state.clock.now()));
+    let id = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "request")
+        .map(|(_, v)| v.into_owned());
+    let pending = id
+        .as_deref()
+        .and_then(|id| state.pending.get(id, state.clock.now()));
     match (id, pending) {
-        (Some(id), Some(Pending { request, user: Some((username, _)), .. })) => {
-            show_consent(&state, &headers, &id, &request, &username)
-        }
-        _ => bad_request("This consent request has expired or was already answered. Go back to the application and start again."),
+        (
+            Some(id),
+            Some(Pending {
+                request,
+                user: Some((username, _)),
+                ..
+            }),
+        ) => show_consent(&state, &headers, &id, &request, &username),
+        _ => bad_request(
+            "This consent request has expired or was already answered. Go back to the application and start again.",
+        ),
     }
 }
 
@@ -278,8 +402,14 @@ pub async fn consent_post(State(state): State<AppState>, request: Request) -> Re
     let request = pending.request;
     match params.get("decision") {
         Some("approve") => {
-            let remembered =
-                sessions::remember_consent(&state.db, &username, &request.client.client_id, &request.scope.to_string(), now).await;
+            let remembered = sessions::remember_consent(
+                &state.db,
+                &username,
+                &request.client.client_id,
+                &request.scope.to_string(),
+                now,
+            )
+            .await;
             if remembered.is_err() {
                 return server_error_page();
             }
@@ -302,6 +432,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         return server_error_page();
     };
     let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/"));
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static("/"));
     with_cookies(response, &[cookie])
 }

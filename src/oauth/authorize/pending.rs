@@ -42,7 +42,10 @@ impl Default for PendingStore {
     fn default() -> Self {
         let mut key = [0u8; 32];
         let _ = getrandom::fill(&mut key);
-        Self { map: Mutex::new(HashMap::new()), csrf_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key) }
+        Self {
+            map: Mutex::new(HashMap::new()),
+            csrf_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
+        }
     }
 }
 
@@ -53,7 +56,11 @@ impl PendingStore {
         if let Ok(mut map) = self.map.lock() {
             map.retain(|_, p| now - p.created_at < PENDING_TTL);
             if map.len() >= MAX_PENDING {
-                if let Some(oldest) = map.iter().min_by_key(|(_, p)| p.created_at).map(|(k, _)| k.clone()) {
+                if let Some(oldest) = map
+                    .iter()
+                    .min_by_key(|(_, p)| p.created_at)
+                    .map(|(k, _)| k.clone())
+                {
                     map.remove(&oldest);
                 }
             }
@@ -65,7 +72,9 @@ impl PendingStore {
     /// The pending request `id`, if it has not expired.
     pub fn get(&self, id: &str, now: i64) -> Option<Pending> {
         let map = self.map.lock().ok()?;
-        map.get(id).filter(|p| now - p.created_at < PENDING_TTL).cloned()
+        map.get(id)
+            .filter(|p| now - p.created_at < PENDING_TTL)
+            .cloned()
     }
 
     /// Records who signed in for request `id`.
@@ -85,12 +94,16 @@ impl PendingStore {
 
     /// The CSRF token for request `id` in the browser holding `browser_cookie`.
     pub fn csrf_token(&self, browser_cookie: &str, id: &str) -> String {
-        let tag = aws_lc_rs::hmac::sign(&self.csrf_key, format!("{browser_cookie}|{id}").as_bytes());
+        let tag =
+            aws_lc_rs::hmac::sign(&self.csrf_key, format!("{browser_cookie}|{id}").as_bytes());
         URL_SAFE_NO_PAD.encode(tag.as_ref())
     }
 
     /// True when `token` is the CSRF token of request `id` in this browser.
     pub fn csrf_ok(&self, browser_cookie: &str, id: &str, token: &str) -> bool {
-        constant_time_eq(self.csrf_token(browser_cookie, id).as_bytes(), token.as_bytes())
+        constant_time_eq(
+            self.csrf_token(browser_cookie, id).as_bytes(),
+            token.as_bytes(),
+        )
     }
 }

@@ -76,7 +76,11 @@ pub enum Rejection {
     Redirect { target: Target, error: OAuthError },
 }
 
-fn page(message: impl Into<String>, field: Option<(&str, &str)>, registered: &[String]) -> Rejection {
+fn page(
+    message: impl Into<String>,
+    field: Option<(&str, &str)>,
+    registered: &[String],
+) -> Rejection {
     Rejection::Page {
         message: message.into(),
         field: field.map(|(n, v)| (n.to_owned(), v.to_owned())),
@@ -130,7 +134,10 @@ fn strip_port(uri: &str) -> String {
 }
 
 /// Reads and checks an authorization request.
-pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Result<AuthorizeRequest, Rejection> {
+pub async fn parse(
+    state: &AppState,
+    params: HashMap<String, Vec<String>>,
+) -> Result<AuthorizeRequest, Rejection> {
     let single = |name: &str| -> Result<Option<&str>, &'static str> {
         match params.get(name).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
@@ -142,20 +149,50 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
     // 1. client_id: present once, known.
     let client_id = match single("client_id") {
         Ok(Some(id)) => id,
-        Ok(None) => return Err(page("The request has no client_id, so it cannot be answered.", None, &[])),
-        Err(_) => return Err(page("The request repeats client_id (RFC 6749 §3.1).", None, &[])),
+        Ok(None) => {
+            return Err(page(
+                "The request has no client_id, so it cannot be answered.",
+                None,
+                &[],
+            ));
+        }
+        Err(_) => {
+            return Err(page(
+                "The request repeats client_id (RFC 6749 §3.1).",
+                None,
+                &[],
+            ));
+        }
     };
     let client = state
         .cache
         .client(client_id)
         .await
-        .map_err(|e| page(format!("The server could not read the client ({e})."), None, &[]))?
-        .ok_or_else(|| page("No client with this client_id is registered.", Some(("client_id", client_id)), &[]))?;
+        .map_err(|e| {
+            page(
+                format!("The server could not read the client ({e})."),
+                None,
+                &[],
+            )
+        })?
+        .ok_or_else(|| {
+            page(
+                "No client with this client_id is registered.",
+                Some(("client_id", client_id)),
+                &[],
+            )
+        })?;
 
     // 2. redirect_uri: exactly a registered one, or omitted when only one is registered.
     let registered = &client.redirect_uris;
     let (redirect_uri, redirect_uri_sent) = match single("redirect_uri") {
-        Err(_) => return Err(page("The request repeats redirect_uri (RFC 6749 §3.1).", None, registered)),
+        Err(_) => {
+            return Err(page(
+                "The request repeats redirect_uri (RFC 6749 §3.1).",
+                None,
+                registered,
+            ));
+        }
         Ok(Some(sent)) => {
             if !registered.iter().any(|r| redirect_matches(r, sent)) {
                 return Err(page(
@@ -169,7 +206,13 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
         }
         Ok(None) => match registered.as_slice() {
             [only] => (only.clone(), None),
-            [] => return Err(page("The client has no registered redirect URI.", Some(("client_id", client_id)), &[])),
+            [] => {
+                return Err(page(
+                    "The client has no registered redirect URI.",
+                    Some(("client_id", client_id)),
+                    &[],
+                ));
+            }
             _ => {
                 return Err(page(
                     "The request has no redirect_uri, and the client registered more than one, so it must say which \
@@ -188,26 +231,47 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
         fragment: response_type == Some("token"),
         state: single("state").ok().flatten().map(str::to_owned),
     };
-    let fail = |target: &Target, error: OAuthError| Rejection::Redirect { target: target.clone(), error };
+    let fail = |target: &Target, error: OAuthError| Rejection::Redirect {
+        target: target.clone(),
+        error,
+    };
 
     // 3. No parameter twice, none absurdly long.
     if let Some((name, _)) = params.iter().find(|(_, v)| v.len() > 1) {
-        return Err(fail(&target, OAuthError::invalid_request(format!("parameter {name:?} is repeated (RFC 6749 §3.1)"))));
+        return Err(fail(
+            &target,
+            OAuthError::invalid_request(format!("parameter {name:?} is repeated (RFC 6749 §3.1)")),
+        ));
     }
-    if let Some((name, _)) = params.iter().find(|(_, v)| v.iter().any(|x| x.len() > MAX_PARAM)) {
+    if let Some((name, _)) = params
+        .iter()
+        .find(|(_, v)| v.iter().any(|x| x.len() > MAX_PARAM))
+    {
         target.state = target.state.filter(|s| s.len() <= MAX_PARAM);
-        return Err(fail(&target, OAuthError::invalid_request(format!("parameter {name:?} is longer than {MAX_PARAM} bytes"))));
+        return Err(fail(
+            &target,
+            OAuthError::invalid_request(format!(
+                "parameter {name:?} is longer than {MAX_PARAM} bytes"
+            )),
+        ));
     }
 
     // 4. response_type: supported, and allowed for this client.
     let response_type = match response_type {
-        None => return Err(fail(&target, OAuthError::invalid_request("the response_type parameter is missing"))),
+        None => {
+            return Err(fail(
+                &target,
+                OAuthError::invalid_request("the response_type parameter is missing"),
+            ));
+        }
         Some("code") => ResponseType::Code,
         Some("token") => ResponseType::Token,
         Some(other) => {
             return Err(fail(
                 &target,
-                OAuthError::UnsupportedResponseType(format!("response_type {other:?} is not supported; use code (or token)").into()),
+                OAuthError::UnsupportedResponseType(
+                    format!("response_type {other:?} is not supported; use code (or token)").into(),
+                ),
             ));
         }
     };
@@ -218,12 +282,16 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
     if !client.allows(grant) {
         return Err(fail(
             &target,
-            OAuthError::unauthorized_client(format!("the client is not registered for the {} grant", grant.as_str())),
+            OAuthError::unauthorized_client(format!(
+                "the client is not registered for the {} grant",
+                grant.as_str()
+            )),
         ));
     }
 
     // 5. scope.
-    let scope = resolve_scope(single("scope").ok().flatten(), &client.scope).map_err(|e| fail(&target, e))?;
+    let scope = resolve_scope(single("scope").ok().flatten(), &client.scope)
+        .map_err(|e| fail(&target, e))?;
 
     // 6. PKCE (RFC 7636 §4.3), for the code flow.
     let challenge = match (response_type, single("code_challenge").ok().flatten()) {
@@ -231,24 +299,36 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
         (ResponseType::Code, None) if client.require_pkce => {
             return Err(fail(
                 &target,
-                OAuthError::invalid_request("this client must use PKCE: send code_challenge and code_challenge_method=S256"),
+                OAuthError::invalid_request(
+                    "this client must use PKCE: send code_challenge and code_challenge_method=S256",
+                ),
             ));
         }
         (ResponseType::Code, None) => None,
         (ResponseType::Code, Some(challenge)) => {
-            let method = pkce::Method::parse(single("code_challenge_method").ok().flatten()).ok_or_else(|| {
-                fail(&target, OAuthError::invalid_request("code_challenge_method must be S256 (RFC 7636 §4.3)"))
-            })?;
+            let method = pkce::Method::parse(single("code_challenge_method").ok().flatten())
+                .ok_or_else(|| {
+                    fail(
+                        &target,
+                        OAuthError::invalid_request(
+                            "code_challenge_method must be S256 (RFC 7636 §4.3)",
+                        ),
+                    )
+                })?;
             if method == pkce::Method::Plain && !client.allow_plain_pkce {
                 return Err(fail(
                     &target,
-                    OAuthError::invalid_request("code_challenge_method plain is not allowed for this client; use S256"),
+                    OAuthError::invalid_request(
+                        "code_challenge_method plain is not allowed for this client; use S256",
+                    ),
                 ));
             }
             if !pkce::is_well_formed(challenge) {
                 return Err(fail(
                     &target,
-                    OAuthError::invalid_request("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"),
+                    OAuthError::invalid_request(
+                        "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+                    ),
                 ));
             }
             Some((challenge.to_owned(), method))
@@ -257,26 +337,40 @@ pub async fn parse(state: &AppState, params: HashMap<String, Vec<String>>) -> Re
 
     // 7. prompt, max_age, nonce, login_hint (OIDC Core §3.1.2.1).
     let mut prompt = Prompt::default();
-    for value in single("prompt").ok().flatten().unwrap_or("").split(' ').filter(|p| !p.is_empty()) {
+    for value in single("prompt")
+        .ok()
+        .flatten()
+        .unwrap_or("")
+        .split(' ')
+        .filter(|p| !p.is_empty())
+    {
         match value {
             "none" => prompt.none = true,
             "login" => prompt.login = true,
             "consent" => prompt.consent = true,
             "select_account" => {}
-            other => return Err(fail(&target, OAuthError::invalid_request(format!("prompt value {other:?} is not supported")))),
+            other => {
+                return Err(fail(
+                    &target,
+                    OAuthError::invalid_request(format!("prompt value {other:?} is not supported")),
+                ));
+            }
         }
     }
     if prompt.none && (prompt.login || prompt.consent) {
-        return Err(fail(&target, OAuthError::invalid_request("prompt=none cannot be combined with other values")));
+        return Err(fail(
+            &target,
+            OAuthError::invalid_request("prompt=none cannot be combined with other values"),
+        ));
     }
     let max_age = match single("max_age").ok().flatten() {
         None => None,
-        Some(v) => Some(
-            v.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| fail(&target, OAuthError::invalid_request("max_age must be a non-negative number of seconds")))?,
-        ),
+        Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            fail(
+                &target,
+                OAuthError::invalid_request("max_age must be a non-negative number of seconds"),
+            )
+        })?),
     };
     Ok(AuthorizeRequest {
         client,
@@ -301,12 +395,24 @@ mod tests {
         let cases = [
             ("https://app.example/cb", "https://app.example/cb", true),
             ("https://app.example/cb", "https://app.example/cb/", false),
-            ("https://app.example/cb", "https://app.example/cb?x=1", false),
+            (
+                "https://app.example/cb",
+                "https://app.example/cb?x=1",
+                false,
+            ),
             ("https://app.example/cb", "https://app.example/cbx", false),
             ("https://app.example/cb", "https://APP.example/cb", false),
-            ("https://app.example/cb", "https://app.example:443/cb", false),
+            (
+                "https://app.example/cb",
+                "https://app.example:443/cb",
+                false,
+            ),
             ("https://app.example/cb", "https://app.example/cb#f", false),
-            ("https://app.example:8443/cb", "https://app.example:9443/cb", false),
+            (
+                "https://app.example:8443/cb",
+                "https://app.example:9443/cb",
+                false,
+            ),
             ("http://127.0.0.1/cb", "http://127.0.0.1:51234/cb", true),
             ("http://127.0.0.1:8080/cb", "http://127.0.0.1:9090/cb", true),
             ("http://[::1]/cb", "http://[::1]:4000/cb", true),
@@ -318,7 +424,11 @@ mod tests {
             ("http://127.0.0.1/cb", "http://127.0.0.1:5000/cb#x", false),
         ];
         for (registered, sent, want) in cases {
-            assert_eq!(redirect_matches(registered, sent), want, "{registered} vs {sent}");
+            assert_eq!(
+                redirect_matches(registered, sent),
+                want,
+                "{registered} vs {sent}"
+            );
         }
     }
 }

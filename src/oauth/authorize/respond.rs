@@ -4,7 +4,9 @@
 use super::request::Target;
 use crate::oauth::error::OAuthError;
 use crate::state::AppState;
-use app::auth_pages::{ConsentPage, ConsentView, ErrorPage, ErrorView, LoginPage, LoginView, ScopeLine, document};
+use app::auth_pages::{
+    ConsentPage, ConsentView, ErrorPage, ErrorView, LoginPage, LoginView, ScopeLine, document,
+};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
@@ -31,7 +33,9 @@ pub fn redirect(state: &AppState, target: &Target, params: &[(&str, &str)], via:
     let location = match url::Url::parse(&target.redirect_uri) {
         Ok(mut url) => {
             if target.fragment {
-                let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
+                let encoded = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(all)
+                    .finish();
                 url.set_fragment(Some(&encoded));
             } else {
                 url.query_pairs_mut().extend_pairs(all);
@@ -53,15 +57,30 @@ pub fn redirect(state: &AppState, target: &Target, params: &[(&str, &str)], via:
 
 /// An error sent back to the client (RFC 6749 §4.1.2.1, §4.2.2.1).
 pub fn redirect_error(state: &AppState, target: &Target, error: &OAuthError, via: Via) -> Response {
-    redirect(state, target, &[("error", error.code()), ("error_description", error.description())], via)
+    redirect(
+        state,
+        target,
+        &[
+            ("error", error.code()),
+            ("error_description", error.description()),
+        ],
+        via,
+    )
 }
 
 fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-fn html(status: StatusCode, title: &str, body: impl IntoView + 'static, cookies: &[String]) -> Response {
+fn html(
+    status: StatusCode,
+    title: &str,
+    body: impl IntoView + 'static,
+    cookies: &[String],
+) -> Response {
     let mut response = (status, Html(document(title, body))).into_response();
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
@@ -91,12 +110,22 @@ pub fn server_error_page() -> Response {
 
 /// The login page.
 pub fn login_page(view: LoginView, cookies: &[String]) -> Response {
-    html(StatusCode::OK, "Sign in", view! { <LoginPage view /> }, cookies)
+    html(
+        StatusCode::OK,
+        "Sign in",
+        view! { <LoginPage view /> },
+        cookies,
+    )
 }
 
 /// The consent page.
 pub fn consent_page(view: ConsentView, cookies: &[String]) -> Response {
-    html(StatusCode::OK, "Allow access?", view! { <ConsentPage view /> }, cookies)
+    html(
+        StatusCode::OK,
+        "Allow access?",
+        view! { <ConsentPage view /> },
+        cookies,
+    )
 }
 
 /// Plain words for a scope on the consent page.
@@ -109,5 +138,8 @@ pub fn describe_scope(scope: &str) -> ScopeLine {
         "patient.read" => "read patient records in the demo API",
         _ => "a permission this client asked for",
     };
-    ScopeLine { scope: scope.to_owned(), description: description.to_owned() }
+    ScopeLine {
+        scope: scope.to_owned(),
+        description: description.to_owned(),
+    }
 }

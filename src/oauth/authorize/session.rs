@@ -41,14 +41,19 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> St
 }
 
 /// The signed-in session of this browser, if any and still valid.
-pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<SessionRecord>, OAuthError> {
+pub async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<SessionRecord>, OAuthError> {
     let Some(value) = read_cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let Some((handle, secret)) = value.split_once('.') else {
         return Ok(None);
     };
-    let record = sessions::find(&state.db, handle).await.map_err(OAuthError::internal)?;
+    let record = sessions::find(&state.db, handle)
+        .await
+        .map_err(OAuthError::internal)?;
     let now = state.clock.now();
     Ok(record.filter(|r| {
         now < r.expires_at && constant_time_eq(r.secret_hash.as_bytes(), digest(secret).as_bytes())
@@ -66,14 +71,23 @@ pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthErro
         auth_time: now,
         expires_at: now + SESSION_TTL,
     };
-    sessions::insert(&state.db, &record).await.map_err(OAuthError::internal)?;
-    Ok(set_cookie(state, SESSION_COOKIE, &format!("{handle}.{}", secret.expose()), SESSION_TTL))
+    sessions::insert(&state.db, &record)
+        .await
+        .map_err(OAuthError::internal)?;
+    Ok(set_cookie(
+        state,
+        SESSION_COOKIE,
+        &format!("{handle}.{}", secret.expose()),
+        SESSION_TTL,
+    ))
 }
 
 /// Ends this browser's session, if any; returns the `Set-Cookie` value that deletes it.
 pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, OAuthError> {
     if let Some(record) = current(state, headers).await? {
-        sessions::delete(&state.db, &record.handle).await.map_err(OAuthError::internal)?;
+        sessions::delete(&state.db, &record.handle)
+            .await
+            .map_err(OAuthError::internal)?;
     }
     Ok(set_cookie(state, SESSION_COOKIE, "", 0))
 }

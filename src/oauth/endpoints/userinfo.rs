@@ -12,21 +12,39 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// The userinfo endpoint. The token comes in the `Authorization: Bearer` header (RFC 6750 §2.1).
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, OAuthError> {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, OAuthError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim()))
+        .and_then(|v| {
+            v.split_once(' ')
+                .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+                .map(|(_, t)| t.trim())
+        })
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| OAuthError::invalid_token("send the access token as Authorization: Bearer"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_token("send the access token as Authorization: Bearer")
+        })?;
     let known = lookup(&state, token)
         .await?
         .filter(|k| !k.record.is_refresh() && k.is_active(state.clock.now()))
-        .ok_or_else(|| OAuthError::invalid_token("the access token is invalid, expired or revoked"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_token("the access token is invalid, expired or revoked")
+        })?;
     let scope: Vec<&str> = known.record.scope.split(' ').collect();
-    let username = known.record.username.as_deref().filter(|_| scope.contains(&"openid")).ok_or_else(|| {
-        OAuthError::InsufficientScope("the access token was not issued with the openid scope for a user".into())
-    })?;
+    let username = known
+        .record
+        .username
+        .as_deref()
+        .filter(|_| scope.contains(&"openid"))
+        .ok_or_else(|| {
+            OAuthError::InsufficientScope(
+                "the access token was not issued with the openid scope for a user".into(),
+            )
+        })?;
     let user = storage::users::get(&state.db, username)
         .await
         .map_err(OAuthError::internal)?

@@ -18,7 +18,9 @@ async fn find_code(state: &AppState, value: &str) -> Result<Option<CodeRecord>, 
     let Some((handle, secret)) = value.split_once('.') else {
         return Ok(None);
     };
-    let record = codes::find(&state.db, handle).await.map_err(OAuthError::internal)?;
+    let record = codes::find(&state.db, handle)
+        .await
+        .map_err(OAuthError::internal)?;
     Ok(record.filter(|c| constant_time_eq(c.secret_hash.as_bytes(), digest(secret).as_bytes())))
 }
 
@@ -30,7 +32,9 @@ async fn replayed(state: &AppState, code: &CodeRecord) -> OAuthError {
         return OAuthError::internal(e);
     }
     tracing::warn!(client_id = %code.client_id, "authorization code replayed; its tokens were revoked");
-    OAuthError::invalid_grant("the code was already used; every token issued from it has been revoked")
+    OAuthError::invalid_grant(
+        "the code was already used; every token issued from it has been revoked",
+    )
 }
 
 /// RFC 7636 §4.6, and the downgrade defence of RFC 9700 §2.1.1: "authorization servers MUST
@@ -42,18 +46,23 @@ fn check_pkce(code: &CodeRecord, verifier: Option<&str>) -> Result<(), OAuthErro
         (None, Some(_)) => Err(OAuthError::invalid_grant(
             "a code_verifier was sent, but the authorization request had no code_challenge",
         )),
-        (Some(_), None) => Err(OAuthError::invalid_grant("the code was issued with PKCE: send its code_verifier")),
+        (Some(_), None) => Err(OAuthError::invalid_grant(
+            "the code was issued with PKCE: send its code_verifier",
+        )),
         (Some(challenge), Some(verifier)) => {
             if !pkce::is_well_formed(verifier) {
                 return Err(OAuthError::invalid_request(
                     "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)",
                 ));
             }
-            let method = pkce::Method::parse(code.code_challenge_method.as_deref()).unwrap_or(pkce::Method::S256);
+            let method = pkce::Method::parse(code.code_challenge_method.as_deref())
+                .unwrap_or(pkce::Method::S256);
             if pkce::verify(method, challenge, verifier) {
                 Ok(())
             } else {
-                Err(OAuthError::invalid_grant("the code_verifier does not match the code_challenge"))
+                Err(OAuthError::invalid_grant(
+                    "the code_verifier does not match the code_challenge",
+                ))
             }
         }
     }
@@ -62,7 +71,11 @@ fn check_pkce(code: &CodeRecord, verifier: Option<&str>) -> Result<(), OAuthErro
 /// §4.1.3: grant_type "authorization_code", code REQUIRED, redirect_uri REQUIRED "if the
 /// "redirect_uri" parameter was included in the authorization request […] and their values
 /// MUST be identical", client_id REQUIRED for a client that does not authenticate.
-pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn handle(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::AuthorizationCode)?;
     let value = params.require("code")?;
     let code = find_code(state, value)
@@ -71,19 +84,25 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
     // §4.1.3: "ensure that the authorization code was issued to the authenticated confidential
     // client, or if the client is public, ensure that the code was issued to "client_id""
     if code.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant("the code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
     }
     if code.used_at.is_some() {
         return Err(replayed(state, &code).await);
     }
     let now = state.clock.now();
     if now >= code.expires_at {
-        return Err(OAuthError::invalid_grant("the code has expired (codes live 60 seconds)"));
+        return Err(OAuthError::invalid_grant(
+            "the code has expired (codes live 60 seconds)",
+        ));
     }
     match (&code.redirect_uri, params.get("redirect_uri")) {
         (Some(sent), Some(now_sent)) if sent == now_sent => {}
         (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_grant("redirect_uri differs from the one sent to the authorization endpoint"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri differs from the one sent to the authorization endpoint",
+            ));
         }
         (Some(_), None) => {
             return Err(OAuthError::invalid_request(
@@ -91,7 +110,9 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
             ));
         }
         (None, Some(extra)) if !client.redirect_uris.iter().any(|r| r == extra) => {
-            return Err(OAuthError::invalid_grant("redirect_uri is not registered for this client"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri is not registered for this client",
+            ));
         }
         (None, _) => {}
     }
@@ -124,7 +145,10 @@ pub async fn handle(state: &AppState, client: &Client, params: &Params) -> Resul
         )?;
         minted.response.id_token = Some(id_token);
     }
-    if !codes::redeem(&state.db, &code.handle, now, &minted.rows).await.map_err(OAuthError::internal)? {
+    if !codes::redeem(&state.db, &code.handle, now, &minted.rows)
+        .await
+        .map_err(OAuthError::internal)?
+    {
         // Another request redeemed it a moment ago: that is a replay too.
         return Err(replayed(state, &code).await);
     }

@@ -21,7 +21,12 @@ pub enum TokenGrant {
 
 impl TokenGrant {
     /// The values this server accepts for `grant_type`, for discovery.
-    pub const SUPPORTED: [&'static str; 4] = ["authorization_code", "client_credentials", "password", "refresh_token"];
+    pub const SUPPORTED: [&'static str; 4] = [
+        "authorization_code",
+        "client_credentials",
+        "password",
+        "refresh_token",
+    ];
 
     /// Parses `grant_type`.
     ///
