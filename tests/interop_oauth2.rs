@@ -163,3 +163,58 @@ async fn password_refresh_introspect_revoke() {
         "revoking the refresh token revoked its access token"
     );
 }
+
+/// The oauth2 crate builds the authorization URL with PKCE; the browser part goes through the
+/// real login and consent forms; the oauth2 crate redeems the code and refreshes.
+#[tokio::test]
+async fn authorization_code_with_pkce() {
+    use common::browser::{Browser, location};
+    use oauth2::{AuthUrl, AuthorizationCode, CsrfToken, PkceCodeChallenge, RedirectUrl};
+    let h = https_harness().await;
+    let http = in_process(h.router.clone());
+    let callback = format!("{HTTPS}/sandbox/callback");
+    let client = BasicClient::new(ClientId::new("web-client".into()))
+        .set_client_secret(ClientSecret::new("web-secret".into()))
+        .set_auth_uri(AuthUrl::new(format!("{HTTPS}/auth/authorize")).unwrap())
+        .set_token_uri(TokenUrl::new(format!("{HTTPS}/auth/token")).unwrap())
+        .set_redirect_uri(RedirectUrl::new(callback.clone()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf_state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("openid".into()))
+        .add_scope(Scope::new("patient.read".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let query = url.query().unwrap().to_owned();
+
+    let mut browser = Browser::new(&h);
+    let back = browser.authorize(&query, "alice", "alice-password").await;
+    let (base, params, _) = location(&back);
+    assert_eq!(base, callback);
+    assert_eq!(&params["state"], csrf_state.secret());
+    assert_eq!(params["iss"], HTTPS);
+
+    let token = client
+        .exchange_code(AuthorizationCode::new(params["code"].clone()))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_eq!(token.token_type(), &oauth2::basic::BasicTokenType::Bearer);
+    let r = h
+        .get(
+            "/fhir/Patient",
+            Some(&format!("Bearer {}", token.access_token().secret())),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let refreshed = client
+        .exchange_refresh_token(token.refresh_token().unwrap())
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_ne!(
+        refreshed.access_token().secret(),
+        token.access_token().secret()
+    );
+}

@@ -40,6 +40,10 @@ pub const CLIENT: &str = "/Client/{id}";
 pub const USERS: &str = "/User";
 /// Admin REST API: one user.
 pub const USER: &str = "/User/{id}";
+/// Admin REST API: the consents a user gave.
+pub const USER_CONSENTS: &str = "/User/{id}/Consent";
+/// Admin REST API: withdraw a user's consent to one client.
+pub const USER_CONSENT: &str = "/User/{id}/Consent/{client_id}";
 /// Admin REST API: access policies for the demo API.
 pub const POLICIES: &str = "/AccessPolicy";
 /// Admin REST API: one access policy.
@@ -195,6 +199,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         methods: "GET, PUT, DELETE",
         path: USER,
         summary: "Read, create or replace, delete a user",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: USER_CONSENTS,
+        summary: "The consents a user gave, by client",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "DELETE",
+        path: USER_CONSENT,
+        summary: "Withdraw a user's consent: the client must ask again",
         standard: "",
         audience: Audience::Admin,
     },

@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
             ep::USER,
             get(users::read).put(users::put).delete(users::remove),
         )
+        .route(ep::USER_CONSENTS, get(users::consents))
+        .route(ep::USER_CONSENT, delete(users::withdraw_consent))
         .route(ep::POLICIES, get(policies::list))
         .route(
             ep::POLICY,

@@ -106,3 +106,46 @@ pub async fn remove(
         Err(AdminError::NotFound(format!("User/{id}")))
     }
 }
+
+/// `GET /User/{id}/Consent`: the consents the user gave.
+pub async fn consents(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<serde_json::Value>>, AdminError> {
+    if storage::users::get(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?
+        .is_none()
+    {
+        return Err(AdminError::NotFound(format!("User/{id}")));
+    }
+    let rows = storage::sessions::list_consents(&state.db, &id)
+        .await
+        .map_err(AdminError::internal)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(client_id, scope, at)| {
+                serde_json::json!({ "client_id": client_id, "scope": scope, "granted_at": crate::clock::rfc3339(at) })
+            })
+            .collect(),
+    ))
+}
+
+/// `DELETE /User/{id}/Consent/{client_id}`: withdraw consent; the client must ask again.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path((id, client_id)): Path<(String, String)>,
+) -> Result<StatusCode, AdminError> {
+    let withdrawn = storage::sessions::withdraw_consent(&state.db, &id, &client_id)
+        .await
+        .map_err(AdminError::internal)?;
+    if withdrawn > 0 {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError::NotFound(format!(
+            "User/{id}/Consent/{client_id}"
+        )))
+    }
+}

@@ -84,6 +84,14 @@ pub async fn remember_consent(
     Ok(())
 }
 
+/// Every consent `username` gave: (client_id, scope, granted_at), by client.
+pub async fn list_consents(db: &Db, username: &str) -> StorageResult<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as("SELECT client_id, scope, granted_at FROM consents WHERE username = ? ORDER BY client_id, scope")
+        .bind(username)
+        .fetch_all(db.pool())
+        .await?)
+}
+
 /// Withdraws every consent `username` gave `client_id`. Returns how many were withdrawn.
 pub async fn withdraw_consent(db: &Db, username: &str, client_id: &str) -> StorageResult<u64> {
     let done = sqlx::query("DELETE FROM consents WHERE username = ? AND client_id = ?")

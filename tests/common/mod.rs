@@ -2,6 +2,7 @@
 //! drive the router in process and return the exact status, headers and body.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod browser;
 pub mod wire;
 
 use axum::Router;

@@ -55,14 +55,13 @@ impl PendingStore {
         let id = random_token(24);
         if let Ok(mut map) = self.map.lock() {
             map.retain(|_, p| now - p.created_at < PENDING_TTL);
-            if map.len() >= MAX_PENDING {
-                if let Some(oldest) = map
+            if map.len() >= MAX_PENDING
+                && let Some(oldest) = map
                     .iter()
                     .min_by_key(|(_, p)| p.created_at)
                     .map(|(k, _)| k.clone())
-                {
-                    map.remove(&oldest);
-                }
+            {
+                map.remove(&oldest);
             }
             map.insert(id.clone(), pending);
         }
@@ -79,10 +78,10 @@ impl PendingStore {
 
     /// Records who signed in for request `id`.
     pub fn sign_in(&self, id: &str, username: &str, auth_time: i64) {
-        if let Ok(mut map) = self.map.lock() {
-            if let Some(p) = map.get_mut(id) {
-                p.user = Some((username.to_owned(), auth_time));
-            }
+        if let Ok(mut map) = self.map.lock()
+            && let Some(p) = map.get_mut(id)
+        {
+            p.user = Some((username.to_owned(), auth_time));
         }
     }
 

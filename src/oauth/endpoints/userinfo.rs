@@ -56,11 +56,11 @@ pub async fn userinfo(
             claims["name"] = json!(name);
         }
     }
-    if scope.contains(&"email") {
-        if let Some(email) = &user.email {
-            claims["email"] = json!(email);
-            claims["email_verified"] = json!(false);
-        }
+    if scope.contains(&"email")
+        && let Some(email) = &user.email
+    {
+        claims["email"] = json!(email);
+        claims["email_verified"] = json!(false);
     }
     let mut response = Json(claims).into_response();
     no_store(response.headers_mut());
