@@ -29,9 +29,13 @@ fn report(name: &str, mut ms: Vec<f64>) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(200);
     let h = common::harness().await;
-    let callback = form_urlencoded::byte_serialize(b"http://sandbox.test/sandbox/callback").collect::<String>();
+    let callback = form_urlencoded::byte_serialize(b"http://sandbox.test/sandbox/callback")
+        .collect::<String>();
     let query = format!(
         "response_type=code&client_id=web-client&redirect_uri={callback}&scope=openid%20patient.read&state=s&prompt=consent\
          &code_challenge={}&code_challenge_method=S256",
@@ -62,7 +66,10 @@ async fn main() {
         "code flow, first run (argon2 verifies alice's password, and the client secret): {:.1} ms",
         first.unwrap_or_default()
     );
-    report("code flow round trip (authorize → login → consent → token, steady state)", flows);
+    report(
+        "code flow round trip (authorize → login → consent → token, steady state)",
+        flows,
+    );
 
     let mut renders = Vec::with_capacity(n * 5);
     for _ in 0..n * 5 {
@@ -70,9 +77,15 @@ async fn main() {
         let page = h.get(&format!("/auth/authorize?{query}"), None).await;
         renders.push(start.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(page.status, 200);
-        assert!(page.text().contains("name=\"password\""), "the login form was rendered");
+        assert!(
+            page.text().contains("name=\"password\""),
+            "the login form was rendered"
+        );
     }
-    report("login page render (GET /auth/authorize, no session)", renders);
+    report(
+        "login page render (GET /auth/authorize, no session)",
+        renders,
+    );
 
     let mut landing = Vec::with_capacity(n * 5);
     for _ in 0..n * 5 {

@@ -33,7 +33,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let protocol = Router::new()
+    // Endpoints that browser-based clients on other origins call with fetch: CORS, with no
+    // credentials (tokens travel in headers and bodies, never in cookies).
+    let cross_origin = Router::new()
         .route(
             ep::OAUTH_METADATA,
             get(oauth::endpoints::discovery::discovery),
@@ -43,6 +45,20 @@ pub fn router(state: AppState) -> Router {
             get(oauth::endpoints::discovery::discovery),
         )
         .route(ep::JWKS, get(oauth::endpoints::discovery::jwks))
+        .route(ep::TOKEN, post(oauth::endpoints::token::token))
+        .route(
+            ep::INTROSPECT,
+            post(oauth::endpoints::introspect::introspect),
+        )
+        .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
+        .route(
+            ep::USERINFO,
+            get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
+        )
+        .route(ep::PATIENTS, get(resource::patients::list))
+        .route(ep::PATIENT, get(resource::patients::read))
+        .layer(cors());
+    let protocol = Router::new()
         .route(
             ep::AUTHORIZE,
             get(authorize::authorize_get).post(authorize::authorize_post),
@@ -53,18 +69,7 @@ pub fn router(state: AppState) -> Router {
             get(authorize::consent_get).post(authorize::consent_post),
         )
         .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
-        .route(
-            ep::USERINFO,
-            get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
-        )
-        .route(ep::TOKEN, post(oauth::endpoints::token::token))
-        .route(
-            ep::INTROSPECT,
-            post(oauth::endpoints::introspect::introspect),
-        )
-        .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
-        .route(ep::PATIENTS, get(resource::patients::list))
-        .route(ep::PATIENT, get(resource::patients::read))
+        .merge(cross_origin)
         .merge(admin::routes());
 
     let pkg = format!("{}/pkg", state.leptos.site_root);
@@ -82,6 +87,17 @@ pub fn router(state: AppState) -> Router {
 
     let router = protocol.merge(ui).with_state(state);
     telemetry::layer(security_headers(router))
+}
+
+/// CORS for the cross-origin endpoints: any origin, no cookies.
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::WWW_AUTHENTICATE])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// Headers on every response: no framing (RFC 9700 §4.16), no MIME sniffing.

@@ -432,3 +432,40 @@ async fn basic_credentials_are_form_urlencoded() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+#[tokio::test]
+async fn browser_clients_on_other_origins_get_cors_but_the_admin_api_does_not() {
+    let h = harness().await;
+    let preflight = |path: &str| {
+        axum::http::Request::builder()
+            .method("OPTIONS")
+            .uri(path)
+            .header("origin", "https://spa.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    for path in [
+        "/auth/token",
+        "/auth/revoke",
+        "/auth/userinfo",
+        "/fhir/Patient",
+        "/.well-known/jwks.json",
+    ] {
+        let r = h.send(preflight(path)).await;
+        assert!(r.status.is_success(), "{path}: {}", r.status);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"), "{path}");
+        assert!(r.header("access-control-allow-credentials").is_none());
+    }
+    let r = h.send(preflight("/Client")).await;
+    assert!(
+        r.header("access-control-allow-origin").is_none(),
+        "the admin API is not for other origins"
+    );
+    let r = h.send(preflight("/auth/login")).await;
+    assert!(r.header("access-control-allow-origin").is_none());
+}
