@@ -5,6 +5,8 @@
 //! state from a [`config::Config`] (open the database, migrate, seed, load keys). Tests call
 //! both and drive the router in process.
 
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod cache;
@@ -14,6 +16,7 @@ pub mod model;
 pub mod oauth;
 pub mod password;
 pub mod resource;
+pub mod sandbox_backend;
 pub mod secret;
 pub mod seed;
 pub mod state;
@@ -33,6 +36,37 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // The sandbox sends through the same routes and layers a client on the network meets.
+    let backend: app::sandbox::backend::Backend = Arc::new(sandbox_backend::InProcess::new(
+        state.clone(),
+        layered(api_routes().with_state(state.clone())),
+    ));
+    let pkg = format!("{}/pkg", state.leptos.site_root);
+    let leptos_options = state.leptos.clone();
+    let routes = generate_route_list(app::App);
+    let context = move || leptos::prelude::provide_context(backend.clone());
+    let ui = Router::new()
+        .leptos_routes_with_context(&state, routes, context, move || {
+            app::shell(leptos_options.clone())
+        })
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ));
+
+    layered(api_routes().merge(ui).with_state(state))
+}
+
+/// The layers every response passes: security headers, request ids and request logs.
+fn layered(router: Router) -> Router {
+    telemetry::layer(security_headers(router))
+}
+
+/// Every protocol, demo API and admin route: everything but the pages.
+fn api_routes() -> Router<AppState> {
     // Endpoints that browser-based clients on other origins call with fetch: CORS, with no
     // credentials (tokens travel in headers and bodies, never in cookies).
     let cross_origin = Router::new()
@@ -58,7 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route(ep::PATIENTS, get(resource::patients::list))
         .route(ep::PATIENT, get(resource::patients::read))
         .layer(cors());
-    let protocol = Router::new()
+    let protocol: Router<AppState> = Router::new()
         .route(
             ep::AUTHORIZE,
             get(authorize::authorize_get).post(authorize::authorize_post),
@@ -71,22 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
         .merge(cross_origin)
         .merge(admin::routes());
-
-    let pkg = format!("{}/pkg", state.leptos.site_root);
-    let leptos_options = state.leptos.clone();
-    let routes = generate_route_list(app::App);
-    let ui = Router::new()
-        .leptos_routes(&state, routes, move || app::shell(leptos_options.clone()))
-        .nest_service(
-            "/pkg",
-            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ));
-
-    let router = protocol.merge(ui).with_state(state);
-    telemetry::layer(security_headers(router))
+    protocol
 }
 
 /// CORS for the cross-origin endpoints: any origin, no cookies.

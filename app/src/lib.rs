@@ -9,6 +9,7 @@
 pub mod auth_pages;
 pub mod endpoints;
 mod pages;
+pub mod sandbox;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -51,6 +52,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=StaticSegment("") view=pages::Landing />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
+                <Route
+                    path=(StaticSegment("sandbox"), StaticSegment("client-credentials"))
+                    view=sandbox::client_credentials::ClientCredentialsPage
+                />
             </Routes>
         </Router>
     }

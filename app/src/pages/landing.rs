@@ -36,6 +36,16 @@ pub fn Landing() -> impl IntoView {
                     ") and the curl lines below run as they are."
                 </p>
             </header>
+            <section aria-labelledby="flows-title">
+                <h2 id="flows-title">"Run a flow, step by step"</h2>
+                <div class="flow-cards">
+                    <a class="flow-card" href="/sandbox/client-credentials">
+                        <strong>"Client Credentials"</strong>
+                        <span class="badge recommended">"Recommended"</span>
+                        <span>"A service calls an API on its own behalf; the client holds the secret."</span>
+                    </a>
+                </div>
+            </section>
             <section aria-labelledby="endpoints-title">
                 <h2 id="endpoints-title">"Endpoints"</h2>
                 <label class="filter">

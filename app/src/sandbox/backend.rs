@@ -1,0 +1,23 @@
+//! What the sandbox needs from the server, as a trait the server implements and hands to the
+//! app as context. The app never depends on the server crate.
+
+use super::wire::{Exchange, Outgoing, TokenInspection};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future, so the trait stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The sandbox's access to the server it runs in.
+pub trait SandboxBackend: Send + Sync {
+    /// Sends `request` to one of this server's own endpoints, for real, and records what
+    /// crossed in both directions.
+    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<Exchange, String>>;
+
+    /// Decodes a token and checks its signature against the server's published keys.
+    fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection>;
+}
+
+/// The context value server functions look up.
+pub type Backend = Arc<dyn SandboxBackend>;

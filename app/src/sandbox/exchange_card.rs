@@ -1,0 +1,138 @@
+//! A card for one back-channel exchange: the request and the response exactly as they crossed,
+//! secrets masked until revealed, and the equivalent curl command.
+
+use super::wire::{Exchange, HttpMessage};
+use leptos::prelude::*;
+
+/// Body parameters whose values are secrets.
+const SECRET_PARAMS: [&str; 4] = [
+    "client_secret",
+    "password",
+    "code_verifier",
+    "refresh_token",
+];
+
+/// The message with credentials masked: the Authorization header's value and secret form
+/// parameters.
+pub fn masked(message: &HttpMessage) -> HttpMessage {
+    let headers = message
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            if k.eq_ignore_ascii_case("authorization") {
+                let scheme = v.split(' ').next().unwrap_or_default();
+                (k.clone(), format!("{scheme} ••••••••"))
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect();
+    let body = if message.body.contains('=') && !message.body.trim_start().starts_with('{') {
+        message
+            .body
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if SECRET_PARAMS.contains(&k) => format!("{k}=••••••••"),
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    } else {
+        message.body.clone()
+    };
+    HttpMessage {
+        start_line: message.start_line.clone(),
+        headers,
+        body,
+    }
+}
+
+/// Pretty-prints a JSON body; anything else is shown as it is.
+fn pretty(message: &HttpMessage) -> String {
+    let body = serde_json::from_str::<serde_json::Value>(&message.body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| message.body.clone());
+    HttpMessage {
+        body,
+        ..message.clone()
+    }
+    .to_text()
+}
+
+/// The card.
+#[component]
+pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl IntoView {
+    let (revealed, set_revealed) = signal(false);
+    let request = exchange.request.clone();
+    let request_text = move || {
+        if revealed.get() {
+            request.to_text()
+        } else {
+            masked(&request).to_text()
+        }
+    };
+    let response_text = pretty(&exchange.response);
+    let ok = exchange.status < 400;
+    let status_class = if ok { "status ok" } else { "status bad" };
+    let curl = exchange.curl.clone();
+    let label = title.clone();
+    view! {
+        <section class="exchange" aria-label=label>
+            <header class="exchange-head">
+                <h3>{title}</h3>
+                <span class=status_class>{exchange.response.start_line.clone()}</span>
+                <span class="elapsed">{format!("{:.1} ms", exchange.elapsed_ms)}</span>
+            </header>
+            <div class="exchange-body">
+                <div>
+                    <div class="exchange-label">
+                        "Request"
+                        <button
+                            type="button"
+                            class="link"
+                            aria-pressed=move || revealed.get().to_string()
+                            on:click=move |_| set_revealed.update(|r| *r = !*r)
+                        >
+                            {move || if revealed.get() { "Mask secrets" } else { "Reveal secrets" }}
+                        </button>
+                    </div>
+                    <pre class="http" data-part="request" tabindex="0" aria-label="Request">{request_text}</pre>
+                </div>
+                <div>
+                    <div class="exchange-label">"Response"</div>
+                    <pre class="http" data-part="response" tabindex="0" aria-label="Response">{response_text}</pre>
+                </div>
+            </div>
+            <details class="curl-line">
+                <summary>"curl"</summary>
+                <pre>{curl}</pre>
+            </details>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked() {
+        let m = HttpMessage {
+            start_line: "POST /auth/token HTTP/1.1".into(),
+            headers: vec![
+                ("authorization".into(), "Basic c2VjcmV0".into()),
+                ("content-type".into(), "x".into()),
+            ],
+            body: "grant_type=password&username=alice&password=hunter2&client_secret=s".into(),
+        };
+        let text = masked(&m).to_text();
+        assert!(
+            !text.contains("c2VjcmV0")
+                && !text.contains("hunter2")
+                && !text.contains("client_secret=s")
+        );
+        assert!(text.contains("username=alice") && text.contains("Basic ••••"));
+    }
+}

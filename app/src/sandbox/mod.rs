@@ -1,0 +1,12 @@
+//! The Sandbox: flow pages that run each step for real against this server and show what
+//! crossed the wire.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod client_credentials;
+pub mod diagram;
+pub mod exchange_card;
+pub mod requests;
+pub mod token_view;
+pub mod wire;

@@ -1,0 +1,136 @@
+//! The requests the sandbox sends, built where the person can see them.
+
+use super::wire::Outgoing;
+use crate::endpoints as ep;
+use base64::Engine;
+
+/// How the client authenticates at the token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `client_secret_basic`: an Authorization: Basic header (RFC 6749 §2.3.1).
+    Basic,
+    /// `client_secret_post`: client_id and client_secret in the body.
+    Post,
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+        .finish()
+}
+
+/// RFC 6749 §2.3.1: both parts are form-urlencoded, then joined with ":" and base64-encoded.
+pub fn basic(client_id: &str, secret: &str) -> String {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let raw = format!("{}:{}", enc(client_id), enc(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
+/// A POST with a form body, authenticated as the client.
+pub fn client_post(
+    path: &str,
+    auth: ClientAuth,
+    client_id: &str,
+    secret: &str,
+    params: &[(&str, &str)],
+) -> Outgoing {
+    let mut headers = vec![(
+        "content-type".to_owned(),
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    let mut pairs: Vec<(&str, &str)> = params.to_vec();
+    match auth {
+        ClientAuth::Basic => headers.push(("authorization".to_owned(), basic(client_id, secret))),
+        ClientAuth::Post => {
+            pairs.push(("client_id", client_id));
+            pairs.push(("client_secret", secret));
+        }
+    }
+    Outgoing {
+        method: "POST".into(),
+        path: path.into(),
+        headers,
+        body: form(&pairs),
+    }
+}
+
+/// `grant_type=client_credentials` (RFC 6749 §4.4.2).
+pub fn client_credentials(
+    auth: ClientAuth,
+    client_id: &str,
+    secret: &str,
+    scope: &str,
+) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        auth,
+        client_id,
+        secret,
+        &[("grant_type", "client_credentials"), ("scope", scope)],
+    )
+}
+
+/// A call to the demo API with a Bearer token (RFC 6750 §2.1).
+pub fn api_call(token: &str) -> Outgoing {
+    Outgoing {
+        method: "GET".into(),
+        path: ep::PATIENTS.into(),
+        headers: vec![("authorization".into(), format!("Bearer {token}"))],
+        body: String::new(),
+    }
+}
+
+/// Introspection of `token` (RFC 7662 §2.1).
+pub fn introspect(auth: ClientAuth, client_id: &str, secret: &str, token: &str) -> Outgoing {
+    client_post(ep::INTROSPECT, auth, client_id, secret, &[("token", token)])
+}
+
+/// Revocation of `token` (RFC 7009 §2.1).
+pub fn revoke(auth: ClientAuth, client_id: &str, secret: &str, token: &str) -> Outgoing {
+    client_post(
+        ep::REVOKE,
+        auth,
+        client_id,
+        secret,
+        &[("token", token), ("token_type_hint", "access_token")],
+    )
+}
+
+/// The `access_token` of a token response body, if any.
+pub fn access_token_of(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("access_token")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_is_form_encoded_first() {
+        // "a b:c" → "a+b:c" before base64 (RFC 6749 §2.3.1).
+        assert_eq!(
+            basic("a b", "c"),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("a+b:c")
+            )
+        );
+    }
+
+    #[test]
+    fn post_auth_puts_credentials_in_the_body() {
+        let r = client_credentials(ClientAuth::Post, "id", "s&t", "");
+        assert_eq!(
+            r.body,
+            "grant_type=client_credentials&client_id=id&client_secret=s%26t"
+        );
+        assert!(r.headers.iter().all(|(k, _)| k != "authorization"));
+    }
+}

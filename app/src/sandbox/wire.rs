@@ -1,0 +1,76 @@
+//! What the sandbox shows, as plain data that crosses between server and browser.
+
+use serde::{Deserialize, Serialize};
+
+/// A request the sandbox will send to one of this server's endpoints.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// One HTTP message as it crossed: the start line, the headers, the body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpMessage {
+    pub start_line: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpMessage {
+    /// The message as HTTP/1.1 text.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{}\n", self.start_line);
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\n"));
+        }
+        if !self.body.is_empty() {
+            out.push('\n');
+            out.push_str(&self.body);
+        }
+        out
+    }
+}
+
+/// A request and its response, recorded as they crossed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: HttpMessage,
+    pub response: HttpMessage,
+    pub status: u16,
+    pub elapsed_ms: f64,
+    /// The equivalent curl command.
+    pub curl: String,
+}
+
+/// One claim of a JWT, with a short explanation when it is a registered claim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    pub name: String,
+    pub value: String,
+    pub help: String,
+    /// For time claims: the time in words (UTC).
+    pub when: Option<String>,
+}
+
+/// What a token is, decoded and checked on the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenInspection {
+    /// A JWT (else an opaque token, described by introspection).
+    pub is_jwt: bool,
+    pub header: Vec<ClaimLine>,
+    pub claims: Vec<ClaimLine>,
+    /// The key id and algorithm the header names.
+    pub kid: Option<String>,
+    pub alg: Option<String>,
+    /// The signature verified against the published JWKS.
+    pub signature_valid: bool,
+    /// Why the signature check failed, or what it matched.
+    pub signature_note: String,
+    /// Unix seconds, for the live countdown.
+    pub exp: Option<i64>,
+    /// The server's clock when inspected.
+    pub now: i64,
+}

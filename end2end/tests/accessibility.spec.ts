@@ -1,0 +1,36 @@
+import { test, expect, Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import { waitForHydration } from './helpers';
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core in the page and returns the serious and critical violations. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // @ts-ignore axe is injected above
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help + " @ " + v.nodes.map((n: any) => n.target.join(" ") + " " + (n.any[0]?.message ?? "")).join(" | ") }));
+  });
+  return result
+    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: any) => `${v.impact} ${v.id} (${v.nodes}): ${v.help}`);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`no serious or critical axe violations (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('/');
+    await waitForHydration(page);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto('/sandbox/client-credentials');
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Run 1: request a token' }).click();
+    await expect(page.locator('[data-signature]')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto('/auth/authorize?response_type=code&client_id=web-client&redirect_uri=https://evil.example/cb');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}

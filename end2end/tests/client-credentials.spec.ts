@@ -1,0 +1,51 @@
+import { test, expect } from '@playwright/test';
+import { collectErrors, screenshot, waitForHydration } from './helpers';
+
+test('client credentials, step by step, every step for real', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/sandbox/client-credentials');
+  await waitForHydration(page);
+
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Run 1: request a token' }).click();
+  const card = page.getByRole('region', { name: '1. Request a token' });
+  await expect(card.locator('pre[data-part="response"]')).toContainText('"token_type": "Bearer"');
+  console.log(`click on Run to exchange shown: ${Date.now() - started} ms`);
+  await expect(card.locator('pre[data-part="request"]')).toContainText('POST /auth/token HTTP/1.1');
+  await expect(card.locator('pre[data-part="request"]')).toContainText('authorization: Basic ••••••••');
+  await expect(card.locator('pre[data-part="response"]')).toContainText('cache-control: no-store');
+  await card.getByRole('button', { name: 'Reveal secrets' }).click();
+  await expect(card.locator('pre[data-part="request"]')).not.toContainText('••••');
+
+  // The decoded token, with its signature checked against the JWKS.
+  await expect(page.locator('[data-signature="true"]')).toContainText('Signature valid');
+  await expect(page.locator('tr[data-claim="client_id"]')).toContainText('service-client');
+  await expect(page.locator('tr[data-claim="typ"]')).toContainText('at+jwt');
+  // The countdown ticks in the browser.
+  const countdown = page.locator('.countdown');
+  const before = await countdown.textContent();
+  await expect(countdown).not.toHaveText(before!, { timeout: 3000 });
+
+  await page.getByRole('button', { name: 'Run 2: call the API' }).click();
+  await expect(page.getByRole('region', { name: '2. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: 'Run 3: introspect' }).click();
+  await expect(page.getByRole('region', { name: '3. Introspect the token' }).locator('pre[data-part="response"]')).toContainText('"active": true');
+  await page.getByRole('button', { name: 'Run 4: revoke' }).click();
+  await expect(page.getByRole('region', { name: '4. Revoke the token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: 'Run 5: call the API again' }).click();
+  const after = page.getByRole('region', { name: '5. Call the API after revoking' });
+  await expect(after.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+  await expect(after.locator('pre[data-part="response"]')).toContainText('error="invalid_token"');
+
+  // The failure lesson: a wrong secret.
+  await page.getByRole('button', { name: 'Lesson: try a wrong secret' }).click();
+  const lesson = page.getByRole('region', { name: 'Lesson: a wrong secret' });
+  await expect(lesson.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+  await expect(lesson.locator('pre[data-part="response"]')).toContainText('"error": "invalid_client"');
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'flow-client-credentials-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'flow-client-credentials-390');
+  expect(errors).toEqual([]);
+});

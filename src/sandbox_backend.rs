@@ -1,0 +1,241 @@
+//! The server's side of the sandbox ([`app::sandbox::backend::SandboxBackend`]): it sends the
+//! sandbox's requests through the protocol router in process and records what crossed, and it
+//! decodes tokens and checks their signatures against the published keys.
+
+use crate::state::AppState;
+use app::sandbox::backend::{BoxFuture, SandboxBackend};
+use app::sandbox::wire::{ClaimLine, Exchange, HttpMessage, Outgoing, TokenInspection};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, Method, Request};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::time::Instant;
+use tower::ServiceExt;
+
+/// The largest response body the sandbox records.
+const MAX_RECORDED: usize = 1024 * 1024;
+
+/// The in-process sandbox backend.
+pub struct InProcess {
+    state: AppState,
+    /// The protocol routes only: the sandbox never calls its own pages.
+    router: Router,
+}
+
+impl InProcess {
+    /// A backend over `state` that sends through `router`.
+    pub fn new(state: AppState, router: Router) -> Self {
+        Self { state, router }
+    }
+
+    async fn exchange(&self, out: Outgoing) -> Result<Exchange, String> {
+        let method = Method::from_bytes(out.method.as_bytes()).map_err(|e| e.to_string())?;
+        let host = url::Url::parse(&self.state.issuer)
+            .ok()
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_owned(),
+                })
+            })
+            .unwrap_or_else(|| "localhost".into());
+        let mut headers = vec![("host".to_owned(), host)];
+        headers.extend(out.headers.iter().cloned());
+        if !out.body.is_empty() {
+            headers.push(("content-length".into(), out.body.len().to_string()));
+        }
+        let mut builder = Request::builder().method(method.clone()).uri(&out.path);
+        for (k, v) in &headers {
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?;
+            let value = HeaderValue::from_str(v).map_err(|e| e.to_string())?;
+            builder = builder.header(name, value);
+        }
+        let request = builder
+            .body(Body::from(out.body.clone()))
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let response_headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let bytes = axum::body::to_bytes(response.into_body(), MAX_RECORDED)
+            .await
+            .map_err(|e| e.to_string())?;
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(Exchange {
+            request: HttpMessage {
+                start_line: format!("{method} {} HTTP/1.1", out.path),
+                headers,
+                body: out.body.clone(),
+            },
+            response: HttpMessage {
+                start_line: format!(
+                    "HTTP/1.1 {} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                ),
+                headers: response_headers,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            },
+            status: status.as_u16(),
+            elapsed_ms,
+            curl: curl(&self.state.issuer, &out),
+        })
+    }
+
+    fn inspect_token(&self, token: &str) -> TokenInspection {
+        let now = self.state.clock.now();
+        let parts: Vec<&str> = token.split('.').collect();
+        let decode = |part: &str| -> Option<serde_json::Map<String, serde_json::Value>> {
+            let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()?
+                .as_object()
+                .cloned()
+        };
+        let (Some(header), Some(claims)) = (
+            parts.first().and_then(|p| decode(p)),
+            parts.get(1).and_then(|p| decode(p)),
+        ) else {
+            return TokenInspection {
+                is_jwt: false,
+                now,
+                ..TokenInspection::default()
+            };
+        };
+        if parts.len() != 3 {
+            return TokenInspection {
+                is_jwt: false,
+                now,
+                ..TokenInspection::default()
+            };
+        }
+        let kid = header
+            .get("kid")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let alg = header
+            .get("alg")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let keys = self.state.keys.current();
+        let (signature_valid, signature_note) = match kid.as_deref().and_then(|k| keys.find(k)) {
+            None => (false, "No published key has this kid.".to_owned()),
+            Some(key) if alg.as_deref() != Some(key.alg.as_str()) => (
+                false,
+                format!(
+                    "The header names {alg:?}, but that key is {}.",
+                    key.alg.as_str()
+                ),
+            ),
+            Some(key) => {
+                let mut v = jsonwebtoken::Validation::new(key.algorithm());
+                v.validate_exp = false;
+                v.validate_aud = false;
+                v.required_spec_claims.clear();
+                match jsonwebtoken::decode::<serde_json::Value>(token, &key.decoding, &v) {
+                    Ok(_) => (
+                        true,
+                        "Checked against the key of that kid in /.well-known/jwks.json.".to_owned(),
+                    ),
+                    Err(e) => (false, format!("The signature does not verify: {e}.")),
+                }
+            }
+        };
+        TokenInspection {
+            is_jwt: true,
+            header: lines(&header),
+            exp: claims.get("exp").and_then(|v| v.as_i64()),
+            claims: lines(&claims),
+            kid,
+            alg,
+            signature_valid,
+            signature_note,
+            now,
+        }
+    }
+}
+
+impl SandboxBackend for InProcess {
+    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<Exchange, String>> {
+        Box::pin(self.exchange(request))
+    }
+
+    fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection> {
+        Box::pin(async move { self.inspect_token(&token) })
+    }
+}
+
+/// The equivalent curl command.
+fn curl(issuer: &str, out: &Outgoing) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut parts = vec!["curl -si".to_owned()];
+    if out.method != "GET" {
+        parts.push(format!("-X {}", out.method));
+    }
+    for (k, v) in &out.headers {
+        parts.push(format!("-H {}", quote(&format!("{k}: {v}"))));
+    }
+    if !out.body.is_empty() {
+        parts.push(format!("--data-raw {}", quote(&out.body)));
+    }
+    parts.push(quote(&format!(
+        "{}{}",
+        issuer.trim_end_matches('/'),
+        out.path
+    )));
+    parts.join(" \\\n  ")
+}
+
+/// A short explanation of each registered claim and header parameter.
+fn help(name: &str) -> &'static str {
+    match name {
+        "alg" => "The signing algorithm (RFC 7515 §4.1.1).",
+        "typ" => "The token type; at+jwt marks an access token (RFC 9068 §2.1).",
+        "kid" => "Which published key signed it (RFC 7515 §4.1.4).",
+        "iss" => "Who issued it: this server's issuer URL (RFC 7519 §4.1.1).",
+        "sub" => "Whom it is about: the user, or the client itself (RFC 7519 §4.1.2).",
+        "aud" => "Who should accept it: the resource server (RFC 7519 §4.1.3).",
+        "exp" => "When it expires (RFC 7519 §4.1.4).",
+        "nbf" => "Not valid before this time (RFC 7519 §4.1.5).",
+        "iat" => "When it was issued (RFC 7519 §4.1.6).",
+        "jti" => "Its unique id; the server uses it to revoke the token (RFC 7519 §4.1.7).",
+        "client_id" => "The client it was issued to (RFC 9068 §2.2).",
+        "scope" => "What it allows (RFC 9068 §2.2.3).",
+        "auth_time" => "When the user signed in (OIDC Core §2).",
+        "nonce" => "The value the client sent, echoed to stop replay (OIDC Core §2).",
+        "at_hash" => "Half a SHA-256 of the access token, binding the two (OIDC Core §3.1.3.6).",
+        "azp" => "The party it was issued to (OIDC Core §2).",
+        _ => "",
+    }
+}
+
+fn lines(map: &serde_json::Map<String, serde_json::Value>) -> Vec<ClaimLine> {
+    map.iter()
+        .map(|(name, value)| ClaimLine {
+            name: name.clone(),
+            value: match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+            help: help(name).to_owned(),
+            when: matches!(name.as_str(), "exp" | "iat" | "nbf" | "auth_time")
+                .then(|| value.as_i64().map(crate::clock::rfc3339))
+                .flatten(),
+        })
+        .collect()
+}

@@ -1,0 +1,115 @@
+//! The sandbox's server side: it sends for real through the same routes and layers as the
+//! network, records both directions, and checks token signatures against the JWKS.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
+mod common;
+use app::sandbox::backend::SandboxBackend;
+use app::sandbox::requests::{self, ClientAuth};
+use common::*;
+use oauth_sandbox::sandbox_backend::InProcess;
+
+fn backend(h: &Harness) -> InProcess {
+    InProcess::new(h.state.clone(), h.router.clone())
+}
+
+#[tokio::test]
+async fn an_exchange_is_recorded_as_it_crossed() {
+    let h = harness().await;
+    let b = backend(&h);
+    let ex = b
+        .send(requests::client_credentials(
+            ClientAuth::Basic,
+            "service-client",
+            "service-secret",
+            "patient.read",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(ex.status, 200);
+    assert_eq!(ex.request.start_line, "POST /auth/token HTTP/1.1");
+    assert!(
+        ex.request
+            .headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v.starts_with("Basic "))
+    );
+    assert_eq!(
+        ex.request.body,
+        "grant_type=client_credentials&scope=patient.read"
+    );
+    assert_eq!(ex.response.start_line, "HTTP/1.1 200 OK");
+    let header = |name: &str| {
+        ex.response
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("cache-control"), Some("no-store"));
+    assert_eq!(
+        header("x-frame-options"),
+        Some("DENY"),
+        "the same layers as the network"
+    );
+    assert!(header("x-request-id").is_some());
+    assert!(ex.response.body.contains("\"token_type\":\"Bearer\""));
+    assert!(ex.curl.starts_with("curl -si") && ex.curl.contains("-X POST"));
+    assert!(ex.curl.contains("'http://sandbox.test/auth/token'"));
+
+    let token = requests::access_token_of(&ex.response.body).unwrap();
+    let api = b.send(requests::api_call(&token)).await.unwrap();
+    assert_eq!(api.status, 200);
+    let wrong = b
+        .send(requests::client_credentials(
+            ClientAuth::Post,
+            "service-client",
+            "nope",
+            "",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.response.body.contains("invalid_client"));
+}
+
+#[tokio::test]
+async fn tokens_are_decoded_and_their_signatures_checked() {
+    let h = harness().await;
+    let b = backend(&h);
+    let token = h.service_token().await;
+    let ok = b.inspect(token.clone()).await;
+    assert!(ok.is_jwt && ok.signature_valid, "{}", ok.signature_note);
+    assert_eq!(ok.alg.as_deref(), Some("RS256"));
+    assert_eq!(ok.exp, Some(T0 + 3600));
+    let jti = ok.claims.iter().find(|c| c.name == "jti").unwrap();
+    assert!(jti.help.contains("revoke"));
+    let exp = ok.claims.iter().find(|c| c.name == "exp").unwrap();
+    assert_eq!(exp.when.as_deref(), Some("2027-01-15T09:00:00Z"));
+
+    // Change one claim: the signature no longer verifies.
+    let parts: Vec<&str> = token.split('.').collect();
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&engine.decode(parts[1]).unwrap()).unwrap();
+    claims["scope"] = "patient.read admin".into();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        engine.encode(claims.to_string()),
+        parts[2]
+    );
+    let bad = b.inspect(forged).await;
+    assert!(bad.is_jwt && !bad.signature_valid);
+
+    let opaque = h
+        .token(
+            ("service-client-opaque", "service-secret"),
+            "grant_type=client_credentials",
+        )
+        .await;
+    let opaque = b
+        .inspect(opaque.json()["access_token"].as_str().unwrap().to_owned())
+        .await;
+    assert!(!opaque.is_jwt);
+}
