@@ -56,6 +56,8 @@ pub fn App() -> impl IntoView {
                     path=(StaticSegment("sandbox"), StaticSegment("client-credentials"))
                     view=sandbox::client_credentials::ClientCredentialsPage
                 />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage />
             </Routes>
         </Router>
     }

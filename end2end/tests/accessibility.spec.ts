@@ -30,6 +30,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.locator('[data-signature]')).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
 
+    for (const flow of ['basic', 'password']) {
+      await page.goto(`/sandbox/${flow}`);
+      await waitForHydration(page);
+      expect(await seriousViolations(page)).toEqual([]);
+    }
+
     await page.goto('/auth/authorize?response_type=code&client_id=web-client&redirect_uri=https://evil.example/cb');
     expect(await seriousViolations(page)).toEqual([]);
   });

@@ -44,6 +44,16 @@ pub fn Landing() -> impl IntoView {
                         <span class="badge recommended">"Recommended"</span>
                         <span>"A service calls an API on its own behalf; the client holds the secret."</span>
                     </a>
+                    <a class="flow-card" href="/sandbox/basic">
+                        <strong>"Basic"</strong>
+                        <span class="badge legacy">"Simple, secret on every call"</span>
+                        <span>"The client's id and secret straight to the API in an Authorization: Basic header."</span>
+                    </a>
+                    <a class="flow-card" href="/sandbox/password">
+                        <strong>"Password"</strong>
+                        <span class="badge legacy">"Legacy (RFC 9700 §2.4)"</span>
+                        <span>"The client collects the user's password; refresh tokens rotate."</span>
+                    </a>
                 </div>
             </section>
             <section aria-labelledby="endpoints-title">

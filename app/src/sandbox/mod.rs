@@ -4,9 +4,12 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod basic;
 pub mod client_credentials;
 pub mod diagram;
 pub mod exchange_card;
+pub mod flow;
+pub mod password;
 pub mod requests;
 pub mod token_view;
 pub mod wire;

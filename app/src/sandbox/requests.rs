@@ -99,13 +99,65 @@ pub fn revoke(auth: ClientAuth, client_id: &str, secret: &str, token: &str) -> O
     )
 }
 
-/// The `access_token` of a token response body, if any.
-pub fn access_token_of(body: &str) -> Option<String> {
+/// A string field of a JSON response body, if any.
+pub fn field_of(body: &str, name: &str) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()?
-        .get("access_token")?
+        .get(name)?
         .as_str()
         .map(str::to_owned)
+}
+
+/// The `access_token` of a token response body, if any.
+pub fn access_token_of(body: &str) -> Option<String> {
+    field_of(body, "access_token")
+}
+
+/// A call to the demo API with HTTP Basic client credentials (RFC 7617), the `basic` grant.
+pub fn api_call_basic(client_id: &str, secret: &str) -> Outgoing {
+    Outgoing {
+        method: "GET".into(),
+        path: ep::PATIENTS.into(),
+        headers: vec![("authorization".into(), basic(client_id, secret))],
+        body: String::new(),
+    }
+}
+
+/// `grant_type=password` (RFC 6749 §4.3.2).
+pub fn password(
+    auth: ClientAuth,
+    client_id: &str,
+    secret: &str,
+    username: &str,
+    password: &str,
+    scope: &str,
+) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        auth,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+            ("scope", scope),
+        ],
+    )
+}
+
+/// `grant_type=refresh_token` (RFC 6749 §6).
+pub fn refresh(auth: ClientAuth, client_id: &str, secret: &str, refresh_token: &str) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        auth,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
 }
 
 #[cfg(test)]
