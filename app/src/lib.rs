@@ -57,6 +57,10 @@ pub fn App() -> impl IntoView {
                     view=sandbox::client_credentials::ClientCredentialsPage
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage />
+                <Route
+                    path=(StaticSegment("sandbox"), StaticSegment("authorization-code"))
+                    view=sandbox::code_flow::AuthorizationCodePage
+                />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage />
             </Routes>
         </Router>

@@ -22,7 +22,8 @@ function authorizeUrl(baseURL: string, state: string, extra = ''): string {
 test('log in, consent, land on the callback with a code, redeem it', async ({ page, baseURL, request }) => {
   const errors = collectErrors(page);
   const state = 'st@te with spaces & symbols';
-  await page.goto(authorizeUrl(baseURL!, state));
+  // prompt=consent: other specs may have left alice's consent remembered on the server.
+  await page.goto(authorizeUrl(baseURL!, state, '&prompt=consent'));
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Sign in to continue to Demo: web app');
   await screenshot(page, 'login');
   await page.getByLabel('Username').fill('alice');

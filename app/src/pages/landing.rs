@@ -39,6 +39,11 @@ pub fn Landing() -> impl IntoView {
             <section aria-labelledby="flows-title">
                 <h2 id="flows-title">"Run a flow, step by step"</h2>
                 <div class="flow-cards">
+                    <a class="flow-card" href="/sandbox/authorization-code">
+                        <strong>"Authorization Code + PKCE"</strong>
+                        <span class="badge recommended">"Recommended"</span>
+                        <span>"A person signs in at the server; the client gets a code, then tokens. Public or confidential."</span>
+                    </a>
                     <a class="flow-card" href="/sandbox/client-credentials">
                         <strong>"Client Credentials"</strong>
                         <span class="badge recommended">"Recommended"</span>

@@ -145,7 +145,7 @@ pub fn FlowFrame(
 
 /// The token view and the finished steps, newest first.
 #[component]
-fn StepList(state: FlowState) -> impl IntoView {
+pub fn StepList(state: FlowState) -> impl IntoView {
     let newest_first = move || {
         state
             .steps

@@ -6,6 +6,7 @@ pub mod api;
 pub mod backend;
 pub mod basic;
 pub mod client_credentials;
+pub mod code_flow;
 pub mod diagram;
 pub mod exchange_card;
 pub mod flow;

@@ -11,6 +11,8 @@ pub enum ClientAuth {
     Basic,
     /// `client_secret_post`: client_id and client_secret in the body.
     Post,
+    /// `none`: a public client sends only its client_id.
+    None,
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -48,6 +50,7 @@ pub fn client_post(
             pairs.push(("client_id", client_id));
             pairs.push(("client_secret", secret));
         }
+        ClientAuth::None => pairs.push(("client_id", client_id)),
     }
     Outgoing {
         method: "POST".into(),
@@ -142,6 +145,29 @@ pub fn password(
             ("username", username),
             ("password", password),
             ("scope", scope),
+        ],
+    )
+}
+
+/// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5).
+pub fn code_exchange(
+    auth: ClientAuth,
+    client_id: &str,
+    secret: &str,
+    code: &str,
+    redirect_uri: &str,
+    verifier: &str,
+) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        auth,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier),
         ],
     )
 }

@@ -1,0 +1,310 @@
+//! The Authorization Code flow page (RFC 6749 §4.1 with PKCE, RFC 7636), and the run it leaves
+//! for the callback page. The front channel is real browser navigation: this page builds the
+//! authorization URL, remembers the run in the tab's sessionStorage, and sends the browser to
+//! the authorization server; `/sandbox/callback` picks the run up again.
+
+use super::diagram::Arrow;
+use super::flow::{FlowState, Keep, StepList};
+use super::requests::{self, ClientAuth};
+use crate::endpoints as ep;
+use base64::Engine;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+/// What the callback needs to finish the flow.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CodeRun {
+    pub client_id: String,
+    /// Empty for the public client.
+    pub client_secret: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+}
+
+#[cfg(feature = "hydrate")]
+const RUN_KEY: &str = "oauth-sandbox-code-run";
+
+/// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
+pub fn s256(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// Fresh random values for a run: state, nonce and a 43-character verifier.
+#[server(endpoint = "sandbox/fresh")]
+pub async fn fresh_values() -> Result<(String, String, String), ServerFnError> {
+    let mut bytes = [0u8; 64];
+    getrandom::fill(&mut bytes).map_err(|e| ServerFnError::new(e.to_string()))?;
+    let enc = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    Ok((enc(&bytes[..12]), enc(&bytes[12..24]), enc(&bytes[32..64])))
+}
+
+/// The authorization URL for `run`.
+pub fn authorize_url(run: &CodeRun) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &run.client_id)
+        .append_pair("redirect_uri", &run.redirect_uri)
+        .append_pair("scope", &run.scope)
+        .append_pair("state", &run.state)
+        .append_pair("nonce", &run.nonce)
+        .append_pair("code_challenge", &s256(&run.verifier))
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    format!("{}?{query}", ep::AUTHORIZE)
+}
+
+/// Keeps the run in this tab's sessionStorage.
+pub fn save_run(run: &CodeRun) {
+    #[cfg(feature = "hydrate")]
+    if let (Some(storage), Ok(json)) = (
+        window().session_storage().ok().flatten(),
+        serde_json::to_string(run),
+    ) {
+        let _ = storage.set_item(RUN_KEY, &json);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = run;
+}
+
+/// The run this tab started, if any.
+pub fn load_run() -> Option<CodeRun> {
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = window().session_storage().ok().flatten()?;
+        serde_json::from_str(&storage.get_item(RUN_KEY).ok().flatten()?).ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+fn arrows() -> Vec<Arrow> {
+    vec![
+        Arrow {
+            from: 1,
+            to: 0,
+            label: "redirect to /auth/authorize (+ code_challenge)",
+        },
+        Arrow {
+            from: 0,
+            to: 2,
+            label: "sign in and consent",
+        },
+        Arrow {
+            from: 2,
+            to: 1,
+            label: "redirect back with code + state",
+        },
+        Arrow {
+            from: 1,
+            to: 2,
+            label: "POST /auth/token (code + code_verifier)",
+        },
+        Arrow {
+            from: 2,
+            to: 1,
+            label: "access, refresh and ID tokens",
+        },
+        Arrow {
+            from: 1,
+            to: 3,
+            label: "GET /fhir/Patient (Bearer)",
+        },
+    ]
+}
+
+/// The page that starts the flow.
+#[component]
+pub fn AuthorizationCodePage() -> impl IntoView {
+    let client = RwSignal::new("web-client".to_owned());
+    let scope = RwSignal::new("openid profile email patient.read".to_owned());
+    let state_v = RwSignal::new(String::new());
+    let nonce = RwSignal::new(String::new());
+    let verifier = RwSignal::new(String::new());
+    let (hydrated, set_hydrated) = signal(false);
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        origin.set(window().location().origin().unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            if let Ok((s, n, v)) = fresh_values().await {
+                state_v.set(s);
+                nonce.set(n);
+                verifier.set(v);
+            }
+        });
+    });
+    let run = move || {
+        let client_id = client.get();
+        CodeRun {
+            client_secret: if client_id == "web-client" {
+                "web-secret".into()
+            } else {
+                String::new()
+            },
+            client_id,
+            redirect_uri: format!("{}{}", origin.get(), ep::CALLBACK),
+            scope: scope.get(),
+            state: state_v.get(),
+            nonce: nonce.get(),
+            verifier: verifier.get(),
+        }
+    };
+    let challenge = move || s256(&verifier.get());
+    let go = move |_| {
+        let r = run();
+        save_run(&r);
+        let _ = window().location().assign(&authorize_url(&r));
+    };
+    let bad_redirect = move |_| {
+        let mut r = run();
+        r.redirect_uri = "https://attacker.example/steal".into();
+        let _ = window().location().assign(&authorize_url(&r));
+    };
+    let empty = FlowState::new();
+    view! {
+        <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
+            <p><a href="/">"oauth-sandbox"</a> " / Authorization Code + PKCE"</p>
+            <h1>"Authorization Code + PKCE"</h1>
+            <p class="badge recommended">"Recommended for every app a person signs in to"</p>
+            <p class="lead">
+                "The browser goes to the authorization server, the person signs in there (the "
+                "client never sees the password), and comes back with a one-time code. The client "
+                "trades the code for tokens on the back channel. PKCE binds the code to this "
+                "client: only the holder of the code_verifier can redeem it (RFC 7636)."
+            </p>
+            <super::diagram::SequenceDiagram arrows=arrows() current=Signal::derive(|| Some(0)) />
+            <section class="params" aria-labelledby="params-title">
+                <h2 id="params-title">"Parameters"</h2>
+                <div class="param-grid">
+                    <label>"Client"
+                        <select on:change=move |ev| client.set(event_target_value(&ev))>
+                            <option value="web-client">"web-client (confidential: has a secret)"</option>
+                            <option value="spa-client">"spa-client (public: no secret, PKCE only)"</option>
+                        </select>
+                    </label>
+                    <label>"Scope"
+                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"state (stops cross-site request forgery)"
+                        <input type="text" prop:value=state_v on:input=move |ev| state_v.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"nonce (binds the ID token to this request)"
+                        <input type="text" prop:value=nonce on:input=move |ev| nonce.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"code_verifier (kept secret by the client)"
+                        <input type="text" prop:value=verifier on:input=move |ev| verifier.set(event_target_value(&ev)) />
+                    </label>
+                </div>
+                <p class="pkce">
+                    "code_challenge = BASE64URL(SHA-256(code_verifier)) = "
+                    <code class="wrap" data-challenge="">{challenge}</code>
+                </p>
+            </section>
+            <section class="steps" aria-labelledby="steps-title">
+                <h2 id="steps-title">"Steps"</h2>
+                <p>"The browser will go to this URL; only the challenge leaves, never the verifier:"</p>
+                <pre class="http" tabindex="0" aria-label="Authorization URL">{move || authorize_url(&run())}</pre>
+                <div class="step-buttons">
+                    <button class="primary" on:click=go disabled=move || verifier.with(String::is_empty)>"Run 1: go to the authorization server"</button>
+                    <button class="lesson" on:click=bad_redirect disabled=move || !hydrated.get()>"Lesson: an unregistered redirect_uri"</button>
+                </div>
+            </section>
+            <StepList state=empty />
+        </main>
+    }
+    .into_any()
+}
+
+/// The second half, shown on the callback page: check `state`, redeem the code, use the tokens.
+#[component]
+pub fn CodeContinuation(
+    #[prop(into)] code: Signal<Option<String>>,
+    #[prop(into)] returned_state: Signal<Option<String>>,
+) -> impl IntoView {
+    let run = RwSignal::new(None::<CodeRun>);
+    Effect::new(move |_| run.set(load_run()));
+    let flow = FlowState::new();
+    let auth = move |r: &CodeRun| {
+        if r.client_secret.is_empty() {
+            ClientAuth::None
+        } else {
+            ClientAuth::Basic
+        }
+    };
+    let exchange = move |verifier: Option<String>, title: &'static str, lesson: &'static str| {
+        if let (Some(r), Some(c)) = (run.get(), code.get()) {
+            let v = verifier.unwrap_or(r.verifier.clone());
+            let req = requests::code_exchange(
+                auth(&r),
+                &r.client_id,
+                &r.client_secret,
+                &c,
+                &r.redirect_uri,
+                &v,
+            );
+            flow.run(title, lesson, 3, req, Keep::Tokens);
+        }
+    };
+    let redeem = move |_| {
+        exchange(
+            None,
+            "2. Exchange the code",
+            "The back channel: the code, the same redirect_uri, and the code_verifier whose hash is the challenge sent in step 1.",
+        )
+    };
+    let wrong_verifier = move |_| {
+        exchange(
+            Some("x".repeat(43)),
+            "Lesson: a wrong code_verifier",
+            "400 invalid_grant: SHA-256 of this verifier is not the challenge. A stolen code is useless without the verifier (RFC 7636 §1).",
+        )
+    };
+    let replay = move |_| {
+        exchange(
+            None,
+            "Lesson: replay the code",
+            "400 invalid_grant, and every token issued from this code is revoked at once (RFC 6749 §10.5).",
+        )
+    };
+    let call_api = move |_| {
+        if let Some(t) = flow.token.get() {
+            flow.run(
+                "3. Call the demo API",
+                "The access token speaks for the person who signed in.",
+                5,
+                requests::api_call(&t),
+                Keep::Nothing,
+            );
+        }
+    };
+    let verdict = move || {
+        match (run.get(), returned_state.get()) {
+        (None, _) => None,
+        (Some(r), Some(s)) if r.state == s => Some((true, "state matches the value this tab sent: the response answers our own request.".to_owned())),
+        (Some(_), _) => Some((false, "state does not match: this response may be forged (cross-site request forgery); do not use the code.".to_owned())),
+    }
+    };
+    view! {
+        <Show when=move || run.with(Option::is_some) && code.with(Option::is_some)>
+            <section class="continuation" aria-labelledby="continue-title">
+                <h2 id="continue-title">"Finish the authorization code flow"</h2>
+                {move || verdict().map(|(ok, text)| view! {
+                    <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
+                })}
+                <div class="step-buttons">
+                    <button class="lesson" on:click=wrong_verifier disabled=move || flow.busy.get()>"Lesson: a wrong code_verifier"</button>
+                    <button class="primary" on:click=redeem disabled=move || flow.busy.get()>"Run 2: exchange the code"</button>
+                    <button on:click=call_api disabled=move || flow.busy.get() || flow.no_token()>"Run 3: call the API"</button>
+                    <button class="lesson" on:click=replay disabled=move || flow.busy.get() || flow.no_token()>"Lesson: replay the code"</button>
+                </div>
+                <StepList state=flow />
+            </section>
+        </Show>
+    }
+    .into_any()
+}
