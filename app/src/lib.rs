@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     view=sandbox::client_credentials::ClientCredentialsPage
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("implicit")) view=sandbox::implicit::ImplicitPage />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("authorization-code"))
                     view=sandbox::code_flow::AuthorizationCodePage

@@ -56,3 +56,27 @@ test('the unregistered redirect_uri lesson lands on the explaining page', async 
   await expect(page.getByRole('alert')).toContainText('not registered');
   await expect(page.getByText('https://attacker.example/steal')).toBeVisible();
 });
+
+test('implicit from the sandbox: the token in the fragment, read by the page, used at the API', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/sandbox/implicit');
+  await waitForHydration(page);
+  await expect(page.getByText('Legacy: RFC 9700 §2.1.2')).toBeVisible();
+  await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill('bob-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page).toHaveURL(/\/sandbox\/callback#access_token=/);
+  await waitForHydration(page);
+  await expect(page.locator('[data-signature="true"]')).toBeVisible();
+  await expect(page.locator('tr[data-claim="sub"]')).toContainText('bob');
+  await page.getByRole('button', { name: 'Run 2: call the API' }).click();
+  const api = page.getByRole('region', { name: '2. Call the demo API with the token from the fragment' });
+  await expect(api.locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'flow-implicit-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'flow-implicit-390');
+  expect(errors).toEqual([]);
+});

@@ -101,7 +101,7 @@ test('an unregistered redirect_uri gets an explaining page, never a redirect', a
 test('the implicit token arrives in the fragment and only the hydrated page reads it', async ({ page, baseURL }) => {
   const p = new URLSearchParams({
     response_type: 'token', client_id: 'spa-client', redirect_uri: `${baseURL}/sandbox/callback`,
-    scope: 'patient.read', state: 'imp',
+    scope: 'patient.read', state: 'imp', prompt: 'consent',
   });
   await page.goto(`/auth/authorize?${p}`);
   await page.getByLabel('Username').fill('bob');

@@ -61,6 +61,7 @@ pub fn Callback() -> impl IntoView {
                 "cannot bind the token to the client (RFC 9700 §2.1.2)."
             </p>
             <Params pairs=fragment.into() label="fragment" />
+            <crate::sandbox::implicit::ImplicitContinuation fragment=fragment />
             <crate::sandbox::code_flow::CodeContinuation
                 code=Signal::derive(move || query.get().get("code"))
                 returned_state=Signal::derive(move || query.get().get("state"))

@@ -54,6 +54,11 @@ pub fn Landing() -> impl IntoView {
                         <span class="badge legacy">"Simple, secret on every call"</span>
                         <span>"The client's id and secret straight to the API in an Authorization: Basic header."</span>
                     </a>
+                    <a class="flow-card" href="/sandbox/implicit">
+                        <strong>"Implicit"</strong>
+                        <span class="badge legacy">"Legacy (RFC 9700 §2.1.2)"</span>
+                        <span>"The token comes back in the URL fragment; only the page's script can read it."</span>
+                    </a>
                     <a class="flow-card" href="/sandbox/password">
                         <strong>"Password"</strong>
                         <span class="badge legacy">"Legacy (RFC 9700 §2.4)"</span>

@@ -10,6 +10,7 @@ pub mod code_flow;
 pub mod diagram;
 pub mod exchange_card;
 pub mod flow;
+pub mod implicit;
 pub mod password;
 pub mod requests;
 pub mod token_view;

@@ -1,0 +1,148 @@
+//! The Implicit flow page (RFC 6749 §4.2), marked legacy: RFC 9700 §2.1.2 says clients SHOULD
+//! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
+
+use super::diagram::{Arrow, SequenceDiagram};
+use super::flow::{FlowState, Keep, StepList};
+use super::requests;
+use crate::endpoints as ep;
+use leptos::prelude::*;
+
+fn arrows() -> Vec<Arrow> {
+    vec![
+        Arrow {
+            from: 1,
+            to: 0,
+            label: "redirect to /auth/authorize (response_type=token)",
+        },
+        Arrow {
+            from: 0,
+            to: 2,
+            label: "sign in and consent",
+        },
+        Arrow {
+            from: 2,
+            to: 1,
+            label: "redirect back: #access_token=… in the fragment",
+        },
+        Arrow {
+            from: 1,
+            to: 3,
+            label: "GET /fhir/Patient (Bearer)",
+        },
+    ]
+}
+
+/// The authorization URL for the implicit flow.
+pub fn implicit_url(origin: &str, scope: &str, state: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "token")
+        .append_pair("client_id", "spa-client")
+        .append_pair("redirect_uri", &format!("{origin}{}", ep::CALLBACK))
+        .append_pair("scope", scope)
+        .append_pair("state", state)
+        .finish();
+    format!("{}?{query}", ep::AUTHORIZE)
+}
+
+/// The page that starts the flow.
+#[component]
+pub fn ImplicitPage() -> impl IntoView {
+    let scope = RwSignal::new("patient.read".to_owned());
+    let state_v = RwSignal::new("implicit-demo".to_owned());
+    let origin = RwSignal::new(String::new());
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        origin.set(window().location().origin().unwrap_or_default());
+    });
+    let url = move || implicit_url(&origin.get(), &scope.get(), &state_v.get());
+    let go = move |_| {
+        let _ = window().location().assign(&url());
+    };
+    view! {
+        <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
+            <p><a href="/">"oauth-sandbox"</a> " / Implicit"</p>
+            <h1>"Implicit"</h1>
+            <p class="badge legacy">"Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it"</p>
+            <p class="lead">
+                "The access token comes straight back in the redirect, in the URL fragment, with no "
+                "code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS "
+                "and PKCE. The token sits in the browser's address bar and history, cannot be bound "
+                "to the client, and can leak through the Referer or injected scripts; there is never "
+                "a refresh token. Use the authorization code flow with PKCE instead."
+            </p>
+            <SequenceDiagram arrows=arrows() current=Signal::derive(|| Some(0)) />
+            <section class="params" aria-labelledby="params-title">
+                <h2 id="params-title">"Parameters"</h2>
+                <div class="param-grid">
+                    <label>"Scope"
+                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
+                    </label>
+                    <label>"state"
+                        <input type="text" prop:value=state_v on:input=move |ev| state_v.set(event_target_value(&ev)) />
+                    </label>
+                </div>
+                <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p>
+            </section>
+            <section class="steps" aria-labelledby="steps-title">
+                <h2 id="steps-title">"Steps"</h2>
+                <pre class="http" tabindex="0" aria-label="Authorization URL">{url}</pre>
+                <div class="step-buttons">
+                    <button class="primary" on:click=go disabled=move || !hydrated.get()>"Run 1: go to the authorization server"</button>
+                </div>
+                <p>
+                    "This flow needs JavaScript twice: to leave, and on the way back, because a "
+                    "browser never sends the fragment to a server: only the page's script can read the token."
+                </p>
+            </section>
+        </main>
+    }
+    .into_any()
+}
+
+/// On the callback page: the token the fragment carried, inspected and used.
+#[component]
+pub fn ImplicitContinuation(
+    #[prop(into)] fragment: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let flow = FlowState::new();
+    let token = move || {
+        fragment.with(|f| {
+            f.iter()
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.clone())
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(t) = token() {
+            flow.token.set(Some(t.clone()));
+            leptos::task::spawn_local(async move {
+                flow.inspection.set(super::api::inspect_token(t).await.ok());
+            });
+        }
+    });
+    let call_api = move |_| {
+        if let Some(t) = flow.token.get() {
+            flow.run(
+                "2. Call the demo API with the token from the fragment",
+                "The page's own script read the token from the fragment and sends it as a Bearer token.",
+                3,
+                requests::api_call(&t),
+                Keep::Nothing,
+            );
+        }
+    };
+    view! {
+        <Show when=move || token().is_some()>
+            <section class="continuation" aria-labelledby="implicit-title">
+                <h2 id="implicit-title">"Finish the implicit flow"</h2>
+                <p>"No refresh token came back, and none ever will (RFC 6749 §4.2.2)."</p>
+                <div class="step-buttons">
+                    <button class="primary" on:click=call_api disabled=move || flow.busy.get()>"Run 2: call the API"</button>
+                </div>
+                <StepList state=flow />
+            </section>
+        </Show>
+    }
+    .into_any()
+}
