@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod cache;
+pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod model;

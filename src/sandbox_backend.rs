@@ -4,7 +4,7 @@
 
 use crate::state::AppState;
 use app::sandbox::backend::{BoxFuture, SandboxBackend};
-use app::sandbox::wire::{ClaimLine, Exchange, HttpMessage, Outgoing, TokenInspection};
+use app::sandbox::wire::{CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, TokenInspection};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -55,12 +55,8 @@ impl InProcess {
             .body(Body::from(out.body.clone()))
             .map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (response, checks) = crate::checks::traced(self.router.clone().oneshot(request)).await;
+        let response = response.map_err(|e| e.to_string())?;
         let status = response.status();
         let response_headers: Vec<(String, String)> = response
             .headers()
@@ -94,6 +90,14 @@ impl InProcess {
             status: status.as_u16(),
             elapsed_ms,
             curl: curl(&self.state.issuer, &out),
+            checks: checks
+                .into_iter()
+                .map(|c| CheckLine {
+                    name: c.name,
+                    rfc: c.rfc.to_owned(),
+                    passed: c.passed,
+                })
+                .collect(),
         })
     }
 

@@ -14,6 +14,7 @@ test('client credentials, step by step, every step for real', async ({ page }) =
   await expect(card.locator('pre[data-part="request"]')).toContainText('POST /auth/token HTTP/1.1');
   await expect(card.locator('pre[data-part="request"]')).toContainText('authorization: Basic ••••••••');
   await expect(card.locator('pre[data-part="response"]')).toContainText('cache-control: no-store');
+  await expect(card.locator('li[data-check="true"]', { hasText: 'the client secret matches its argon2 hash' })).toContainText('RFC 6749 §2.3.1');
   await card.getByRole('button', { name: 'Reveal secrets' }).click();
   await expect(card.locator('pre[data-part="request"]')).not.toContainText('••••');
 
@@ -42,6 +43,7 @@ test('client credentials, step by step, every step for real', async ({ page }) =
   const lesson = page.getByRole('region', { name: 'Lesson: a wrong secret' });
   await expect(lesson.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
   await expect(lesson.locator('pre[data-part="response"]')).toContainText('"error": "invalid_client"');
+  await expect(lesson.locator('li[data-check="false"]')).toContainText('the client secret matches its argon2 hash');
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'flow-client-credentials-1280');

@@ -6,6 +6,7 @@
 
 use super::error::OAuthError;
 use super::params::Params;
+use crate::checks::record;
 use crate::model::client::Client;
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -121,8 +122,13 @@ pub async fn authenticate(
         .cache
         .client(client_id)
         .await
-        .map_err(OAuthError::internal)?
-        .ok_or_else(|| OAuthError::invalid_client("unknown client"))?;
+        .map_err(OAuthError::internal)?;
+    record(
+        "the client is registered",
+        "RFC 6749 §2.3",
+        client.is_some(),
+    );
+    let client = client.ok_or_else(|| OAuthError::invalid_client("unknown client"))?;
     match (&presented, &client.secret_hash) {
         (Presented::IdOnly { .. }, None) => Ok(client),
         (Presented::IdOnly { .. }, Some(_)) => Err(OAuthError::invalid_client(
@@ -135,7 +141,13 @@ pub async fn authenticate(
         }
         (Presented::Basic { secret, .. } | Presented::Post { secret, .. }, Some(phc)) => {
             let key = format!("client:{}", client.client_id);
-            if state.passwords.verify(&key, phc, secret).await {
+            let verified = state.passwords.verify(&key, phc, secret).await;
+            record(
+                "the client secret matches its argon2 hash",
+                "RFC 6749 §2.3.1",
+                verified,
+            );
+            if verified {
                 Ok(client)
             } else {
                 Err(OAuthError::invalid_client("client authentication failed"))

@@ -79,7 +79,11 @@ impl<S: Send + Sync> FromRequest<S> for FormRequest {
 
     async fn from_request(req: Request<Body>, _state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        if !is_form(&parts.headers) {
+        if !crate::checks::check(
+            "the body is application/x-www-form-urlencoded",
+            "RFC 6749 §3.2",
+            is_form(&parts.headers),
+        ) {
             return Err(OAuthError::invalid_request(
                 "the body must be application/x-www-form-urlencoded (RFC 6749 §3.2)",
             ));
@@ -87,9 +91,15 @@ impl<S: Send + Sync> FromRequest<S> for FormRequest {
         let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
             .await
             .map_err(|_| OAuthError::PayloadTooLarge)?;
+        let params = Params::parse(&bytes);
+        crate::checks::record(
+            "no parameter is sent twice",
+            "RFC 6749 §3.1",
+            params.is_ok(),
+        );
         Ok(Self {
             headers: parts.headers,
-            params: Params::parse(&bytes)?,
+            params: params?,
             query: parts.uri.query().map(str::to_owned),
         })
     }

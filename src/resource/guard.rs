@@ -4,6 +4,7 @@
 //! the `basic` grant and its secret verifies; Bearer → the token verifies, is known, active and
 //! not revoked; then the access policies decide (deny by default).
 
+use crate::checks::{check, record};
 use crate::model::client::GrantType;
 use crate::model::policy::{AuthKind, Decision, RequestFacts, evaluate};
 use crate::oauth::client_auth::decode_basic;
@@ -155,6 +156,17 @@ impl FromRequestParts<AppState> for Allowed {
             Refusal::Internal
         })?;
         let decision = evaluate(&policies, &facts);
+        let name = match &decision.allowed_by {
+            Some(id) => format!(
+                "access policy {id:?} allows {} {}",
+                facts.method, facts.path
+            ),
+            None => format!(
+                "no access policy allows {} {} (deny by default)",
+                facts.method, facts.path
+            ),
+        };
+        record(name, "SPEC AccessPolicy", decision.allowed);
         if decision.allowed {
             Ok(Allowed { facts, decision })
         } else {
@@ -186,14 +198,22 @@ async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFact
     let Some(phc) = &client.secret_hash else {
         return Err(Refusal::BadBasic("unknown client or wrong secret"));
     };
-    if !state
+    let verified = state
         .passwords
         .verify(&format!("client:{}", client.client_id), phc, &secret)
-        .await
-    {
+        .await;
+    if !check(
+        "the client secret matches its argon2 hash",
+        "RFC 7617 §2",
+        verified,
+    ) {
         return Err(Refusal::BadBasic("unknown client or wrong secret"));
     }
-    if !client.allows(GrantType::Basic) {
+    if !check(
+        "the client is registered for the basic grant",
+        "RFC 7617 §2",
+        client.allows(GrantType::Basic),
+    ) {
         return Err(Refusal::BadBasic(
             "this client is not registered for the basic grant",
         ));
@@ -214,18 +234,37 @@ async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Ref
             "the Bearer token is missing or malformed",
         ));
     }
-    let known = lookup(state, token)
-        .await
-        .map_err(|_| Refusal::Internal)?
-        .ok_or(Refusal::BadToken("the access token is invalid"))?;
+    let known = lookup(state, token).await.map_err(|_| Refusal::Internal)?;
+    if !check(
+        "the token is known: signature (JWT) or digest (opaque) verified",
+        "RFC 6750 §3.1, RFC 9068 §4",
+        known.is_some(),
+    ) {
+        return Err(Refusal::BadToken("the access token is invalid"));
+    }
+    let Some(known) = known else {
+        return Err(Refusal::BadToken("the access token is invalid"));
+    };
     let record = &known.record;
-    if record.is_refresh() {
+    if !check(
+        "it is an access token, not a refresh token",
+        "RFC 6750 §1.2",
+        !record.is_refresh(),
+    ) {
         return Err(Refusal::BadToken("a refresh token is not an access token"));
     }
-    if record.revoked_at.is_some() {
+    if !check(
+        "the token has not been revoked",
+        "RFC 7009 §2",
+        record.revoked_at.is_none(),
+    ) {
         return Err(Refusal::BadToken("the access token has been revoked"));
     }
-    if state.clock.now() >= record.expires_at {
+    if !check(
+        "the token has not expired",
+        "RFC 6750 §3.1",
+        state.clock.now() < record.expires_at,
+    ) {
         return Err(Refusal::BadToken("the access token has expired"));
     }
     let mut facts = blank_facts(AuthKind::Bearer, record.client_id.clone());

@@ -76,6 +76,8 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
     let ok = exchange.status < 400;
     let status_class = if ok { "status ok" } else { "status bad" };
     let curl = exchange.curl.clone();
+    let checks = exchange.checks.clone();
+    let has_checks = !checks.is_empty();
     let label = title.clone();
     view! {
         <section class="exchange" aria-label=label>
@@ -104,6 +106,28 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
                     <pre class="http" data-part="response" tabindex="0" aria-label="Response">{response_text}</pre>
                 </div>
             </div>
+            <Show when=move || has_checks>
+                <div class="checks">
+                    <div class="exchange-label">"Checks the server ran"</div>
+                    <ul>
+                        {checks
+                            .clone()
+                            .into_iter()
+                            .map(|c| {
+                                let mark = if c.passed { "✓" } else { "✗" };
+                                let class = if c.passed { "check ok" } else { "check bad" };
+                                let label = if c.passed { "passed" } else { "failed" };
+                                view! {
+                                    <li class=class data-check=c.passed.to_string()>
+                                        <span role="img" aria-label=label>{mark}</span> " " {c.name} " "
+                                        <span class="rfc">{c.rfc}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            </Show>
             <details class="curl-line">
                 <summary>"curl"</summary>
                 <pre>{curl}</pre>

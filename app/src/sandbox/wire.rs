@@ -34,6 +34,14 @@ impl HttpMessage {
     }
 }
 
+/// A check the server ran for a request, with the standard behind it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckLine {
+    pub name: String,
+    pub rfc: String,
+    pub passed: bool,
+}
+
 /// A request and its response, recorded as they crossed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -43,6 +51,8 @@ pub struct Exchange {
     pub elapsed_ms: f64,
     /// The equivalent curl command.
     pub curl: String,
+    /// The named checks the server ran, in order.
+    pub checks: Vec<CheckLine>,
 }
 
 /// One claim of a JWT, with a short explanation when it is a registered claim.

@@ -2,6 +2,7 @@
 //! (RFC 7636 §4.5, §4.6) and, for the `openid` scope, an ID token.
 
 use super::{TokenGrant, require_grant};
+use crate::checks::{check, record};
 use crate::model::client::{Client, GrantType};
 use crate::model::scope::Scope;
 use crate::oauth::error::OAuthError;
@@ -78,21 +79,37 @@ pub async fn handle(
 ) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::AuthorizationCode)?;
     let value = params.require("code")?;
-    let code = find_code(state, value)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("the code is invalid"))?;
+    let code = find_code(state, value).await?;
+    record(
+        "the code exists and its secret matches",
+        "RFC 6749 §4.1.3",
+        code.is_some(),
+    );
+    let code = code.ok_or_else(|| OAuthError::invalid_grant("the code is invalid"))?;
     // §4.1.3: "ensure that the authorization code was issued to the authenticated confidential
     // client, or if the client is public, ensure that the code was issued to "client_id""
-    if code.client_id != client.client_id {
+    if !check(
+        "the code was issued to this client",
+        "RFC 6749 §4.1.3",
+        code.client_id == client.client_id,
+    ) {
         return Err(OAuthError::invalid_grant(
             "the code was issued to another client",
         ));
     }
-    if code.used_at.is_some() {
+    if !check(
+        "the code has not been used before",
+        "RFC 6749 §10.5",
+        code.used_at.is_none(),
+    ) {
         return Err(replayed(state, &code).await);
     }
     let now = state.clock.now();
-    if now >= code.expires_at {
+    if !check(
+        "the code has not expired (60 s)",
+        "RFC 6749 §4.1.2",
+        now < code.expires_at,
+    ) {
         return Err(OAuthError::invalid_grant(
             "the code has expired (codes live 60 seconds)",
         ));
@@ -116,7 +133,13 @@ pub async fn handle(
         }
         (None, _) => {}
     }
-    check_pkce(&code, params.get("code_verifier"))?;
+    let pkce = check_pkce(&code, params.get("code_verifier"));
+    record(
+        "PKCE: SHA-256 of the code_verifier is the code_challenge",
+        "RFC 7636 §4.6",
+        pkce.is_ok(),
+    );
+    pkce?;
 
     let scope = Scope::parse(&code.scope).map_err(OAuthError::internal)?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);

@@ -62,7 +62,11 @@ impl TokenGrant {
 /// authorization grant type."
 pub fn require_grant(client: &Client, grant: TokenGrant) -> Result<(), OAuthError> {
     let grant_type = grant.grant_type();
-    if client.allows(grant_type) {
+    if crate::checks::check(
+        "the client is registered for this grant",
+        "RFC 6749 §5.2 unauthorized_client",
+        client.allows(grant_type),
+    ) {
         Ok(())
     } else {
         Err(OAuthError::unauthorized_client(format!(
@@ -87,7 +91,11 @@ pub fn resolve_scope(requested: Option<&str>, allowed: &Scope) -> Result<Scope, 
         return Ok(allowed.clone());
     }
     let missing = scope.missing_from(allowed);
-    if missing.is_empty() {
+    if crate::checks::check(
+        "the scope lies within what the client may ask for",
+        "RFC 6749 §3.3",
+        missing.is_empty(),
+    ) {
         Ok(scope)
     } else {
         Err(OAuthError::invalid_scope(format!(

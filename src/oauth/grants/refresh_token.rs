@@ -63,7 +63,13 @@ pub async fn handle(
     let record = find_opaque(state, presented)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
-    let rotate = match decide(&record, client, now) {
+    let decision = decide(&record, client, now);
+    crate::checks::record(
+        "the refresh token is this client's, active and not reused",
+        "RFC 6749 §6, RFC 9700 §4.14.2",
+        matches!(decision, RefreshDecision::Issue { .. }),
+    );
+    let rotate = match decision {
         RefreshDecision::Issue { rotate } => rotate,
         RefreshDecision::Refuse(why) => return Err(OAuthError::invalid_grant(why)),
         RefreshDecision::ReuseDetected => {
