@@ -27,6 +27,7 @@ pub mod telemetry;
 use app::endpoints as ep;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use oauth::authorize;
@@ -58,7 +59,43 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ));
 
-    layered(api_routes().merge(ui).with_state(state))
+    layered(
+        api_routes()
+            .merge(ui)
+            .with_state(state)
+            .layer(axum::middleware::from_fn(server_fn_client_errors)),
+    )
+}
+
+/// server_fn answers every failure with 500, even a malformed request. A failure the client
+/// caused (the request could not be read, or its arguments were refused) becomes 400.
+async fn server_fn_client_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    const CLIENT_CAUSED: [&str; 5] = [
+        "Request|",
+        "Deserialization|",
+        "Args|",
+        "MissingArg|",
+        "UnsupportedRequestMethod|",
+    ];
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if CLIENT_CAUSED
+        .iter()
+        .any(|p| bytes.starts_with(p.as_bytes()))
+    {
+        parts.status = axum::http::StatusCode::BAD_REQUEST;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The layers every response passes: security headers, request ids and request logs.
