@@ -18,6 +18,7 @@ pub mod oauth;
 pub mod password;
 pub mod resource;
 pub mod sandbox_backend;
+pub mod sandbox_export;
 pub mod secret;
 pub mod seed;
 pub mod state;
@@ -141,6 +142,8 @@ fn api_routes() -> Router<AppState> {
             get(authorize::consent_get).post(authorize::consent_post),
         )
         .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
+        .route(ep::RUN_EXPORT_MD, get(sandbox_export::export_markdown))
+        .route(ep::RUN_EXPORT_SH, get(sandbox_export::export_shell))
         .merge(cross_origin)
         .merge(admin::routes());
     protocol

@@ -4,7 +4,9 @@
 
 use crate::state::AppState;
 use app::sandbox::backend::{BoxFuture, SandboxBackend};
-use app::sandbox::wire::{CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, TokenInspection};
+use app::sandbox::wire::{
+    CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, RunStep, SavedRun, TokenInspection,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
@@ -181,6 +183,52 @@ impl SandboxBackend for InProcess {
 
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection> {
         Box::pin(async move { self.inspect_token(&token) })
+    }
+
+    fn save_run(
+        &self,
+        id: Option<String>,
+        flow: String,
+        steps: Vec<RunStep>,
+    ) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async move {
+            let id = id
+                .filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or_else(crate::secret::ordered_id);
+            let json = serde_json::to_string(&steps).map_err(|e| e.to_string())?;
+            crate::storage::runs::save(&self.state.db, &id, &flow, &json, self.state.clock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(id)
+        })
+    }
+
+    fn runs(&self) -> BoxFuture<'_, Result<Vec<SavedRun>, String>> {
+        Box::pin(async move {
+            let rows = crate::storage::runs::list(&self.state.db, 100)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(rows.into_iter().map(saved).collect())
+        })
+    }
+
+    fn run(&self, id: String) -> BoxFuture<'_, Result<Option<SavedRun>, String>> {
+        Box::pin(async move {
+            let row = crate::storage::runs::get(&self.state.db, &id)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(row.map(saved))
+        })
+    }
+}
+
+/// A stored row as the UI sees it.
+pub fn saved(row: crate::storage::runs::RunRow) -> SavedRun {
+    SavedRun {
+        id: row.id,
+        flow: row.flow,
+        created_at: crate::clock::rfc3339(row.created_at),
+        steps: serde_json::from_str(&row.steps).unwrap_or_default(),
     }
 }
 

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
-use common::wire::{basic, free_addr, http, wait_ready};
+use common::wire::{basic, http, start_ready};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,9 +27,7 @@ fn start(dir: &std::path::Path, addr: &str) -> Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = free_addr();
-    let mut server = start(dir.path(), &addr);
-    wait_ready(&addr).await;
+    let (mut server, addr) = start_ready(|addr| start(dir.path(), addr)).await;
 
     let tokens = Arc::new(Mutex::new(Vec::<String>::new()));
     let clients = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -96,8 +94,7 @@ async fn sigkill_loses_nothing_acknowledged() {
     );
     assert!(!clients.is_empty());
 
-    let mut server = start(dir.path(), &addr);
-    wait_ready(&addr).await;
+    let (mut server, addr) = start_ready(|addr| start(dir.path(), addr)).await;
     let auth = basic("service-client-opaque", "service-secret");
     for token in &tokens {
         let r = http(

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
-use common::wire::{basic, free_addr, http, wait_ready};
+use common::wire::{basic, http, start_ready};
 use std::process::{Command, Stdio};
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -11,28 +11,29 @@ const FORM: &str = "application/x-www-form-urlencoded";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn debug_logs_hold_no_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = free_addr();
     let admin_password = "log-test-admin-password";
     let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
-        .args([
-            "--addr",
-            &addr,
-            "--admin-password",
-            admin_password,
-            "--log",
-            "debug",
-        ])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}/logs.db", dir.path().display()))
-        .arg("--site-root")
-        .arg(dir.path().join("no-site"))
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap();
-    wait_ready(&addr).await;
+    let (mut server, addr) = start_ready(|addr| {
+        let log = std::fs::File::create(&log_path).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
+            .args([
+                "--addr",
+                addr,
+                "--admin-password",
+                admin_password,
+                "--log",
+                "debug",
+            ])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}/logs.db", dir.path().display()))
+            .arg("--site-root")
+            .arg(dir.path().join("no-site"))
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap()
+    })
+    .await;
 
     let mut secrets = vec![
         admin_password.to_owned(),

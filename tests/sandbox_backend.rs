@@ -113,3 +113,76 @@ async fn tokens_are_decoded_and_their_signatures_checked() {
         .await;
     assert!(!opaque.is_jwt);
 }
+
+#[tokio::test]
+async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
+    use app::sandbox::wire::RunStep;
+    let h = harness().await;
+    let b = backend(&h);
+    let ex = b
+        .send(requests::password(
+            ClientAuth::Post,
+            "password-client",
+            "password-secret",
+            "alice",
+            "alice-password",
+            "",
+        ))
+        .await
+        .unwrap();
+    let step = RunStep {
+        title: "1. Get tokens".into(),
+        lesson: "why".into(),
+        exchange: ex,
+    };
+    let id = b
+        .save_run(None, "password".into(), vec![step.clone()])
+        .await
+        .unwrap();
+    // Saving again with the id replaces the steps of the same run.
+    assert_eq!(
+        b.save_run(
+            Some(id.clone()),
+            "password".into(),
+            vec![step.clone(), step]
+        )
+        .await
+        .unwrap(),
+        id
+    );
+    let runs = b.runs().await.unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].steps.len(), 2);
+
+    let md = h.get(&format!("/sandbox/runs/{id}/export.md"), None).await;
+    assert_eq!(md.status, 200);
+    assert_eq!(
+        md.header("content-type"),
+        Some("text/markdown; charset=utf-8")
+    );
+    let text = md.text();
+    assert!(text.contains("## 1. Get tokens") && text.contains("POST /auth/token HTTP/1.1"));
+    assert!(text.contains("- ✓ the client secret matches its argon2 hash (RFC 6749 §2.3.1)"));
+    for secret in ["password-secret", "alice-password"] {
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into the masked export"
+        );
+    }
+    let sh = h
+        .get(&format!("/sandbox/runs/{id}/export.sh"), None)
+        .await
+        .text();
+    assert!(
+        sh.starts_with("#!/bin/sh") && sh.contains("curl -si") && !sh.contains("alice-password")
+    );
+    let revealed = h
+        .get(&format!("/sandbox/runs/{id}/export.sh?reveal=true"), None)
+        .await
+        .text();
+    assert!(revealed.contains("alice-password"));
+    assert_eq!(
+        h.get("/sandbox/runs/nope/export.md", None).await.status,
+        404
+    );
+}

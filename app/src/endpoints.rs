@@ -22,6 +22,12 @@ pub const LOGOUT: &str = "/auth/logout";
 pub const USERINFO: &str = "/auth/userinfo";
 /// The sandbox's own redirect URI, where the demo clients land.
 pub const CALLBACK: &str = "/sandbox/callback";
+/// The sandbox's run history.
+pub const RUNS: &str = "/sandbox/runs";
+/// A stored run exported as Markdown.
+pub const RUN_EXPORT_MD: &str = "/sandbox/runs/{id}/export.md";
+/// A stored run exported as a shell script of curl commands.
+pub const RUN_EXPORT_SH: &str = "/sandbox/runs/{id}/export.sh";
 /// RFC 6749 §3.2: the token endpoint.
 pub const TOKEN: &str = "/auth/token";
 /// RFC 7662: token introspection.

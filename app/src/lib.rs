@@ -14,7 +14,7 @@ pub mod sandbox;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("implicit")) view=sandbox::implicit::ImplicitPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("runs")) view=sandbox::runs::RunsPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("runs"), ParamSegment("id")) view=sandbox::runs::RunPage />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("authorization-code"))
                     view=sandbox::code_flow::AuthorizationCodePage

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod codes;
 pub mod keys;
 pub mod policies;
+pub mod runs;
 pub mod sessions;
 pub mod token_writer;
 pub mod tokens;

@@ -50,29 +50,42 @@ pub fn basic(id: &str, secret: &str) -> String {
     )
 }
 
-/// Waits until the server answers its JWKS.
-pub async fn wait_ready(addr: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let reply = http(
-            addr,
-            "GET",
-            "/.well-known/jwks.json",
-            None,
-            "text/plain",
-            "",
-        )
-        .await;
-        if reply.is_ok_and(|r| r.status == 200) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server at {addr} did not become ready");
-}
-
 /// A free loopback address.
 pub fn free_addr() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().to_string()
+}
+
+/// Starts a server with `start(addr)` on a free address and waits until it answers. If the
+/// process exits first (another program took the port between the check and the bind), it tries
+/// again on another address, up to three times.
+pub async fn start_ready(
+    mut start: impl FnMut(&str) -> std::process::Child,
+) -> (std::process::Child, String) {
+    for _ in 0..3 {
+        let addr = free_addr();
+        let mut child = start(&addr);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            let reply = http(
+                &addr,
+                "GET",
+                "/.well-known/jwks.json",
+                None,
+                "text/plain",
+                "",
+            )
+            .await;
+            if reply.is_ok_and(|r| r.status == 200) {
+                return (child, addr);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("the server did not start on any of three addresses");
 }

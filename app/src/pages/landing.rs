@@ -38,6 +38,7 @@ pub fn Landing() -> impl IntoView {
             </header>
             <section aria-labelledby="flows-title">
                 <h2 id="flows-title">"Run a flow, step by step"</h2>
+                <p>"Every run is kept: see the " <a href="/sandbox/runs">"runs"</a> ", reopen one, export it."</p>
                 <div class="flow-cards">
                     <a class="flow-card" href="/sandbox/authorization-code">
                         <strong>"Authorization Code + PKCE"</strong>

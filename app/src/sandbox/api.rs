@@ -1,7 +1,7 @@
 //! Server functions the sandbox pages call. Each runs on the server and uses the backend the
 //! server provided as context.
 
-use super::wire::{Exchange, Outgoing, TokenInspection};
+use super::wire::{Exchange, Outgoing, RunStep, SavedRun, TokenInspection};
 use leptos::prelude::*;
 
 /// The endpoints the sandbox may send to: this server's own protocol endpoints, never the admin
@@ -32,6 +32,36 @@ pub async fn send_exchange(request: Outgoing) -> Result<Exchange, ServerFnError>
     let backend = use_context::<super::backend::Backend>()
         .ok_or_else(|| ServerFnError::new("no sandbox backend"))?;
     backend.send(request).await.map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+fn backend() -> Result<super::backend::Backend, ServerFnError> {
+    use_context::<super::backend::Backend>().ok_or_else(|| ServerFnError::new("no sandbox backend"))
+}
+
+/// Stores a run's steps; returns the run's id.
+#[server(endpoint = "sandbox/save-run")]
+pub async fn save_run(
+    id: Option<String>,
+    flow: String,
+    steps: Vec<RunStep>,
+) -> Result<String, ServerFnError> {
+    backend()?
+        .save_run(id, flow, steps)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The newest runs.
+#[server(endpoint = "sandbox/runs")]
+pub async fn list_runs() -> Result<Vec<SavedRun>, ServerFnError> {
+    backend()?.runs().await.map_err(ServerFnError::new)
+}
+
+/// One run.
+#[server(endpoint = "sandbox/run")]
+pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
+    backend()?.run(id).await.map_err(ServerFnError::new)
 }
 
 /// Decodes and checks a token.

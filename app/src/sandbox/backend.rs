@@ -1,7 +1,7 @@
 //! What the sandbox needs from the server, as a trait the server implements and hands to the
 //! app as context. The app never depends on the server crate.
 
-use super::wire::{Exchange, Outgoing, TokenInspection};
+use super::wire::{Exchange, Outgoing, RunStep, SavedRun, TokenInspection};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,6 +17,20 @@ pub trait SandboxBackend: Send + Sync {
 
     /// Decodes a token and checks its signature against the server's published keys.
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection>;
+
+    /// Stores the steps of a run (a new run when `id` is `None`); returns its id.
+    fn save_run(
+        &self,
+        id: Option<String>,
+        flow: String,
+        steps: Vec<RunStep>,
+    ) -> BoxFuture<'_, Result<String, String>>;
+
+    /// The newest runs, without their steps' exchanges trimmed.
+    fn runs(&self) -> BoxFuture<'_, Result<Vec<SavedRun>, String>>;
+
+    /// One run.
+    fn run(&self, id: String) -> BoxFuture<'_, Result<Option<SavedRun>, String>>;
 }
 
 /// The context value server functions look up.

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// The page.
 #[component]
 pub fn BasicPage() -> impl IntoView {
-    let state = FlowState::new();
+    let state = FlowState::new("basic");
     let client_id = RwSignal::new("basic-client".to_owned());
     let secret = RwSignal::new("basic-secret".to_owned());
     let call = move |_| {

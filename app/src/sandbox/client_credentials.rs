@@ -33,7 +33,7 @@ fn arrows() -> Vec<Arrow> {
 /// The page.
 #[component]
 pub fn ClientCredentialsPage() -> impl IntoView {
-    let state = FlowState::new();
+    let state = FlowState::new("client-credentials");
     let client_id = RwSignal::new("service-client".to_owned());
     let secret = RwSignal::new("service-secret".to_owned());
     let scope = RwSignal::new("patient.read".to_owned());

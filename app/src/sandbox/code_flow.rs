@@ -165,7 +165,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
         r.redirect_uri = "https://attacker.example/steal".into();
         let _ = window().location().assign(&authorize_url(&r));
     };
-    let empty = FlowState::new();
+    let empty = FlowState::new("authorization-code");
     view! {
         <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"oauth-sandbox"</a> " / Authorization Code + PKCE"</p>
@@ -228,7 +228,7 @@ pub fn CodeContinuation(
 ) -> impl IntoView {
     let run = RwSignal::new(None::<CodeRun>);
     Effect::new(move |_| run.set(load_run()));
-    let flow = FlowState::new();
+    let flow = FlowState::new("authorization-code");
     let auth = move |r: &CodeRun| {
         if r.client_secret.is_empty() {
             ClientAuth::None

@@ -47,6 +47,36 @@ pub fn masked(message: &HttpMessage) -> HttpMessage {
     }
 }
 
+/// The secret values a request carries: the Authorization credentials and the secret form
+/// parameters, raw and form-encoded, for redacting any text that quotes them.
+pub fn secrets_of(message: &HttpMessage) -> Vec<String> {
+    let mut out: Vec<String> = message
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .filter_map(|(_, v)| {
+            v.split_once(' ')
+                .map(|(_, credentials)| credentials.to_owned())
+        })
+        .collect();
+    for (k, v) in form_urlencoded::parse(message.body.as_bytes()) {
+        if SECRET_PARAMS.contains(&k.as_ref()) && !v.is_empty() {
+            out.push(form_urlencoded::byte_serialize(v.as_bytes()).collect());
+            out.push(v.into_owned());
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+/// `text` with every one of `secrets` replaced by a mask.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "••••••••"))
+}
+
 /// Pretty-prints a JSON body; anything else is shown as it is.
 fn pretty(message: &HttpMessage) -> String {
     let body = serde_json::from_str::<serde_json::Value>(&message.body)

@@ -1,12 +1,12 @@
 //! What every flow page shares: its state (steps run so far, the current token), the runner that
 //! sends a step for real and records it, the page frame and the list of finished steps.
 
-use super::api::{inspect_token, send_exchange};
+use super::api::{inspect_token, save_run, send_exchange};
 use super::diagram::{Arrow, SequenceDiagram};
 use super::exchange_card::ExchangeCard;
 use super::requests;
 use super::token_view::TokenView;
-use super::wire::{Exchange, Outgoing, TokenInspection};
+use super::wire::{Exchange, Outgoing, RunStep, TokenInspection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,6 +32,10 @@ pub enum Keep {
 /// The state of one flow page.
 #[derive(Clone, Copy)]
 pub struct FlowState {
+    /// The flow's name, for the run history.
+    pub flow: &'static str,
+    /// The stored run, once the first step is saved.
+    pub run_id: RwSignal<Option<String>>,
     pub steps: RwSignal<Vec<Step>>,
     pub token: RwSignal<Option<String>>,
     pub refresh: RwSignal<Option<String>>,
@@ -41,9 +45,11 @@ pub struct FlowState {
 }
 
 impl FlowState {
-    /// Fresh state.
-    pub fn new() -> Self {
+    /// Fresh state for the flow named `flow`.
+    pub fn new(flow: &'static str) -> Self {
         Self {
+            flow,
+            run_id: RwSignal::new(None),
             steps: RwSignal::new(Vec::new()),
             token: RwSignal::new(None),
             refresh: RwSignal::new(None),
@@ -98,17 +104,26 @@ impl FlowState {
                             exchange,
                         })
                     });
+                    // Every run is kept: store the steps so far.
+                    let steps = self.steps.with_untracked(|s| {
+                        s.iter()
+                            .map(|s| RunStep {
+                                title: s.title.into(),
+                                lesson: s.lesson.into(),
+                                exchange: s.exchange.clone(),
+                            })
+                            .collect()
+                    });
+                    if let Ok(id) =
+                        save_run(self.run_id.get_untracked(), self.flow.to_owned(), steps).await
+                    {
+                        self.run_id.set(Some(id));
+                    }
                 }
                 Err(e) => self.error.set(Some(e.to_string())),
             }
             self.busy.set(false);
         });
-    }
-}
-
-impl Default for FlowState {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -158,6 +173,12 @@ pub fn StepList(state: FlowState) -> impl IntoView {
     view! {
         <section class="results" aria-label="Results" aria-live="polite">
             {move || state.error.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            {move || state.run_id.get().map(|id| view! {
+                <p class="saved">
+                    "This run is saved. " <a href=format!("{}/{id}", crate::endpoints::RUNS)>"Open it"</a>
+                    " or see all " <a href=crate::endpoints::RUNS>"runs"</a> "."
+                </p>
+            })}
             {move || state.inspection.get().map(|i| view! { <TokenView inspection=i /> })}
             <For each=newest_first key=|(n, _)| *n let:item>
                 <div class="step">

@@ -105,7 +105,7 @@ pub fn ImplicitPage() -> impl IntoView {
 pub fn ImplicitContinuation(
     #[prop(into)] fragment: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
-    let flow = FlowState::new();
+    let flow = FlowState::new("implicit");
     let token = move || {
         fragment.with(|f| {
             f.iter()

@@ -13,5 +13,6 @@ pub mod flow;
 pub mod implicit;
 pub mod password;
 pub mod requests;
+pub mod runs;
 pub mod token_view;
 pub mod wire;

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// The page.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    let state = FlowState::new();
+    let state = FlowState::new("password");
     let username = RwSignal::new("alice".to_owned());
     let password = RwSignal::new("alice-password".to_owned());
     let scope = RwSignal::new("patient.read offline_access".to_owned());

@@ -55,6 +55,24 @@ pub struct Exchange {
     pub checks: Vec<CheckLine>,
 }
 
+/// One step of a run, as stored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStep {
+    pub title: String,
+    pub lesson: String,
+    pub exchange: Exchange,
+}
+
+/// A stored run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedRun {
+    pub id: String,
+    pub flow: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub steps: Vec<RunStep>,
+}
+
 /// One claim of a JWT, with a short explanation when it is a registered claim.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClaimLine {

@@ -1,0 +1,100 @@
+//! The run history: every run listed, reopened, and exported as Markdown or a shell script.
+
+use super::api::{get_run, list_runs};
+use super::exchange_card::ExchangeCard;
+use crate::endpoints as ep;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+fn export(id: &str, ext: &str, reveal: bool) -> String {
+    let path = if ext == "md" {
+        ep::RUN_EXPORT_MD
+    } else {
+        ep::RUN_EXPORT_SH
+    }
+    .replace("{id}", id);
+    if reveal {
+        format!("{path}?reveal=true")
+    } else {
+        path
+    }
+}
+
+/// `/sandbox/runs`.
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let runs = Resource::new(|| (), |_| list_runs());
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <p><a href="/">"oauth-sandbox"</a> " / Runs"</p>
+            <h1>"Runs"</h1>
+            <p class="lead">"Every flow run is kept here, newest first. Exports mask secrets unless you ask for them."</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || runs.get().map(|r| match r {
+                    Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p>"No runs yet. " <a href="/">"Run a flow"</a> "."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="claims runs">
+                            <thead><tr><th scope="col">"Flow"</th><th scope="col">"Started"</th><th scope="col">"Steps"</th><th scope="col">"Export"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|run| {
+                                    let open = format!("{}/{}", ep::RUNS, run.id);
+                                    view! {
+                                        <tr data-run=run.id.clone()>
+                                            <td><a href=open>{run.flow.clone()}</a></td>
+                                            <td>{run.created_at.clone()}</td>
+                                            <td>{run.steps.len()}</td>
+                                            <td>
+                                                <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
+                                                <a href=export(&run.id, "sh", false)>"curl script"</a>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </main>
+    }
+    .into_any()
+}
+
+/// `/sandbox/runs/{id}`: a run reopened.
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let run = Resource::new(move || params.read().get("id").unwrap_or_default(), get_run);
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <p><a href="/">"oauth-sandbox"</a> " / " <a href=ep::RUNS>"Runs"</a></p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || run.get().map(|r| match r {
+                    Ok(Some(run)) => view! {
+                        <h1>{format!("{} run", run.flow)}</h1>
+                        <p>
+                            "Started " {run.created_at.clone()} ". Export: "
+                            <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
+                            <a href=export(&run.id, "sh", false)>"curl script"</a> " · "
+                            <a href=export(&run.id, "md", true)>"Markdown with secrets"</a>
+                        </p>
+                        {run.steps.into_iter().map(|s| view! {
+                            <div class="step">
+                                <p class="lesson-text">{s.lesson}</p>
+                                <ExchangeCard title=s.title exchange=s.exchange />
+                            </div>
+                        }).collect_view()}
+                    }.into_any(),
+                    Ok(None) => view! { <h1>"No such run"</h1> }.into_any(),
+                    Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </main>
+    }
+    .into_any()
+}

@@ -1,0 +1,28 @@
+import { test, expect } from '@playwright/test';
+import { collectErrors, screenshot, waitForHydration } from './helpers';
+
+test('every run is kept, can be reopened and exported with secrets masked', async ({ page, request }) => {
+  const errors = collectErrors(page);
+  await page.goto('/sandbox/basic');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Run 1: call the API' }).click();
+  await expect(page.getByText('This run is saved.')).toBeVisible();
+  await page.getByRole('link', { name: 'Open it' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('basic run');
+  await expect(page.getByRole('region', { name: '1. Call the API with Basic credentials' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  const runUrl = new URL(page.url());
+  const id = runUrl.pathname.split('/').pop();
+
+  await page.goto('/sandbox/runs');
+  await expect(page.locator(`tr[data-run="${id}"]`)).toContainText('basic');
+  await screenshot(page, 'runs');
+
+  const md = await request.get(`/sandbox/runs/${id}/export.md`);
+  expect(md.status()).toBe(200);
+  const text = await md.text();
+  expect(text).toContain('GET /fhir/Patient HTTP/1.1');
+  expect(text).toContain('authorization: Basic ••••••••');
+  const revealed = await (await request.get(`/sandbox/runs/${id}/export.sh?reveal=true`)).text();
+  expect(revealed).toContain('authorization: Basic YmFzaWMtY2xpZW50OmJhc2ljLXNlY3JldA==');
+  expect(errors).toEqual([]);
+});
