@@ -102,20 +102,29 @@ fn download(body: String, content_type: &'static str, filename: String) -> Respo
     response
 }
 
+async fn export(state: &AppState, id: &str, reveal: bool, shell_script: bool) -> Response {
+    match load(state, id).await {
+        Ok(run) if shell_script => download(
+            shell(&run, reveal),
+            "text/x-shellscript; charset=utf-8",
+            format!("{}-{}.sh", run.flow, run.id),
+        ),
+        Ok(run) => download(
+            markdown(&run, reveal),
+            "text/markdown; charset=utf-8",
+            format!("{}-{}.md", run.flow, run.id),
+        ),
+        Err(r) => r,
+    }
+}
+
 /// `GET /sandbox/runs/{id}/export.md`.
 pub async fn export_markdown(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<Reveal>,
 ) -> Response {
-    match load(&state, &id).await {
-        Ok(run) => download(
-            markdown(&run, q.reveal),
-            "text/markdown; charset=utf-8",
-            format!("{}-{}.md", run.flow, run.id),
-        ),
-        Err(r) => r,
-    }
+    export(&state, &id, q.reveal, false).await
 }
 
 /// `GET /sandbox/runs/{id}/export.sh`.
@@ -124,12 +133,5 @@ pub async fn export_shell(
     Path(id): Path<String>,
     Query(q): Query<Reveal>,
 ) -> Response {
-    match load(&state, &id).await {
-        Ok(run) => download(
-            shell(&run, q.reveal),
-            "text/x-shellscript; charset=utf-8",
-            format!("{}-{}.sh", run.flow, run.id),
-        ),
-        Err(r) => r,
-    }
+    export(&state, &id, q.reveal, true).await
 }

@@ -4,7 +4,7 @@
 //! the authorization server; `/sandbox/callback` picks the run up again.
 
 use super::diagram::Arrow;
-use super::flow::{FlowState, Keep, StepList};
+use super::flow::{FlowFrame, FlowState, Keep, StepList};
 use super::requests::{self, ClientAuth};
 use crate::endpoints as ep;
 use base64::Engine;
@@ -165,19 +165,15 @@ pub fn AuthorizationCodePage() -> impl IntoView {
         r.redirect_uri = "https://attacker.example/steal".into();
         let _ = window().location().assign(&authorize_url(&r));
     };
-    let empty = FlowState::new("authorization-code");
     view! {
-        <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
-            <p><a href="/">"oauth-sandbox"</a> " / Authorization Code + PKCE"</p>
-            <h1>"Authorization Code + PKCE"</h1>
-            <p class="badge recommended">"Recommended for every app a person signs in to"</p>
-            <p class="lead">
-                "The browser goes to the authorization server, the person signs in there (the "
-                "client never sees the password), and comes back with a one-time code. The client "
-                "trades the code for tokens on the back channel. PKCE binds the code to this "
-                "client: only the holder of the code_verifier can redeem it (RFC 7636)."
-            </p>
-            <super::diagram::SequenceDiagram arrows=arrows() current=Signal::derive(|| Some(0)) />
+        <FlowFrame
+            title="Authorization Code + PKCE"
+            status="recommended"
+            status_text="Recommended for every app a person signs in to"
+            lead="The browser goes to the authorization server, the person signs in there (the client never sees the password), and comes back with a one-time code. The client trades the code for tokens on the back channel. PKCE binds the code to this client: only the holder of the code_verifier can redeem it (RFC 7636)."
+            arrows=arrows()
+            state=FlowState::new("authorization-code")
+        >
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
@@ -214,10 +210,8 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <button class="lesson" on:click=bad_redirect disabled=move || !hydrated.get()>"Lesson: an unregistered redirect_uri"</button>
                 </div>
             </section>
-            <StepList state=empty />
-        </main>
+        </FlowFrame>
     }
-    .into_any()
 }
 
 /// The second half, shown on the callback page: check `state`, redeem the code, use the tokens.

@@ -1,8 +1,8 @@
 //! The Implicit flow page (RFC 6749 §4.2), marked legacy: RFC 9700 §2.1.2 says clients SHOULD
 //! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
 
-use super::diagram::{Arrow, SequenceDiagram};
-use super::flow::{FlowState, Keep, StepList};
+use super::diagram::Arrow;
+use super::flow::{FlowFrame, FlowState, Keep, StepList};
 use super::requests;
 use crate::endpoints as ep;
 use leptos::prelude::*;
@@ -60,18 +60,14 @@ pub fn ImplicitPage() -> impl IntoView {
         let _ = window().location().assign(&url());
     };
     view! {
-        <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
-            <p><a href="/">"oauth-sandbox"</a> " / Implicit"</p>
-            <h1>"Implicit"</h1>
-            <p class="badge legacy">"Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it"</p>
-            <p class="lead">
-                "The access token comes straight back in the redirect, in the URL fragment, with no "
-                "code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS "
-                "and PKCE. The token sits in the browser's address bar and history, cannot be bound "
-                "to the client, and can leak through the Referer or injected scripts; there is never "
-                "a refresh token. Use the authorization code flow with PKCE instead."
-            </p>
-            <SequenceDiagram arrows=arrows() current=Signal::derive(|| Some(0)) />
+        <FlowFrame
+            title="Implicit"
+            status="legacy"
+            status_text="Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it"
+            lead="The access token comes straight back in the redirect, in the URL fragment, with no code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS and PKCE. The token sits in the browser's address bar and history, cannot be bound to the client, and can leak through the Referer or injected scripts; there is never a refresh token. Use the authorization code flow with PKCE instead."
+            arrows=arrows()
+            state=FlowState::new("implicit")
+        >
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
@@ -95,9 +91,8 @@ pub fn ImplicitPage() -> impl IntoView {
                     "browser never sends the fragment to a server: only the page's script can read the token."
                 </p>
             </section>
-        </main>
+        </FlowFrame>
     }
-    .into_any()
 }
 
 /// On the callback page: the token the fragment carried, inspected and used.

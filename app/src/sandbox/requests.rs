@@ -76,14 +76,19 @@ pub fn client_credentials(
     )
 }
 
-/// A call to the demo API with a Bearer token (RFC 6750 §2.1).
-pub fn api_call(token: &str) -> Outgoing {
+/// A GET of the demo API's patient list with this Authorization header.
+fn api_get(authorization: String) -> Outgoing {
     Outgoing {
         method: "GET".into(),
         path: ep::PATIENTS.into(),
-        headers: vec![("authorization".into(), format!("Bearer {token}"))],
+        headers: vec![("authorization".into(), authorization)],
         body: String::new(),
     }
+}
+
+/// A call to the demo API with a Bearer token (RFC 6750 §2.1).
+pub fn api_call(token: &str) -> Outgoing {
+    api_get(format!("Bearer {token}"))
 }
 
 /// Introspection of `token` (RFC 7662 §2.1).
@@ -118,12 +123,7 @@ pub fn access_token_of(body: &str) -> Option<String> {
 
 /// A call to the demo API with HTTP Basic client credentials (RFC 7617), the `basic` grant.
 pub fn api_call_basic(client_id: &str, secret: &str) -> Outgoing {
-    Outgoing {
-        method: "GET".into(),
-        path: ep::PATIENTS.into(),
-        headers: vec![("authorization".into(), basic(client_id, secret))],
-        body: String::new(),
-    }
+    api_get(basic(client_id, secret))
 }
 
 /// `grant_type=password` (RFC 6749 §4.3.2).
