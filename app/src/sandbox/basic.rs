@@ -2,7 +2,7 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep};
+use super::flow::{FlowFrame, FlowState, Keep, TextParam};
 use super::requests;
 use leptos::prelude::*;
 
@@ -54,12 +54,8 @@ pub fn BasicPage() -> impl IntoView {
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
-                    <label>"Client id"
-                        <input type="text" prop:value=client_id on:input=move |ev| client_id.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"Client secret"
-                        <input type="password" prop:value=secret on:input=move |ev| secret.set(event_target_value(&ev)) />
-                    </label>
+                    <TextParam label="Client id" value=client_id />
+                    <TextParam label="Client secret" value=secret secret=true />
                 </div>
             </section>
             <section class="steps" aria-labelledby="steps-title">

@@ -1,7 +1,7 @@
 //! The Client Credentials flow page (RFC 6749 §4.4), one step at a time, every step for real.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep};
+use super::flow::{FlowFrame, FlowState, Keep, TextParam};
 use super::requests::{self, ClientAuth};
 use leptos::prelude::*;
 
@@ -135,12 +135,8 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                             <option value="service-client-opaque">"service-client-opaque (opaque access tokens)"</option>
                         </select>
                     </label>
-                    <label>"Client secret"
-                        <input type="password" prop:value=secret on:input=move |ev| secret.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"Scope"
-                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
-                    </label>
+                    <TextParam label="Client secret" value=secret secret=true />
+                    <TextParam label="Scope" value=scope />
                     <label>"Client authentication"
                         <select on:change=move |ev| auth.set(if event_target_value(&ev) == "post" { ClientAuth::Post } else { ClientAuth::Basic })>
                             <option value="basic">"client_secret_basic (Authorization header)"</option>

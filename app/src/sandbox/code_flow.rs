@@ -4,7 +4,7 @@
 //! the authorization server; `/sandbox/callback` picks the run up again.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep, StepList};
+use super::flow::{FlowFrame, FlowState, Keep, StepList, TextParam};
 use super::requests::{self, ClientAuth};
 use crate::endpoints as ep;
 use base64::Engine;
@@ -183,18 +183,10 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                             <option value="spa-client">"spa-client (public: no secret, PKCE only)"</option>
                         </select>
                     </label>
-                    <label>"Scope"
-                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"state (stops cross-site request forgery)"
-                        <input type="text" prop:value=state_v on:input=move |ev| state_v.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"nonce (binds the ID token to this request)"
-                        <input type="text" prop:value=nonce on:input=move |ev| nonce.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"code_verifier (kept secret by the client)"
-                        <input type="text" prop:value=verifier on:input=move |ev| verifier.set(event_target_value(&ev)) />
-                    </label>
+                    <TextParam label="Scope" value=scope />
+                    <TextParam label="state (stops cross-site request forgery)" value=state_v />
+                    <TextParam label="nonce (binds the ID token to this request)" value=nonce />
+                    <TextParam label="code_verifier (kept secret by the client)" value=verifier />
                 </div>
                 <p class="pkce">
                     "code_challenge = BASE64URL(SHA-256(code_verifier)) = "

@@ -190,3 +190,22 @@ pub fn StepList(state: FlowState) -> impl IntoView {
     }
     .into_any()
 }
+
+/// A labelled text input bound to a signal; `secret` hides what is typed.
+#[component]
+pub fn TextParam(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] secret: bool,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type=if secret { "password" } else { "text" }
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}

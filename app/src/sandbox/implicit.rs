@@ -2,7 +2,7 @@
 //! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep, StepList};
+use super::flow::{FlowFrame, FlowState, Keep, StepList, TextParam};
 use super::requests;
 use crate::endpoints as ep;
 use leptos::prelude::*;
@@ -71,12 +71,8 @@ pub fn ImplicitPage() -> impl IntoView {
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
-                    <label>"Scope"
-                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"state"
-                        <input type="text" prop:value=state_v on:input=move |ev| state_v.set(event_target_value(&ev)) />
-                    </label>
+                    <TextParam label="Scope" value=scope />
+                    <TextParam label="state" value=state_v />
                 </div>
                 <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p>
             </section>

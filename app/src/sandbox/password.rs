@@ -2,7 +2,7 @@
 //! §2.4 says it "MUST NOT be used".
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep};
+use super::flow::{FlowFrame, FlowState, Keep, TextParam};
 use super::requests::{self, ClientAuth};
 use leptos::prelude::*;
 
@@ -108,15 +108,9 @@ pub fn PasswordPage() -> impl IntoView {
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
-                    <label>"Username"
-                        <input type="text" prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"Password"
-                        <input type="password" prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                    </label>
-                    <label>"Scope"
-                        <input type="text" prop:value=scope on:input=move |ev| scope.set(event_target_value(&ev)) />
-                    </label>
+                    <TextParam label="Username" value=username />
+                    <TextParam label="Password" value=password secret=true />
+                    <TextParam label="Scope" value=scope />
                 </div>
                 <p>"Client: " <code>"password-client"</code> " (client_secret_post)."</p>
             </section>
