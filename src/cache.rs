@@ -78,15 +78,6 @@ impl Cache {
         }
     }
 
-    /// Drops every cached entry (after a seed, for example).
-    pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut clients) = self.clients.write() {
-            clients.clear();
-        }
-        self.forget_policies();
-    }
-
     /// Drops the policies after one changed.
     pub fn forget_policies(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);

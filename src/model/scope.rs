@@ -24,11 +24,6 @@ impl Scope {
         Ok(Self(set))
     }
 
-    /// Builds a scope from tokens that are already valid.
-    pub fn from_tokens<I: IntoIterator<Item = S>, S: Into<String>>(tokens: I) -> Self {
-        Self(tokens.into_iter().map(Into::into).collect())
-    }
-
     /// True when every token of `self` is in `other`.
     pub fn is_subset(&self, other: &Scope) -> bool {
         self.0.is_subset(&other.0)

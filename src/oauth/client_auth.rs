@@ -55,14 +55,6 @@ pub fn decode_basic(value: &str) -> Result<(String, Secret), OAuthError> {
     Ok((id, Secret::new(secret)))
 }
 
-/// True when the request carries an `Authorization: Basic` header.
-pub fn has_basic(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 6 && v[..6].eq_ignore_ascii_case("basic "))
-}
-
 /// Reads the client's credentials, removing them from `params`.
 pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, OAuthError> {
     let body_id = params.take("client_id");

@@ -157,11 +157,3 @@ pub async fn revoke_one(db: &Db, handle: &str, now: i64) -> StorageResult<bool> 
             .await?;
     Ok(done.rows_affected() > 0)
 }
-
-/// Counts tokens; for tests and the crash-safety check.
-pub async fn count(db: &Db) -> StorageResult<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tokens")
-        .fetch_one(db.pool())
-        .await?;
-    Ok(n)
-}

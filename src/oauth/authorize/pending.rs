@@ -54,7 +54,10 @@ impl PendingStore {
     pub fn insert(&self, pending: Pending, now: i64) -> String {
         let id = random_token(24);
         if let Ok(mut map) = self.map.lock() {
-            map.retain(|_, p| now - p.created_at < PENDING_TTL);
+            // `get` ignores expired entries, so the sweep is needed only when the store is full.
+            if map.len() >= MAX_PENDING {
+                map.retain(|_, p| now - p.created_at < PENDING_TTL);
+            }
             if map.len() >= MAX_PENDING
                 && let Some(oldest) = map
                     .iter()
