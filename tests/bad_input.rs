@@ -39,7 +39,7 @@ const PATHS: [&str; 16] = [
     "/AccessPolicy/x",
     "/Key/$rotate",
     "/.well-known/jwks.json",
-    "/api/sandbox/send",
+    "/api/sandbox/step",
 ];
 
 fn bodies(rng: &mut XorShift) -> Vec<(&'static str, Vec<u8>)> {

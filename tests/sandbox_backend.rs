@@ -133,6 +133,7 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
     let step = RunStep {
         title: "1. Get tokens".into(),
         lesson: "why".into(),
+        arrow: 2,
         exchange: ex,
     };
     let id = b
@@ -184,5 +185,93 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
     assert_eq!(
         h.get("/sandbox/runs/nope/export.md", None).await.status,
         404
+    );
+}
+
+/// Posts the step form as a browser without script would.
+async fn post_step(h: &Harness, fields: &[(&str, &str)]) -> Reply {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter().map(|(k, v)| (format!("input[{k}]"), *v)))
+        .finish();
+    h.send(
+        axum::http::Request::post("/api/sandbox/step")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", "http://sandbox.test/sandbox/client-credentials")
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn steps_run_from_a_plain_form_post_before_hydration() {
+    let h = harness().await;
+    let client = [
+        ("flow", "client-credentials"),
+        ("client_id", "service-client"),
+        ("client_secret", "service-secret"),
+        ("auth", "basic"),
+        ("scope", "patient.read"),
+    ];
+    let mut fields = client.to_vec();
+    fields.push(("step", "token"));
+    let r = post_step(&h, &fields).await;
+    assert_eq!(r.status, 302, "{}", r.text());
+    let location = r.header("location").unwrap().to_owned();
+    let run = location
+        .strip_prefix("/sandbox/client-credentials?run=")
+        .and_then(|rest| rest.strip_suffix("#results"))
+        .unwrap_or_else(|| panic!("redirected to {location}"))
+        .to_owned();
+
+    // The page the browser lands on shows the run: the exchange and the decoded token.
+    let page = h
+        .get(&format!("/sandbox/client-credentials?run={run}"), None)
+        .await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("POST /auth/token HTTP/1.1"), "{html}");
+    assert!(html.contains("HTTP/1.1 200 OK"));
+    assert!(html.contains("signature"), "the token is decoded");
+    assert!(html.contains(&format!("name=\"input[run]\" value=\"{run}\"")));
+
+    // The next steps continue the same run with the token it holds, revocation included.
+    for (step, status) in [("api", "200 OK"), ("revoke", "200 OK"), ("api", "401")] {
+        let mut fields = client.to_vec();
+        fields.extend([("step", step), ("run", run.as_str())]);
+        let r = post_step(&h, &fields).await;
+        assert_eq!(r.status, 302);
+        let page = h
+            .get(&format!("/sandbox/client-credentials?run={run}"), None)
+            .await
+            .text();
+        assert!(page.contains(&format!("HTTP/1.1 {status}")), "{step}");
+    }
+    let html = h
+        .get(&format!("/sandbox/client-credentials?run={run}"), None)
+        .await
+        .text();
+    assert!(html.contains("Call the API after revoking"));
+    assert!(html.contains("invalid_token"));
+
+    // A step the run cannot take yet is refused with a reason, not sent.
+    let r = post_step(
+        &h,
+        &[
+            ("flow", "password"),
+            ("step", "refresh"),
+            ("client_id", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 302);
+    let back = r.header("location").unwrap();
+    let path = back.strip_prefix("http://sandbox.test").unwrap();
+    assert!(path.contains("__err="), "{path}");
+    let html = h.get(path, None).await.text();
+    assert!(
+        html.contains("this step needs a refresh token"),
+        "the page says why: {html}"
     );
 }

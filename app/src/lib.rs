@@ -14,7 +14,7 @@ pub mod sandbox;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -54,17 +54,17 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("client-credentials"))
-                    view=sandbox::client_credentials::ClientCredentialsPage
+                    view=sandbox::client_credentials::ClientCredentialsPage ssr=SsrMode::Async
                 />
-                <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage />
-                <Route path=(StaticSegment("sandbox"), StaticSegment("implicit")) view=sandbox::implicit::ImplicitPage />
-                <Route path=(StaticSegment("sandbox"), StaticSegment("runs")) view=sandbox::runs::RunsPage />
-                <Route path=(StaticSegment("sandbox"), StaticSegment("runs"), ParamSegment("id")) view=sandbox::runs::RunPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("basic")) view=sandbox::basic::BasicPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("implicit")) view=sandbox::implicit::ImplicitPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("runs")) view=sandbox::runs::RunsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("runs"), ParamSegment("id")) view=sandbox::runs::RunPage ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("authorization-code"))
-                    view=sandbox::code_flow::AuthorizationCodePage
+                    view=sandbox::code_flow::AuthorizationCodePage ssr=SsrMode::Async
                 />
-                <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -1,10 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { collectErrors, screenshot, waitForHydration } from './helpers';
+import { collectErrors, openFlow, screenshot, waitForHydration } from './helpers';
 
 test('authorization code + PKCE from the sandbox: lessons, exchange, API, replay', async ({ page, baseURL }) => {
   const errors = collectErrors(page);
-  await page.goto('/sandbox/authorization-code');
-  await waitForHydration(page);
+  await openFlow(page, 'Authorization Code + PKCE');
   // Fresh state, nonce and verifier arrive; the challenge is the verifier's S256.
   await expect(page.locator('[data-challenge]')).not.toHaveText('47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU');
   await expect(page.getByRole('button', { name: 'Run 1: go to the authorization server' })).toBeEnabled();
@@ -34,13 +33,17 @@ test('authorization code + PKCE from the sandbox: lessons, exchange, API, replay
   await expect(page.locator('tr[data-claim="sub"]')).toContainText('alice');
   await expect(page.locator('[data-signature="true"]')).toBeVisible();
 
-  await page.getByRole('button', { name: 'Run 3: call the API' }).click();
+  await page.getByRole('button', { name: 'Run: call the API' }).click();
   await expect(page.getByRole('region', { name: '3. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: 'Run: refresh' }).click();
+  await expect(page.getByRole('region', { name: '4. Refresh' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: 'Run: introspect' }).click();
+  await expect(page.getByRole('region', { name: '5. Introspect the token' }).locator('pre[data-part="response"]')).toContainText('"active": true');
   await page.getByRole('button', { name: 'Lesson: replay the code' }).click();
   await expect(page.getByRole('region', { name: 'Lesson: replay the code' }).locator('pre[data-part="response"]')).toContainText('every token issued from it has been revoked');
   // The tokens from the first exchange are dead now.
-  await page.getByRole('button', { name: 'Run 3: call the API' }).click();
-  await expect(page.getByRole('region', { name: '3. Call the demo API' }).first().locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+  await page.getByRole('button', { name: 'Run: call the API' }).click();
+  await expect(page.getByRole('region', { name: '7. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'flow-authorization-code-1280');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -55,28 +58,4 @@ test('the unregistered redirect_uri lesson lands on the explaining page', async 
   await page.getByRole('button', { name: 'Lesson: an unregistered redirect_uri' }).click();
   await expect(page.getByRole('alert')).toContainText('not registered');
   await expect(page.getByText('https://attacker.example/steal')).toBeVisible();
-});
-
-test('implicit from the sandbox: the token in the fragment, read by the page, used at the API', async ({ page }) => {
-  const errors = collectErrors(page);
-  await page.goto('/sandbox/implicit');
-  await waitForHydration(page);
-  await expect(page.getByText('Legacy: RFC 9700 §2.1.2')).toBeVisible();
-  await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();
-  await page.getByLabel('Username').fill('bob');
-  await page.getByLabel('Password').fill('bob-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await expect(page).toHaveURL(/\/sandbox\/callback#access_token=/);
-  await waitForHydration(page);
-  await expect(page.locator('[data-signature="true"]')).toBeVisible();
-  await expect(page.locator('tr[data-claim="sub"]')).toContainText('bob');
-  await page.getByRole('button', { name: 'Run 2: call the API' }).click();
-  const api = page.getByRole('region', { name: '2. Call the demo API with the token from the fragment' });
-  await expect(api.locator('.status')).toHaveText('HTTP/1.1 200 OK');
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await screenshot(page, 'flow-implicit-1280');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, 'flow-implicit-390');
-  expect(errors).toEqual([]);
 });

@@ -1,10 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { collectErrors, screenshot, waitForHydration } from './helpers';
+import { collectErrors, openFlow, screenshot } from './helpers';
 
-test('client credentials, step by step, every step for real', async ({ page }) => {
+test('client credentials, step by step, every step for real', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const errors = collectErrors(page);
-  await page.goto('/sandbox/client-credentials');
-  await waitForHydration(page);
+  await openFlow(page, 'Client Credentials');
 
   const started = Date.now();
   await page.getByRole('button', { name: 'Run 1: request a token' }).click();
@@ -17,6 +17,10 @@ test('client credentials, step by step, every step for real', async ({ page }) =
   await expect(card.locator('li[data-check="true"]', { hasText: 'the client secret matches its argon2 hash' })).toContainText('RFC 6749 §2.3.1');
   await card.getByRole('button', { name: 'Reveal secrets' }).click();
   await expect(card.locator('pre[data-part="request"]')).not.toContainText('••••');
+  // Copy puts exactly what the card shows on the clipboard.
+  await card.getByRole('button', { name: 'Copy the request' }).click();
+  await expect(card.getByText('Copied')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('POST /auth/token HTTP/1.1');
 
   // The decoded token, with its signature checked against the JWKS.
   await expect(page.locator('[data-signature="true"]')).toContainText('Signature valid');
@@ -27,13 +31,13 @@ test('client credentials, step by step, every step for real', async ({ page }) =
   const before = await countdown.textContent();
   await expect(countdown).not.toHaveText(before!, { timeout: 3000 });
 
-  await page.getByRole('button', { name: 'Run 2: call the API' }).click();
+  await page.getByRole('button', { name: 'Run: call the API' }).click();
   await expect(page.getByRole('region', { name: '2. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
-  await page.getByRole('button', { name: 'Run 3: introspect' }).click();
+  await page.getByRole('button', { name: 'Run: introspect' }).click();
   await expect(page.getByRole('region', { name: '3. Introspect the token' }).locator('pre[data-part="response"]')).toContainText('"active": true');
-  await page.getByRole('button', { name: 'Run 4: revoke' }).click();
+  await page.getByRole('button', { name: 'Run: revoke' }).click();
   await expect(page.getByRole('region', { name: '4. Revoke the token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
-  await page.getByRole('button', { name: 'Run 5: call the API again' }).click();
+  await page.getByRole('button', { name: 'Run: call the API' }).click();
   const after = page.getByRole('region', { name: '5. Call the API after revoking' });
   await expect(after.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
   await expect(after.locator('pre[data-part="response"]')).toContainText('error="invalid_token"');

@@ -23,3 +23,21 @@ export async function screenshot(page: Page, name: string) {
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
+
+/** Opens a flow page the way a person does: from the landing page, through its card. */
+export async function openFlow(page: Page, card: string) {
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.locator('a.flow-card').filter({ has: page.getByText(card, { exact: true }) }).click();
+  await waitForHydration(page);
+}
+
+/** Signs in on the server's login page and allows the client, unless consent is remembered. */
+export async function signInAndAllow(page: Page, username: string, password: string) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const allow = page.getByRole('button', { name: 'Allow' });
+  await expect(allow.or(page.getByRole('heading', { name: 'Back at the client' }))).toBeVisible();
+  if (await allow.isVisible()) await allow.click();
+}

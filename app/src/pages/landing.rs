@@ -1,8 +1,9 @@
-//! The landing page: what the sandbox is, and every endpoint it serves.
+//! The landing page: what the sandbox is, the roles and flows, and every endpoint it serves.
 //!
 //! The endpoint list comes from [`crate::endpoints::ENDPOINTS`], the same constants the server
 //! builds its routes and discovery document from.
 
+use super::intro::{FlowCards, FlowGuide, RolesPicture};
 use crate::endpoints::{Audience, ENDPOINTS, Endpoint};
 use leptos::prelude::*;
 
@@ -36,37 +37,20 @@ pub fn Landing() -> impl IntoView {
                     ") and the curl lines below run as they are."
                 </p>
             </header>
+            <section aria-labelledby="roles-heading">
+                <h2 id="roles-heading">"Four roles"</h2>
+                <p>
+                    "Every OAuth flow is a conversation between four parties (RFC 6749 §1.1). "
+                    "The flow pages draw each step on this cast."
+                </p>
+                <RolesPicture />
+            </section>
             <section aria-labelledby="flows-title">
                 <h2 id="flows-title">"Run a flow, step by step"</h2>
                 <p>"Every run is kept: see the " <a href="/sandbox/runs">"runs"</a> ", reopen one, export it."</p>
-                <div class="flow-cards">
-                    <a class="flow-card" href="/sandbox/authorization-code">
-                        <strong>"Authorization Code + PKCE"</strong>
-                        <span class="badge recommended">"Recommended"</span>
-                        <span>"A person signs in at the server; the client gets a code, then tokens. Public or confidential."</span>
-                    </a>
-                    <a class="flow-card" href="/sandbox/client-credentials">
-                        <strong>"Client Credentials"</strong>
-                        <span class="badge recommended">"Recommended"</span>
-                        <span>"A service calls an API on its own behalf; the client holds the secret."</span>
-                    </a>
-                    <a class="flow-card" href="/sandbox/basic">
-                        <strong>"Basic"</strong>
-                        <span class="badge legacy">"Simple, secret on every call"</span>
-                        <span>"The client's id and secret straight to the API in an Authorization: Basic header."</span>
-                    </a>
-                    <a class="flow-card" href="/sandbox/implicit">
-                        <strong>"Implicit"</strong>
-                        <span class="badge legacy">"Legacy (RFC 9700 §2.1.2)"</span>
-                        <span>"The token comes back in the URL fragment; only the page's script can read it."</span>
-                    </a>
-                    <a class="flow-card" href="/sandbox/password">
-                        <strong>"Password"</strong>
-                        <span class="badge legacy">"Legacy (RFC 9700 §2.4)"</span>
-                        <span>"The client collects the user's password; refresh tokens rotate."</span>
-                    </a>
-                </div>
+                <FlowCards />
             </section>
+            <FlowGuide />
             <section aria-labelledby="endpoints-title">
                 <h2 id="endpoints-title">"Endpoints"</h2>
                 <label class="filter">

@@ -1,6 +1,7 @@
 //! Pages of the app, one module each.
 
 mod callback;
+mod intro;
 mod landing;
 mod not_found;
 

@@ -1,7 +1,9 @@
 //! Server functions the sandbox pages call. Each runs on the server and uses the backend the
 //! server provided as context.
 
-use super::wire::{Exchange, Outgoing, RunStep, SavedRun, TokenInspection};
+#[cfg(feature = "ssr")]
+use super::wire::RunStep;
+use super::wire::{RunView, SavedRun, StepInput, TokenInspection};
 use leptos::prelude::*;
 
 /// The endpoints the sandbox may send to: this server's own protocol endpoints, never the admin
@@ -20,36 +22,103 @@ pub fn allowed(path: &str) -> bool {
         || path.starts_with("/fhir/Patient/")
 }
 
-/// Sends a request through the server and returns the recorded exchange.
-#[server(endpoint = "sandbox/send")]
-pub async fn send_exchange(request: Outgoing) -> Result<Exchange, ServerFnError> {
-    if !allowed(&request.path) {
+/// Runs one step of a flow for real: plans it from the run so far, sends it through the server,
+/// stores the run and returns it. A plain form post (before hydration) is answered with a
+/// redirect to the flow page showing the run.
+#[server(endpoint = "sandbox/step")]
+pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
+    use super::steps;
+    let backend = backend()?;
+    let prior = match input.run.as_str() {
+        "" => None,
+        id => backend
+            .run(id.to_owned())
+            .await
+            .map_err(ServerFnError::new)?
+            .filter(|r| r.flow == input.flow),
+    };
+    let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
+    let held = steps::held(&run_steps, &input.token);
+    let plan = steps::plan(&input, &held).map_err(ServerFnError::new)?;
+    if !allowed(&plan.request.path) {
         return Err(ServerFnError::new(format!(
             "the sandbox does not send to {}",
-            request.path
+            plan.request.path
         )));
     }
-    let backend = use_context::<super::backend::Backend>()
-        .ok_or_else(|| ServerFnError::new("no sandbox backend"))?;
-    backend.send(request).await.map_err(ServerFnError::new)
+    let exchange = backend
+        .send(plan.request)
+        .await
+        .map_err(ServerFnError::new)?;
+    let arrow = plan.arrow + usize::from(exchange.status < 400);
+    run_steps.push(RunStep {
+        title: format!("{}. {}", run_steps.len() + 1, plan.title),
+        lesson: plan.lesson.into(),
+        arrow,
+        exchange,
+    });
+    let id = backend
+        .save_run(prior.map(|r| r.id), input.flow.clone(), run_steps.clone())
+        .await
+        .map_err(ServerFnError::new)?;
+    if is_form_post() {
+        leptos_axum::redirect(&format!("/sandbox/{}?run={id}#results", input.flow));
+    }
+    Ok(view_of(&backend, id, input.flow, run_steps, &input.token).await)
+}
+
+/// A stored run as its flow page shows it.
+#[server(endpoint = "sandbox/open-run")]
+pub async fn open_run(id: String) -> Result<Option<RunView>, ServerFnError> {
+    let backend = backend()?;
+    let Some(run) = backend.run(id).await.map_err(ServerFnError::new)? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        view_of(&backend, run.id, run.flow, run.steps, "").await,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+async fn view_of(
+    backend: &super::backend::Backend,
+    id: String,
+    flow: String,
+    steps: Vec<RunStep>,
+    outside_token: &str,
+) -> RunView {
+    let held = super::steps::held(&steps, outside_token);
+    let inspection = match &held.token {
+        Some(t) => Some(backend.inspect(t.clone()).await),
+        None => None,
+    };
+    RunView {
+        id,
+        flow,
+        steps,
+        token: held.token,
+        has_refresh: held.refresh.is_some(),
+        has_retired_refresh: held.retired_refresh.is_some(),
+        inspection,
+    }
+}
+
+/// True when the request is a plain HTML form post rather than a call from the page's script.
+#[cfg(feature = "ssr")]
+fn is_form_post() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
 }
 
 #[cfg(feature = "ssr")]
 fn backend() -> Result<super::backend::Backend, ServerFnError> {
     use_context::<super::backend::Backend>().ok_or_else(|| ServerFnError::new("no sandbox backend"))
-}
-
-/// Stores a run's steps; returns the run's id.
-#[server(endpoint = "sandbox/save-run")]
-pub async fn save_run(
-    id: Option<String>,
-    flow: String,
-    steps: Vec<RunStep>,
-) -> Result<String, ServerFnError> {
-    backend()?
-        .save_run(id, flow, steps)
-        .await
-        .map_err(ServerFnError::new)
 }
 
 /// The newest runs.

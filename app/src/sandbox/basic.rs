@@ -2,8 +2,8 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep, TextParam};
-use super::requests;
+use super::flow::{FlowFrame, FlowState, StepButton, StepForm, TextParam};
+use super::wire::StepInput;
 use leptos::prelude::*;
 
 /// The page.
@@ -12,33 +12,11 @@ pub fn BasicPage() -> impl IntoView {
     let state = FlowState::new("basic");
     let client_id = RwSignal::new("basic-client".to_owned());
     let secret = RwSignal::new("basic-secret".to_owned());
-    let call = move |_| {
-        state.run(
-            "1. Call the API with Basic credentials",
-            "The client sends its id and secret on every call. The API verifies the secret (argon2 once, then a cached HMAC) and asks its access policies.",
-            0,
-            requests::api_call_basic(&client_id.get(), &secret.get()),
-            Keep::Nothing,
-        );
-    };
-    let wrong = move |_| {
-        state.run(
-            "Lesson: a wrong secret",
-            "401 with a Basic challenge (RFC 7617 §2): the browser or client is asked to authenticate again.",
-            0,
-            requests::api_call_basic(&client_id.get(), "not-the-secret"),
-            Keep::Nothing,
-        );
-    };
-    let no_grant = move |_| {
-        state.run(
-            "Lesson: a client without the basic grant",
-            "service-client has a valid secret but is not registered for the basic grant, so Basic credentials do not open the API for it.",
-            0,
-            requests::api_call_basic("service-client", "service-secret"),
-            Keep::Nothing,
-        );
-    };
+    let make = Callback::new(move |()| StepInput {
+        client_id: client_id.get_untracked(),
+        client_secret: secret.get_untracked(),
+        ..Default::default()
+    });
     view! {
         <FlowFrame
             title="Basic"
@@ -51,21 +29,23 @@ pub fn BasicPage() -> impl IntoView {
             ]
             state
         >
-            <section class="params" aria-labelledby="params-title">
-                <h2 id="params-title">"Parameters"</h2>
-                <div class="param-grid">
-                    <TextParam label="Client id" value=client_id />
-                    <TextParam label="Client secret" value=secret secret=true />
-                </div>
-            </section>
-            <section class="steps" aria-labelledby="steps-title">
-                <h2 id="steps-title">"Steps"</h2>
-                <div class="step-buttons">
-                    <button class="primary" on:click=call disabled=move || state.busy.get()>"Run 1: call the API"</button>
-                    <button class="lesson" on:click=wrong disabled=move || state.busy.get()>"Lesson: try a wrong secret"</button>
-                    <button class="lesson" on:click=no_grant disabled=move || state.busy.get()>"Lesson: a client without the grant"</button>
-                </div>
-            </section>
+            <StepForm state>
+                <section class="params" aria-labelledby="params-title">
+                    <h2 id="params-title">"Parameters"</h2>
+                    <div class="param-grid">
+                        <TextParam label="Client id" name="client_id" value=client_id />
+                        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
+                    </div>
+                </section>
+                <section class="steps" aria-labelledby="steps-title">
+                    <h2 id="steps-title">"Steps"</h2>
+                    <div class="step-buttons">
+                        <StepButton state make step="api" label="Run 1: call the API" class="primary" />
+                        <StepButton state make step="wrong-secret" label="Lesson: try a wrong secret" class="lesson" />
+                        <StepButton state make step="no-grant" label="Lesson: a client without the grant" class="lesson" />
+                    </div>
+                </section>
+            </StepForm>
         </FlowFrame>
     }
 }

@@ -4,8 +4,10 @@
 //! the authorization server; `/sandbox/callback` picks the run up again.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep, StepList, TextParam};
-use super::requests::{self, ClientAuth};
+use super::flow::{
+    FlowFrame, FlowState, Needs, StepButton, StepForm, StepList, TextParam, TokenSteps,
+};
+use super::wire::StepInput;
 use crate::endpoints as ep;
 use base64::Engine;
 use leptos::prelude::*;
@@ -82,6 +84,14 @@ pub fn load_run() -> Option<CodeRun> {
     None
 }
 
+/// The demo clients' secrets: the public client has none.
+fn secret_of(client_id: &str) -> String {
+    match client_id {
+        "web-client" => "web-secret".into(),
+        _ => String::new(),
+    }
+}
+
 fn arrows() -> Vec<Arrow> {
     vec![
         Arrow {
@@ -114,12 +124,18 @@ fn arrows() -> Vec<Arrow> {
             to: 3,
             label: "GET /fhir/Patient (Bearer)",
         },
+        Arrow {
+            from: 3,
+            to: 1,
+            label: "patients, or 401/403",
+        },
     ]
 }
 
 /// The page that starts the flow.
 #[component]
 pub fn AuthorizationCodePage() -> impl IntoView {
+    let state = FlowState::new("authorization-code");
     let client = RwSignal::new("web-client".to_owned());
     let scope = RwSignal::new("openid profile email patient.read".to_owned());
     let state_v = RwSignal::new(String::new());
@@ -138,14 +154,15 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             }
         });
     });
+    let make = Callback::new(move |()| StepInput {
+        client_id: client.get_untracked(),
+        client_secret: secret_of(&client.get_untracked()),
+        ..Default::default()
+    });
     let run = move || {
         let client_id = client.get();
         CodeRun {
-            client_secret: if client_id == "web-client" {
-                "web-secret".into()
-            } else {
-                String::new()
-            },
+            client_secret: secret_of(&client_id),
             client_id,
             redirect_uri: format!("{}{}", origin.get(), ep::CALLBACK),
             scope: scope.get(),
@@ -172,7 +189,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             status_text="Recommended for every app a person signs in to"
             lead="The browser goes to the authorization server, the person signs in there (the client never sees the password), and comes back with a one-time code. The client trades the code for tokens on the back channel. PKCE binds the code to this client: only the holder of the code_verifier can redeem it (RFC 7636)."
             arrows=arrows()
-            state=FlowState::new("authorization-code")
+            state
         >
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
@@ -183,10 +200,10 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                             <option value="spa-client">"spa-client (public: no secret, PKCE only)"</option>
                         </select>
                     </label>
-                    <TextParam label="Scope" value=scope />
-                    <TextParam label="state (stops cross-site request forgery)" value=state_v />
-                    <TextParam label="nonce (binds the ID token to this request)" value=nonce />
-                    <TextParam label="code_verifier (kept secret by the client)" value=verifier />
+                    <TextParam label="Scope" name="scope" value=scope />
+                    <TextParam label="state (stops cross-site request forgery)" name="state" value=state_v />
+                    <TextParam label="nonce (binds the ID token to this request)" name="nonce" value=nonce />
+                    <TextParam label="code_verifier (kept secret by the client)" name="verifier" value=verifier />
                 </div>
                 <p class="pkce">
                     "code_challenge = BASE64URL(SHA-256(code_verifier)) = "
@@ -201,12 +218,27 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <button class="primary" on:click=go disabled=move || verifier.with(String::is_empty)>"Run 1: go to the authorization server"</button>
                     <button class="lesson" on:click=bad_redirect disabled=move || !hydrated.get()>"Lesson: an unregistered redirect_uri"</button>
                 </div>
+                <p>"The browser leaves and comes back through this page's script: it keeps the code_verifier in the tab's sessionStorage, as a browser app would."</p>
             </section>
+            <Show when=move || !state.no_token()>
+                <StepForm state>
+                    <input type="hidden" name="input[client_id]" value=move || client.get() />
+                    <input type="hidden" name="input[client_secret]" value=move || secret_of(&client.get()) />
+                    <section class="steps" aria-labelledby="more-title">
+                        <h2 id="more-title">"With the tokens"</h2>
+                        <div class="step-buttons">
+                            <TokenSteps state make refresh=true />
+                        </div>
+                    </section>
+                </StepForm>
+            </Show>
         </FlowFrame>
     }
 }
 
 /// The second half, shown on the callback page: check `state`, redeem the code, use the tokens.
+/// The run's verifier and secret live in the tab's sessionStorage, as in a real browser client,
+/// so this part needs the page's script.
 #[component]
 pub fn CodeContinuation(
     #[prop(into)] code: Signal<Option<String>>,
@@ -215,65 +247,27 @@ pub fn CodeContinuation(
     let run = RwSignal::new(None::<CodeRun>);
     Effect::new(move |_| run.set(load_run()));
     let flow = FlowState::new("authorization-code");
-    let auth = move |r: &CodeRun| {
-        if r.client_secret.is_empty() {
-            ClientAuth::None
-        } else {
-            ClientAuth::Basic
+    let make = Callback::new(move |()| {
+        let r = run.get_untracked().unwrap_or_default();
+        StepInput {
+            client_id: r.client_id,
+            client_secret: r.client_secret,
+            code: code.get_untracked().unwrap_or_default(),
+            verifier: r.verifier,
+            redirect_uri: r.redirect_uri,
+            ..Default::default()
         }
-    };
-    let exchange = move |verifier: Option<String>, title: &'static str, lesson: &'static str| {
-        if let (Some(r), Some(c)) = (run.get(), code.get()) {
-            let v = verifier.unwrap_or(r.verifier.clone());
-            let req = requests::code_exchange(
-                auth(&r),
-                &r.client_id,
-                &r.client_secret,
-                &c,
-                &r.redirect_uri,
-                &v,
-            );
-            flow.run(title, lesson, 3, req, Keep::Tokens);
-        }
-    };
-    let redeem = move |_| {
-        exchange(
-            None,
-            "2. Exchange the code",
-            "The back channel: the code, the same redirect_uri, and the code_verifier whose hash is the challenge sent in step 1.",
-        )
-    };
-    let wrong_verifier = move |_| {
-        exchange(
-            Some("x".repeat(43)),
-            "Lesson: a wrong code_verifier",
-            "400 invalid_grant: SHA-256 of this verifier is not the challenge. A stolen code is useless without the verifier (RFC 7636 §1).",
-        )
-    };
-    let replay = move |_| {
-        exchange(
-            None,
-            "Lesson: replay the code",
-            "400 invalid_grant, and every token issued from this code is revoked at once (RFC 6749 §10.5).",
-        )
-    };
-    let call_api = move |_| {
-        if let Some(t) = flow.token.get() {
-            flow.run(
-                "3. Call the demo API",
-                "The access token speaks for the person who signed in.",
-                5,
-                requests::api_call(&t),
-                Keep::Nothing,
-            );
-        }
-    };
-    let verdict = move || {
-        match (run.get(), returned_state.get()) {
+    });
+    let verdict = move || match (run.get(), returned_state.get()) {
         (None, _) => None,
-        (Some(r), Some(s)) if r.state == s => Some((true, "state matches the value this tab sent: the response answers our own request.".to_owned())),
-        (Some(_), _) => Some((false, "state does not match: this response may be forged (cross-site request forgery); do not use the code.".to_owned())),
-    }
+        (Some(r), Some(s)) if r.state == s => Some((
+            true,
+            "state matches the value this tab sent: the response answers our own request.",
+        )),
+        (Some(_), _) => Some((
+            false,
+            "state does not match: this response may be forged (cross-site request forgery); do not use the code.",
+        )),
     };
     view! {
         <Show when=move || run.with(Option::is_some) && code.with(Option::is_some)>
@@ -283,10 +277,10 @@ pub fn CodeContinuation(
                     <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
                 })}
                 <div class="step-buttons">
-                    <button class="lesson" on:click=wrong_verifier disabled=move || flow.busy.get()>"Lesson: a wrong code_verifier"</button>
-                    <button class="primary" on:click=redeem disabled=move || flow.busy.get()>"Run 2: exchange the code"</button>
-                    <button on:click=call_api disabled=move || flow.busy.get() || flow.no_token()>"Run 3: call the API"</button>
-                    <button class="lesson" on:click=replay disabled=move || flow.busy.get() || flow.no_token()>"Lesson: replay the code"</button>
+                    <StepButton state=flow make step="wrong-verifier" label="Lesson: a wrong code_verifier" class="lesson" />
+                    <StepButton state=flow make step="exchange" label="Run 2: exchange the code" class="primary" />
+                    <TokenSteps state=flow make refresh=true />
+                    <StepButton state=flow make step="replay" label="Lesson: replay the code" needs=Needs::Token class="lesson" />
                 </div>
                 <StepList state=flow />
             </section>

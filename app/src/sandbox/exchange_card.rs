@@ -105,7 +105,16 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
     let response_text = pretty(&exchange.response);
     let ok = exchange.status < 400;
     let status_class = if ok { "status ok" } else { "status bad" };
-    let curl = exchange.curl.clone();
+    let secrets = secrets_of(&exchange.request);
+    let raw_curl = exchange.curl.clone();
+    let curl = move || {
+        if revealed.get() {
+            raw_curl.clone()
+        } else {
+            redact(&raw_curl, &secrets)
+        }
+    };
+    let response_copy = response_text.clone();
     let checks = exchange.checks.clone();
     let has_checks = !checks.is_empty();
     let label = title.clone();
@@ -129,11 +138,13 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
                             {move || if revealed.get() { "Mask secrets" } else { "Reveal secrets" }}
                         </button>
                     </div>
-                    <pre class="http" data-part="request" tabindex="0" aria-label="Request">{request_text}</pre>
+                    <pre class="http" data-part="request" tabindex="0" aria-label="Request">{request_text.clone()}</pre>
+                    <CopyButton what="request" text=Signal::derive(request_text) />
                 </div>
                 <div>
                     <div class="exchange-label">"Response"</div>
                     <pre class="http" data-part="response" tabindex="0" aria-label="Response">{response_text}</pre>
+                    <CopyButton what="response" text=Signal::derive(move || response_copy.clone()) />
                 </div>
             </div>
             <Show when=move || has_checks>
@@ -160,11 +171,36 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
             </Show>
             <details class="curl-line">
                 <summary>"curl"</summary>
-                <pre>{curl}</pre>
+                <pre data-part="curl">{curl.clone()}</pre>
+                <CopyButton what="curl command" text=Signal::derive(curl) />
             </details>
         </section>
     }
     .into_any()
+}
+
+/// Copies `text` (what the card shows, masked or not) to the clipboard and says so.
+#[component]
+fn CopyButton(what: &'static str, text: Signal<String>) -> impl IntoView {
+    let (copied, set_copied) = signal(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _promise = window()
+                .navigator()
+                .clipboard()
+                .write_text(&text.get_untracked());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+        set_copied.set(true);
+    };
+    view! {
+        <button type="button" class="link copy" on:click=copy aria-label=format!("Copy the {what}")>
+            "Copy"
+        </button>
+        <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+    }
 }
 
 #[cfg(test)]

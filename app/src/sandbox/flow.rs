@@ -1,124 +1,114 @@
 //! What every flow page shares: its state (steps run so far, the current token), the runner that
 //! sends a step for real and records it, the page frame and the list of finished steps.
 
-use super::api::{inspect_token, save_run, send_exchange};
+use super::api::{TakeStep, open_run, take_step};
 use super::diagram::{Arrow, SequenceDiagram};
 use super::exchange_card::ExchangeCard;
-use super::requests;
 use super::token_view::TokenView;
-use super::wire::{Exchange, Outgoing, RunStep, TokenInspection};
+use super::wire::{RunView, StepInput};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 
-/// A finished step.
-#[derive(Clone, Debug)]
-pub struct Step {
-    pub title: &'static str,
-    pub lesson: &'static str,
-    /// The diagram arrow it reached.
-    pub arrow: usize,
-    pub exchange: Exchange,
-}
-
-/// What the step does with the response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
-    /// Nothing.
-    Nothing,
-    /// The response's access token (and refresh token) become the current ones.
-    Tokens,
-}
-
-/// The state of one flow page.
+/// The state of one flow page: the run so far, as the server keeps it.
 #[derive(Clone, Copy)]
 pub struct FlowState {
     /// The flow's name, for the run history.
     pub flow: &'static str,
-    /// The stored run, once the first step is saved.
-    pub run_id: RwSignal<Option<String>>,
-    pub steps: RwSignal<Vec<Step>>,
-    pub token: RwSignal<Option<String>>,
-    pub refresh: RwSignal<Option<String>>,
-    pub inspection: RwSignal<Option<TokenInspection>>,
+    /// The run as the last step on this page left it.
+    local: RwSignal<Option<RunView>>,
+    /// The run named by `?run=` when the page was opened (after a plain form post, say).
+    loaded: Resource<Option<RunView>>,
+    /// A token the run got from outside the back channel (the implicit flow's fragment).
+    pub outside_token: RwSignal<Option<String>>,
     pub error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
 }
 
+/// What a step needs the run to hold before it can run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Needs {
+    #[default]
+    Nothing,
+    Token,
+    Refresh,
+    RetiredRefresh,
+}
+
 impl FlowState {
-    /// Fresh state for the flow named `flow`.
+    /// The state of the flow named `flow`, continuing the run in the page's `?run=` query.
     pub fn new(flow: &'static str) -> Self {
+        let query = use_query_map();
+        let loaded = Resource::new(
+            move || query.with(|q| q.get("run")),
+            move |id| async move {
+                match id {
+                    Some(id) => open_run(id).await.ok().flatten().filter(|v| v.flow == flow),
+                    None => None,
+                }
+            },
+        );
+        // A form post that failed comes back with the error in `__err`.
+        let failed = query
+            .with_untracked(|q| q.get("__err"))
+            .and_then(|e| posted_error(&e));
         Self {
             flow,
-            run_id: RwSignal::new(None),
-            steps: RwSignal::new(Vec::new()),
-            token: RwSignal::new(None),
-            refresh: RwSignal::new(None),
-            inspection: RwSignal::new(None),
-            error: RwSignal::new(None),
+            local: RwSignal::new(None),
+            loaded,
+            outside_token: RwSignal::new(None),
+            error: RwSignal::new(failed),
             busy: RwSignal::new(false),
         }
     }
 
-    /// True while no access token is held.
-    pub fn no_token(&self) -> bool {
-        self.token.with(Option::is_none)
+    /// Reads the current run.
+    pub fn with_view<T>(&self, f: impl FnOnce(Option<&RunView>) -> T) -> T {
+        match self.local.with(|l| l.is_some()) {
+            true => self.local.with(|l| f(l.as_ref())),
+            false => self.loaded.with(|l| f(l.as_ref().and_then(Option::as_ref))),
+        }
     }
 
-    /// Sends `request` for real and records the step. `arrow` is the diagram arrow the request
-    /// travels on; a successful answer moves the mark to the next arrow (the response).
-    pub fn run(
-        self,
-        title: &'static str,
-        lesson: &'static str,
-        arrow: usize,
-        request: Outgoing,
-        keep: Keep,
-    ) {
+    /// The stored run's id, once a step ran.
+    pub fn run_id(&self) -> Option<String> {
+        self.with_view(|v| v.map(|v| v.id.clone()))
+    }
+
+    /// True while no access token is held.
+    pub fn no_token(&self) -> bool {
+        self.with_view(|v| v.is_none_or(|v| v.token.is_none()))
+    }
+
+    /// True when the run holds what `needs` names.
+    pub fn holds(&self, needs: Needs) -> bool {
+        if needs == Needs::Token && self.outside_token.with(Option::is_some) {
+            return true;
+        }
+        self.with_view(|v| match (needs, v) {
+            (Needs::Nothing, _) => true,
+            (_, None) => false,
+            (Needs::Token, Some(v)) => v.token.is_some(),
+            (Needs::Refresh, Some(v)) => v.has_refresh,
+            (Needs::RetiredRefresh, Some(v)) => v.has_retired_refresh,
+        })
+    }
+
+    /// Runs `input` on the server as the next step of this page's run.
+    pub fn run(self, mut input: StepInput) {
+        input.flow = self.flow.into();
+        input.run = self.run_id().unwrap_or_default();
+        if let Some(t) = self.outside_token.get_untracked() {
+            input.token = t;
+        }
         self.busy.set(true);
         self.error.set(None);
         spawn_local(async move {
-            match send_exchange(request).await {
-                Ok(exchange) => {
-                    if keep == Keep::Tokens && exchange.status < 400 {
-                        let body = &exchange.response.body;
-                        let access = requests::access_token_of(body);
-                        if let Some(r) = requests::field_of(body, "refresh_token") {
-                            self.refresh.set(Some(r));
-                        }
-                        self.token.set(access.clone());
-                        self.inspection.set(None);
-                        if let Some(t) = access {
-                            self.inspection.set(inspect_token(t).await.ok());
-                        }
-                    }
-                    let reached = if exchange.status < 400 {
-                        arrow + 1
-                    } else {
-                        arrow
-                    };
-                    self.steps.update(|s| {
-                        s.push(Step {
-                            title,
-                            lesson,
-                            arrow: reached,
-                            exchange,
-                        })
-                    });
-                    // Every run is kept: store the steps so far.
-                    let steps = self.steps.with_untracked(|s| {
-                        s.iter()
-                            .map(|s| RunStep {
-                                title: s.title.into(),
-                                lesson: s.lesson.into(),
-                                exchange: s.exchange.clone(),
-                            })
-                            .collect()
-                    });
-                    if let Ok(id) =
-                        save_run(self.run_id.get_untracked(), self.flow.to_owned(), steps).await
-                    {
-                        self.run_id.set(Some(id));
-                    }
+            match take_step(input).await {
+                Ok(view) => {
+                    remember_in_address_bar(self.flow, &view.id);
+                    self.local.set(Some(view));
                 }
                 Err(e) => self.error.set(Some(e.to_string())),
             }
@@ -127,8 +117,100 @@ impl FlowState {
     }
 }
 
+/// The message of a server function error that a plain form post brought back in the query
+/// (base64 of `<kind>|<message>`).
+fn posted_error(encoded: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    Some(
+        text.split_once('|')
+            .map_or(text.clone(), |(_, m)| m.to_owned()),
+    )
+}
+
+/// Puts the run's id in the address bar, so a reload or a shared link reopens the run.
+fn remember_in_address_bar(flow: &str, id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let url = format!("/sandbox/{flow}?run={id}");
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (flow, id);
+}
+
+/// The form around a page's parameters and step buttons. Before the page hydrates, each button
+/// posts the form to the step server function, which redirects back here showing the run; after
+/// hydration the buttons run the step in place.
+#[component]
+pub fn StepForm(state: FlowState, children: Children) -> impl IntoView {
+    view! {
+        <form method="post" action=TakeStep::PATH class="step-form">
+            <input type="hidden" name="input[flow]" value=state.flow />
+            <input type="hidden" name="input[run]" value=move || state.run_id().unwrap_or_default() />
+            {children()}
+        </form>
+    }
+}
+
+/// A button that runs one step: a form submit before hydration, a call in place after.
+#[component]
+pub fn StepButton(
+    state: FlowState,
+    step: &'static str,
+    label: &'static str,
+    /// The step's parameters, read when it runs.
+    make: Callback<(), StepInput>,
+    #[prop(optional)] needs: Needs,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let mut input = make.run(());
+        input.step = step.into();
+        state.run(input);
+    };
+    view! {
+        <button
+            type="submit"
+            name="input[step]"
+            value=step
+            class=class
+            data-step=step
+            on:click=click
+            disabled=move || state.busy.get() || !state.holds(needs)
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The steps every flow offers once it holds a token: call the API, refresh, introspect, revoke.
+/// Calling the API after revoking shows the 401.
+#[component]
+pub fn TokenSteps(
+    state: FlowState,
+    make: Callback<(), StepInput>,
+    /// The flow can hold a refresh token.
+    #[prop(optional)]
+    refresh: bool,
+) -> impl IntoView {
+    view! {
+        <StepButton state make step="api" label="Run: call the API" needs=Needs::Token />
+        {refresh.then(|| view! {
+            <StepButton state make step="refresh" label="Run: refresh" needs=Needs::Refresh />
+            <StepButton state make step="reuse" label="Lesson: reuse the old refresh token" needs=Needs::RetiredRefresh class="lesson" />
+        })}
+        <StepButton state make step="introspect" label="Run: introspect" needs=Needs::Token />
+        <StepButton state make step="revoke" label="Run: revoke" needs=Needs::Token />
+    }
+}
+
 /// The frame of a flow page: breadcrumb, title, status, explanation, diagram, then the page's
-/// own parameters and steps.
+/// own parameters and steps, and the run's results.
 #[component]
 pub fn FlowFrame(
     title: &'static str,
@@ -142,48 +224,57 @@ pub fn FlowFrame(
 ) -> impl IntoView {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
-    let current = Signal::derive(move || state.steps.with(|s| s.last().map(|s| s.arrow)));
+    let current = Signal::derive(move || {
+        state.with_view(|v| v.and_then(|v| v.steps.last().map(|s| s.arrow)))
+    });
     view! {
         <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"oauth-sandbox"</a> " / " {title}</p>
             <h1>{title}</h1>
             <p class=format!("badge {status}")>{status_text}</p>
             <p class="lead">{lead}</p>
-            <SequenceDiagram arrows current />
-            {children()}
-            <noscript><p>"The steps run from this page's script; enable JavaScript to use them."</p></noscript>
-            <StepList state />
+            <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
+                <SequenceDiagram arrows=arrows.clone() current />
+                {children()}
+                <StepList state />
+            </Transition>
         </main>
     }
     .into_any()
 }
 
-/// The token view and the finished steps, newest first.
+/// The current token and the finished steps, newest first.
 #[component]
 pub fn StepList(state: FlowState) -> impl IntoView {
     let newest_first = move || {
-        state
-            .steps
-            .get()
-            .into_iter()
-            .enumerate()
-            .rev()
-            .collect::<Vec<_>>()
+        state.with_view(|v| {
+            v.map(|v| {
+                v.steps
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .rev()
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+        })
     };
+    let run_id = move || state.run_id();
     view! {
-        <section class="results" aria-label="Results" aria-live="polite">
+        <section id="results" class="results" aria-label="Results" aria-live="polite">
             {move || state.error.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
-            {move || state.run_id.get().map(|id| view! {
+            {move || run_id().map(|id| view! {
                 <p class="saved">
                     "This run is saved. " <a href=format!("{}/{id}", crate::endpoints::RUNS)>"Open it"</a>
-                    " or see all " <a href=crate::endpoints::RUNS>"runs"</a> "."
+                    " or see all " <a href=crate::endpoints::RUNS>"runs"</a> ". "
+                    <a href=format!("/sandbox/{}", state.flow)>"Start a new run"</a> "."
                 </p>
             })}
-            {move || state.inspection.get().map(|i| view! { <TokenView inspection=i /> })}
+            {move || state.with_view(|v| v.and_then(|v| v.inspection.clone())).map(|i| view! { <TokenView inspection=i /> })}
             <For each=newest_first key=|(n, _)| *n let:item>
                 <div class="step">
-                    <p class="lesson-text">{item.1.lesson}</p>
-                    <ExchangeCard title=item.1.title exchange=item.1.exchange.clone() />
+                    <p class="lesson-text">{item.1.lesson.clone()}</p>
+                    <ExchangeCard title=item.1.title.clone() exchange=item.1.exchange.clone() />
                 </div>
             </For>
         </section>
@@ -191,10 +282,12 @@ pub fn StepList(state: FlowState) -> impl IntoView {
     .into_any()
 }
 
-/// A labelled text input bound to a signal; `secret` hides what is typed.
+/// A labelled text input bound to a signal and named `input[<name>]` for the step form;
+/// `secret` hides what is typed.
 #[component]
 pub fn TextParam(
     label: &'static str,
+    name: &'static str,
     value: RwSignal<String>,
     #[prop(optional)] secret: bool,
 ) -> impl IntoView {
@@ -203,6 +296,8 @@ pub fn TextParam(
             {label}
             <input
                 type=if secret { "password" } else { "text" }
+                name=format!("input[{name}]")
+                value=value.get_untracked()
                 prop:value=value
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

@@ -2,8 +2,9 @@
 //! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, Keep, StepList, TextParam};
-use super::requests;
+use super::flow::{FlowFrame, FlowState, StepList, TextParam, TokenSteps};
+use super::token_view::TokenView;
+use super::wire::StepInput;
 use crate::endpoints as ep;
 use leptos::prelude::*;
 
@@ -28,6 +29,21 @@ fn arrows() -> Vec<Arrow> {
             from: 1,
             to: 3,
             label: "GET /fhir/Patient (Bearer)",
+        },
+        Arrow {
+            from: 3,
+            to: 1,
+            label: "patients, or 401/403",
+        },
+        Arrow {
+            from: 1,
+            to: 2,
+            label: "POST /auth/introspect or /auth/revoke",
+        },
+        Arrow {
+            from: 2,
+            to: 1,
+            label: "the answer",
         },
     ]
 }
@@ -71,8 +87,8 @@ pub fn ImplicitPage() -> impl IntoView {
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
-                    <TextParam label="Scope" value=scope />
-                    <TextParam label="state" value=state_v />
+                    <TextParam label="Scope" name="scope" value=scope />
+                    <TextParam label="state" name="state" value=state_v />
                 </div>
                 <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p>
             </section>
@@ -97,6 +113,7 @@ pub fn ImplicitContinuation(
     #[prop(into)] fragment: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let flow = FlowState::new("implicit");
+    let inspection = RwSignal::new(None);
     let token = move || {
         fragment.with(|f| {
             f.iter()
@@ -106,31 +123,28 @@ pub fn ImplicitContinuation(
     };
     Effect::new(move |_| {
         if let Some(t) = token() {
-            flow.token.set(Some(t.clone()));
+            flow.outside_token.set(Some(t.clone()));
             leptos::task::spawn_local(async move {
-                flow.inspection.set(super::api::inspect_token(t).await.ok());
+                inspection.set(super::api::inspect_token(t).await.ok());
             });
         }
     });
-    let call_api = move |_| {
-        if let Some(t) = flow.token.get() {
-            flow.run(
-                "2. Call the demo API with the token from the fragment",
-                "The page's own script read the token from the fragment and sends it as a Bearer token.",
-                3,
-                requests::api_call(&t),
-                Keep::Nothing,
-            );
-        }
-    };
+    // The public client authenticates with its id alone.
+    let make = Callback::new(move |()| StepInput {
+        client_id: "spa-client".into(),
+        ..Default::default()
+    });
     view! {
         <Show when=move || token().is_some()>
             <section class="continuation" aria-labelledby="implicit-title">
                 <h2 id="implicit-title">"Finish the implicit flow"</h2>
                 <p>"No refresh token came back, and none ever will (RFC 6749 §4.2.2)."</p>
                 <div class="step-buttons">
-                    <button class="primary" on:click=call_api disabled=move || flow.busy.get()>"Run 2: call the API"</button>
+                    <TokenSteps state=flow make />
                 </div>
+                <Show when=move || flow.run_id().is_none()>
+                    {move || inspection.get().map(|i| view! { <TokenView inspection=i /> })}
+                </Show>
                 <StepList state=flow />
             </section>
         </Show>

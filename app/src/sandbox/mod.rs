@@ -14,5 +14,6 @@ pub mod implicit;
 pub mod password;
 pub mod requests;
 pub mod runs;
+pub mod steps;
 pub mod token_view;
 pub mod wire;

@@ -60,7 +60,46 @@ pub struct Exchange {
 pub struct RunStep {
     pub title: String,
     pub lesson: String,
+    /// The diagram arrow the step reached.
+    #[serde(default)]
+    pub arrow: usize,
     pub exchange: Exchange,
+}
+
+/// What a flow page sends to run one step: a plain form post carries the same fields
+/// (`input[scope]`, …) as a hydrated click.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepInput {
+    pub flow: String,
+    pub step: String,
+    /// The run to continue; empty for a new run.
+    pub run: String,
+    pub client_id: String,
+    /// Empty for a public client.
+    pub client_secret: String,
+    /// `basic` or `post`.
+    pub auth: String,
+    pub scope: String,
+    pub username: String,
+    pub password: String,
+    pub code: String,
+    pub verifier: String,
+    pub redirect_uri: String,
+    /// A token the run did not get from the token endpoint (the implicit flow's fragment).
+    pub token: String,
+}
+
+/// A run as a flow page shows it: its steps, what it holds, the current token decoded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: String,
+    pub flow: String,
+    pub steps: Vec<RunStep>,
+    pub token: Option<String>,
+    pub has_refresh: bool,
+    pub has_retired_refresh: bool,
+    pub inspection: Option<TokenInspection>,
 }
 
 /// A stored run.

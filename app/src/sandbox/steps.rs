@@ -1,0 +1,342 @@
+//! The catalogue of steps the flow pages offer: for each flow and step, the request it sends,
+//! what it teaches, and the diagram arrow it travels on. The server plans and sends every step,
+//! whether it came from a hydrated click or from a plain form post before hydration.
+
+use super::requests::{self, ClientAuth};
+use super::wire::{RunStep, StepInput};
+use crate::endpoints as ep;
+
+/// The flows, by the name their pages and runs use.
+pub const FLOWS: [&str; 5] = [
+    "basic",
+    "client-credentials",
+    "password",
+    "authorization-code",
+    "implicit",
+];
+
+/// A step, ready to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub title: &'static str,
+    pub lesson: &'static str,
+    /// The diagram arrow the request travels on.
+    pub arrow: usize,
+    pub request: super::wire::Outgoing,
+}
+
+/// What a run holds after its steps so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Held {
+    /// The newest access token.
+    pub token: Option<String>,
+    /// The newest refresh token.
+    pub refresh: Option<String>,
+    /// The first refresh token of the run, once a newer one replaced it.
+    pub retired_refresh: Option<String>,
+    /// The current access token was revoked by a step of this run.
+    pub revoked: bool,
+}
+
+/// What `steps` leave the client holding. A token from outside the run (the implicit flow's
+/// fragment) is used when the run issued none.
+pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
+    let mut held = Held::default();
+    let mut first_refresh = None;
+    for step in steps {
+        let x = &step.exchange;
+        let path = x.request.start_line.split(' ').nth(1).unwrap_or_default();
+        if x.status >= 300 {
+            continue;
+        }
+        if path == ep::TOKEN {
+            if let Some(t) = requests::access_token_of(&x.response.body) {
+                held.token = Some(t);
+                held.revoked = false;
+            }
+            if let Some(r) = requests::field_of(&x.response.body, "refresh_token") {
+                first_refresh.get_or_insert_with(|| r.clone());
+                held.refresh = Some(r);
+            }
+        } else if path == ep::REVOKE {
+            held.revoked = true;
+        }
+    }
+    held.retired_refresh = first_refresh.filter(|f| Some(f) != held.refresh.as_ref());
+    if held.token.is_none() && !outside_token.is_empty() {
+        held.token = Some(outside_token.to_owned());
+    }
+    held
+}
+
+/// The arrows a flow's diagram gives to (client → authorization server) and (client → API).
+fn arrows(flow: &str) -> (usize, usize) {
+    match flow {
+        "client-credentials" => (0, 2),
+        "password" => (1, 3),
+        "authorization-code" => (3, 5),
+        "implicit" => (5, 3),
+        _ => (0, 0),
+    }
+}
+
+fn auth_of(input: &StepInput) -> ClientAuth {
+    match input.auth.as_str() {
+        _ if input.client_secret.is_empty() => ClientAuth::None,
+        "post" => ClientAuth::Post,
+        _ => ClientAuth::Basic,
+    }
+}
+
+/// Plans step `input.step` of flow `input.flow` for a run that holds `held`.
+pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
+    if !FLOWS.contains(&input.flow.as_str()) {
+        return Err(format!("there is no flow named {:?}", input.flow));
+    }
+    let (to_server, to_api) = arrows(&input.flow);
+    let auth = auth_of(input);
+    let (id, secret) = (input.client_id.as_str(), input.client_secret.as_str());
+    let token = || {
+        held.token
+            .clone()
+            .ok_or_else(|| "this step needs an access token: get one first".to_owned())
+    };
+    let password_grant = |password: &str| {
+        requests::password(auth, id, secret, &input.username, password, &input.scope)
+    };
+    let plan = |title, lesson, arrow, request| Plan {
+        title,
+        lesson,
+        arrow,
+        request,
+    };
+    Ok(match (input.flow.as_str(), input.step.as_str()) {
+        ("basic", "api") => plan(
+            "Call the API with Basic credentials",
+            "The client sends its id and secret on every call. The API verifies the secret (argon2 once, then a cached HMAC) and asks its access policies.",
+            to_api,
+            requests::api_call_basic(id, secret),
+        ),
+        ("basic", "wrong-secret") => plan(
+            "Lesson: a wrong secret",
+            "401 with a Basic challenge (RFC 7617 §2): the client is asked to authenticate again.",
+            to_api,
+            requests::api_call_basic(id, "not-the-secret"),
+        ),
+        ("basic", "no-grant") => plan(
+            "Lesson: a client without the basic grant",
+            "service-client has a valid secret but is not registered for the basic grant, so Basic credentials do not open the API for it.",
+            to_api,
+            requests::api_call_basic("service-client", "service-secret"),
+        ),
+        ("client-credentials", "token") => plan(
+            "Request a token",
+            "The client proves who it is with its secret and asks for a scope. No user is involved.",
+            to_server,
+            requests::client_credentials(auth, id, secret, &input.scope),
+        ),
+        ("client-credentials", "wrong-secret") => plan(
+            "Lesson: a wrong secret",
+            "The server answers 401 invalid_client with a Basic challenge (RFC 6749 §5.2) and issues nothing. A secret is compared with the stored argon2 hash; the server never stores or logs it.",
+            to_server,
+            requests::client_credentials(auth, id, "not-the-secret", &input.scope),
+        ),
+        ("password", "token") => plan(
+            "Trade the password for tokens",
+            "The client collects the user's password itself and sends it to the token endpoint. That is the problem: the client sees the password.",
+            to_server,
+            password_grant(&input.password),
+        ),
+        ("password", "wrong-password") => plan(
+            "Lesson: a wrong password",
+            "400 invalid_grant. An unknown user takes exactly as long as a wrong password, so the answer does not reveal who has an account.",
+            to_server,
+            password_grant("not-her-password"),
+        ),
+        ("authorization-code", "exchange") => plan(
+            "Exchange the code",
+            "The back channel: the code, the same redirect_uri, and the code_verifier whose hash is the challenge sent in step 1.",
+            to_server,
+            code_exchange(input, auth, &input.verifier),
+        ),
+        ("authorization-code", "wrong-verifier") => plan(
+            "Lesson: a wrong code_verifier",
+            "400 invalid_grant: SHA-256 of this verifier is not the challenge. A stolen code is useless without the verifier (RFC 7636 §1).",
+            to_server,
+            code_exchange(input, auth, &"x".repeat(43)),
+        ),
+        ("authorization-code", "replay") => plan(
+            "Lesson: replay the code",
+            "400 invalid_grant, and every token issued from this code is revoked at once (RFC 6749 §10.5).",
+            to_server,
+            code_exchange(input, auth, &input.verifier),
+        ),
+        (_, "api") if held.revoked => plan(
+            "Call the API after revoking",
+            "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
+            to_api,
+            requests::api_call(&token()?),
+        ),
+        (_, "api") => plan(
+            "Call the demo API",
+            "The resource server checks the token's signature, expiry and revocation, then asks its access policies.",
+            to_api,
+            requests::api_call(&token()?),
+        ),
+        ("password" | "authorization-code", "refresh") => plan(
+            "Refresh",
+            "A new access token without the user. A client that rotates refresh tokens gets a new one each time, and the old one is retired.",
+            to_server,
+            requests::refresh(
+                auth,
+                id,
+                secret,
+                &held
+                    .refresh
+                    .clone()
+                    .ok_or("this step needs a refresh token: ask for offline_access")?,
+            ),
+        ),
+        ("password" | "authorization-code", "reuse") => plan(
+            "Lesson: reuse a rotated refresh token",
+            "Presenting a retired refresh token means it was copied: the server revokes the whole grant, the newest tokens included (RFC 9700 §4.14.2).",
+            to_server,
+            requests::refresh(
+                auth,
+                id,
+                secret,
+                &held
+                    .retired_refresh
+                    .clone()
+                    .ok_or("this lesson needs a retired refresh token: refresh first")?,
+            ),
+        ),
+        (_, "introspect") if auth == ClientAuth::None => plan(
+            "Lesson: a public client cannot introspect",
+            "401 invalid_client: RFC 7662 §2.1 lets only authenticated callers introspect, usually resource servers. A browser app reads what it needs from the token response instead.",
+            to_server,
+            requests::introspect(auth, id, secret, &token()?),
+        ),
+        (_, "introspect") => plan(
+            "Introspect the token",
+            "RFC 7662: the server says whether the token is active and what it allows.",
+            to_server,
+            requests::introspect(auth, id, secret, &token()?),
+        ),
+        (_, "revoke") => plan(
+            "Revoke the token",
+            "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
+            to_server,
+            requests::revoke(auth, id, secret, &token()?),
+        ),
+        (flow, step) => return Err(format!("the {flow} flow has no step named {step:?}")),
+    })
+}
+
+fn code_exchange(input: &StepInput, auth: ClientAuth, verifier: &str) -> super::wire::Outgoing {
+    requests::code_exchange(
+        auth,
+        &input.client_id,
+        &input.client_secret,
+        &input.code,
+        &input.redirect_uri,
+        verifier,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::wire::{Exchange, HttpMessage};
+
+    fn step(path: &str, status: u16, body: &str) -> RunStep {
+        RunStep {
+            exchange: Exchange {
+                request: HttpMessage {
+                    start_line: format!("POST {path} HTTP/1.1"),
+                    ..Default::default()
+                },
+                response: HttpMessage {
+                    body: body.into(),
+                    ..Default::default()
+                },
+                status,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn input(flow: &str, step: &str) -> StepInput {
+        StepInput {
+            flow: flow.into(),
+            step: step.into(),
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn held_tracks_rotation_and_revocation() {
+        let steps = [
+            step(
+                ep::TOKEN,
+                200,
+                r#"{"access_token":"a1","refresh_token":"r1"}"#,
+            ),
+            step(ep::TOKEN, 400, r#"{"error":"invalid_grant"}"#),
+            step(
+                ep::TOKEN,
+                200,
+                r#"{"access_token":"a2","refresh_token":"r2"}"#,
+            ),
+        ];
+        let h = held(&steps, "");
+        assert_eq!(h.token.as_deref(), Some("a2"));
+        assert_eq!(h.refresh.as_deref(), Some("r2"));
+        assert_eq!(h.retired_refresh.as_deref(), Some("r1"));
+        assert!(!h.revoked);
+        let mut more = steps.to_vec();
+        more.push(step(ep::REVOKE, 200, ""));
+        assert!(held(&more, "").revoked);
+        assert_eq!(
+            held(&[], "from-fragment").token.as_deref(),
+            Some("from-fragment")
+        );
+    }
+
+    #[test]
+    fn steps_that_need_a_token_say_so() {
+        let err = plan(&input("client-credentials", "api"), &Held::default()).unwrap_err();
+        assert!(err.contains("access token"), "{err}");
+        assert!(plan(&input("nope", "api"), &Held::default()).is_err());
+        assert!(plan(&input("basic", "refresh"), &Held::default()).is_err());
+    }
+
+    #[test]
+    fn the_api_step_after_revoking_is_the_revocation_lesson() {
+        let held = Held {
+            token: Some("t".into()),
+            revoked: true,
+            ..Default::default()
+        };
+        let p = plan(&input("password", "api"), &held).unwrap();
+        assert_eq!(p.title, "Call the API after revoking");
+        assert_eq!(p.arrow, 3);
+        assert_eq!(p.request.headers[0].1, "Bearer t");
+    }
+
+    #[test]
+    fn a_public_client_authenticates_with_its_id_only() {
+        let mut i = input("implicit", "revoke");
+        i.client_secret.clear();
+        let held = Held {
+            token: Some("t".into()),
+            ..Default::default()
+        };
+        let p = plan(&i, &held).unwrap();
+        assert!(p.request.body.contains("client_id=c"));
+        assert!(p.request.headers.iter().all(|(k, _)| k != "authorization"));
+    }
+}
