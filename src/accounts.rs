@@ -25,7 +25,8 @@ pub async fn authenticate(
         }
         None => state.passwords.verify_unknown(password).await,
     };
-    Ok(user.filter(|_| verified))
+    // A disabled account is refused after the same work, so its answer looks like any other.
+    Ok(user.filter(|u| verified && !u.disabled))
 }
 
 /// The verified-secret cache key of a user's password.

@@ -13,6 +13,7 @@ pub mod cache;
 pub mod checks;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod model;
 pub mod oauth;
 pub mod password;

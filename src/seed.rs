@@ -185,6 +185,7 @@ pub async fn apply(
             email: valid.email,
             roles: valid.roles,
             owner: None,
+            disabled: valid.disabled,
             created_at: now,
             updated_at: now,
         });
@@ -265,6 +266,7 @@ pub async fn ensure_admin(
         email: None,
         roles: vec![Role::Admin],
         owner: None,
+        disabled: false,
         created_at: now,
         updated_at: now,
     };

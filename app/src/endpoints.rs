@@ -42,6 +42,18 @@ pub const PATIENT: &str = "/fhir/Patient/{id}";
 pub const CLIENTS: &str = "/Client";
 /// Admin REST API: one client.
 pub const CLIENT: &str = "/Client/{id}";
+/// Admin REST API: give a client a new generated secret, shown once.
+pub const CLIENT_SECRET: &str = "/Client/{id}/$secret";
+/// RFC 7591 §3: dynamic client registration.
+pub const REGISTER: &str = "/auth/register";
+/// The developer console: your clients, users and policies.
+pub const CONSOLE: &str = "/developer";
+/// The console's sign-up page and form.
+pub const SIGNUP: &str = "/developer/signup";
+/// The console's sign-in page and form.
+pub const SIGNIN: &str = "/developer/signin";
+/// Ends the console session.
+pub const SIGNOUT: &str = "/developer/signout";
 /// Admin REST API: users (resource owners, developers and admins).
 pub const USERS: &str = "/User";
 /// Admin REST API: one user.
@@ -153,6 +165,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         audience: Audience::AuthorizationServer,
     },
     Endpoint {
+        methods: "POST",
+        path: REGISTER,
+        summary: "Register a client (a developer's initial access token or console session)",
+        standard: "RFC 7591",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
         methods: "GET, POST",
         path: USERINFO,
         summary: "Claims about the signed-in user (openid profile email)",
@@ -192,6 +211,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: CLIENT,
         summary: "Read, create or replace, delete a client",
         standard: "RFC 7591 field names",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "POST",
+        path: CLIENT_SECRET,
+        summary: "A new generated client secret, shown once; the old one stops working",
+        standard: "",
         audience: Audience::Admin,
     },
     Endpoint {

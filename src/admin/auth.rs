@@ -1,7 +1,9 @@
-//! Who is calling the admin API: HTTP Basic with an account that holds the `admin` role.
+//! Who is calling the admin API: HTTP Basic with an account that holds the `admin` role, or,
+//! for clients, users and policies, the `developer` role (acting on their own only).
 
 use super::error::AdminError;
 use crate::accounts;
+use crate::console::Caller;
 use crate::model::user::{Role, User};
 use crate::oauth::client_auth::decode_basic;
 use crate::state::AppState;
@@ -21,20 +23,37 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(AdminError::Unauthorized)?;
-        let (username, password) = decode_basic(value).map_err(|_| AdminError::Unauthorized)?;
-        let user = accounts::authenticate(state, &username, &password)
-            .await
-            .map_err(AdminError::internal)?
-            .ok_or(AdminError::Unauthorized)?;
+        let user = basic_user(parts, state).await?;
         if user.has_role(Role::Admin) {
             Ok(Admin { user })
         } else {
             Err(AdminError::Forbidden)
         }
     }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Caller::new(basic_user(parts, state).await?)
+    }
+}
+
+/// The account whose HTTP Basic credentials the request carries.
+async fn basic_user(parts: &Parts, state: &AppState) -> Result<User, AdminError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(AdminError::Unauthorized)?;
+    let (username, password) = decode_basic(value).map_err(|_| AdminError::Unauthorized)?;
+    let user = accounts::authenticate(state, &username, &password)
+        .await
+        .map_err(AdminError::internal)?
+        .ok_or(AdminError::Unauthorized)?;
+    Ok(user)
 }

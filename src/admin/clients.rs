@@ -1,41 +1,33 @@
-//! `/Client`: list, read, create or replace, delete. The secret is write-only: a generated
-//! secret appears once, in the response that created it, and never again.
+//! `/Client`: list, read, create or replace, delete, for an admin or the owning developer. The
+//! secret is write-only: a generated secret appears once, in the response that created it.
 
-use super::auth::Admin;
 use super::body::JsonBody;
 use super::error::AdminError;
+use crate::console::{Caller, clients};
 use crate::model::client::{ClientInput, ClientView};
-use crate::secret::new_secret;
 use crate::state::AppState;
-use crate::storage;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// `GET /Client`.
+/// `GET /Client`: the caller's clients (every client for an admin).
 pub async fn list(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
 ) -> Result<Json<Vec<ClientView>>, AdminError> {
-    let clients = storage::clients::list(&state.db, None)
-        .await
-        .map_err(AdminError::internal)?;
-    Ok(Json(clients.iter().map(|c| c.view()).collect()))
+    let list = clients::list(&state, &caller).await?;
+    Ok(Json(list.iter().map(|c| c.view()).collect()))
 }
 
 /// `GET /Client/{id}`.
 pub async fn read(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ClientView>, AdminError> {
-    storage::clients::get(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?
-        .map(|c| Json(c.view()))
-        .ok_or_else(|| AdminError::NotFound(format!("Client/{id}")))
+    Ok(Json(clients::get(&state, &caller, &id).await?.view()))
 }
 
 #[derive(Serialize)]
@@ -50,53 +42,16 @@ struct Created {
 /// `PUT /Client/{id}`: 201 when created, 200 when replaced.
 pub async fn put(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ClientInput>,
 ) -> Result<Response, AdminError> {
-    let now = state.clock.now();
-    let valid = input.validate(&id, now, &state.issuer)?;
-    let existing = storage::clients::get(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?;
-    let mut client = valid.client;
-    client.owner = existing.as_ref().and_then(|e| e.owner.clone());
-    let mut shown_once = None;
-    if !client.is_public() {
-        let secret = match valid.secret {
-            Some(given) => Some(given),
-            None => match existing.as_ref().and_then(|e| e.secret_hash.clone()) {
-                Some(kept) => {
-                    client.secret_hash = Some(kept);
-                    None
-                }
-                None => {
-                    let generated = new_secret();
-                    shown_once = Some(generated.expose().to_owned());
-                    Some(generated)
-                }
-            },
-        };
-        if let Some(secret) = secret {
-            client.secret_hash = Some(
-                state
-                    .passwords
-                    .hash(&secret)
-                    .await
-                    .map_err(AdminError::internal)?,
-            );
-        }
-    }
-    let created = storage::clients::upsert(&state.db, &client, false)
-        .await
-        .map_err(AdminError::internal)?;
-    state.cache.forget_client(&id);
-    state.passwords.forget(&format!("client:{id}"));
+    let saved = clients::put(&state, &caller, &id, input, clients::Write::Upsert).await?;
     let body = Created {
-        client: client.view(),
-        client_secret: shown_once,
+        client: saved.client.view(),
+        client_secret: saved.secret,
     };
-    let status = if created {
+    let status = if saved.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -109,17 +64,23 @@ pub async fn put(
 /// `DELETE /Client/{id}`: its tokens stop working at once.
 pub async fn remove(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
-    let deleted = storage::clients::delete(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?;
-    state.cache.forget_client(&id);
-    state.passwords.forget(&format!("client:{id}"));
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AdminError::NotFound(format!("Client/{id}")))
-    }
+    clients::delete(&state, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /Client/{id}/$secret`: a new generated secret, shown this once; the old one stops
+/// working at once.
+pub async fn regenerate_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AdminError> {
+    let secret = clients::regenerate_secret(&state, &caller, &id).await?;
+    let body = serde_json::json!({ "client_id": id, "client_secret": secret });
+    let mut response = Json(body).into_response();
+    crate::oauth::error::no_store(response.headers_mut());
+    Ok(response)
 }

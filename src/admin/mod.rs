@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             ep::CLIENT,
             get(clients::read).put(clients::put).delete(clients::remove),
         )
+        .route(ep::CLIENT_SECRET, post(clients::regenerate_secret))
         .route(ep::USERS, get(users::list))
         .route(
             ep::USER,

@@ -1,9 +1,10 @@
-//! `/User`: list, read, create or replace, delete. The password is write-only.
+//! `/User`: list, read, create or replace, delete, for an admin or the owning developer; the
+//! consents a user gave, for an admin. The password is write-only.
 
 use super::auth::Admin;
 use super::body::JsonBody;
 use super::error::AdminError;
-use crate::model::FieldError;
+use crate::console::{Caller, users};
 use crate::model::user::{User, UserInput, UserView};
 use crate::state::AppState;
 use crate::storage;
@@ -12,71 +13,33 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-/// `GET /User`.
+/// `GET /User`: the caller's users (every user for an admin).
 pub async fn list(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
 ) -> Result<Json<Vec<UserView>>, AdminError> {
-    let users = storage::users::list(&state.db, None)
-        .await
-        .map_err(AdminError::internal)?;
-    Ok(Json(users.iter().map(User::view).collect()))
+    let list = users::list(&state, &caller).await?;
+    Ok(Json(list.iter().map(User::view).collect()))
 }
 
 /// `GET /User/{id}`.
 pub async fn read(
     State(state): State<AppState>,
-    _admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, AdminError> {
-    storage::users::get(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?
-        .map(|u| Json(u.view()))
-        .ok_or_else(|| AdminError::NotFound(format!("User/{id}")))
+    Ok(Json(users::get(&state, &caller, &id).await?.view()))
 }
 
 /// `PUT /User/{id}`: 201 when created, 200 when replaced. A new user needs a password; a
 /// replaced user keeps theirs when none is given.
 pub async fn put(
     State(state): State<AppState>,
-    admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<Response, AdminError> {
-    let now = state.clock.now();
-    let valid = input.validate(&id)?;
-    let existing = storage::users::get(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?;
-    if admin.user.username == id && !valid.roles.contains(&crate::model::user::Role::Admin) {
-        return Err(FieldError::new("roles", "an admin cannot remove their own admin role").into());
-    }
-    let password_hash = match (&valid.password, &existing) {
-        (Some(p), _) => state
-            .passwords
-            .hash(p)
-            .await
-            .map_err(AdminError::internal)?,
-        (None, Some(u)) => u.password_hash.clone(),
-        (None, None) => {
-            return Err(FieldError::new("password", "is required for a new user").into());
-        }
-    };
-    let user = User {
-        username: valid.username,
-        password_hash,
-        name: valid.name,
-        email: valid.email,
-        roles: valid.roles,
-        owner: existing.as_ref().and_then(|u| u.owner.clone()),
-        created_at: existing.as_ref().map_or(now, |u| u.created_at),
-        updated_at: now,
-    };
-    let created = storage::users::upsert(&state.db, &user)
-        .await
-        .map_err(AdminError::internal)?;
-    state.passwords.forget(&crate::accounts::cache_key(&id));
+    let (user, created) = users::put(&state, &caller, &id, input).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -88,23 +51,11 @@ pub async fn put(
 /// `DELETE /User/{id}`: the user's tokens are deleted with them.
 pub async fn remove(
     State(state): State<AppState>,
-    admin: Admin,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AdminError> {
-    if admin.user.username == id {
-        return Err(AdminError::Conflict(
-            "an admin cannot delete their own account".into(),
-        ));
-    }
-    let deleted = storage::users::delete(&state.db, &id)
-        .await
-        .map_err(AdminError::internal)?;
-    state.passwords.forget(&crate::accounts::cache_key(&id));
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AdminError::NotFound(format!("User/{id}")))
-    }
+    users::delete(&state, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /User/{id}/Consent`: the consents the user gave.

@@ -24,6 +24,8 @@ pub struct User {
     pub roles: Vec<Role>,
     /// The developer who created this user; `None` for system users.
     pub owner: Option<String>,
+    /// A disabled account cannot sign in anywhere.
+    pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -42,6 +44,7 @@ impl User {
             email: self.email.clone(),
             roles: self.roles.clone(),
             owner: self.owner.clone(),
+            disabled: self.disabled,
             created_at: crate::clock::rfc3339(self.created_at),
             updated_at: crate::clock::rfc3339(self.updated_at),
         }
@@ -56,6 +59,7 @@ pub struct UserView {
     pub email: Option<String>,
     pub roles: Vec<Role>,
     pub owner: Option<String>,
+    pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -75,6 +79,9 @@ pub struct UserInput {
     pub email: Option<String>,
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// A disabled account cannot sign in.
+    #[serde(default)]
+    pub disabled: bool,
     #[serde(default, rename = "owner")]
     _owner: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "created_at")]
@@ -91,6 +98,7 @@ pub struct ValidUser {
     pub name: Option<String>,
     pub email: Option<String>,
     pub roles: Vec<Role>,
+    pub disabled: bool,
 }
 
 impl UserInput {
@@ -125,6 +133,7 @@ impl UserInput {
             name: self.name.filter(|n| !n.trim().is_empty()),
             email: self.email.filter(|e| !e.is_empty()),
             roles,
+            disabled: self.disabled,
         })
     }
 }

@@ -12,16 +12,19 @@ pub struct SessionRecord {
     pub username: String,
     pub auth_time: i64,
     pub expires_at: i64,
+    /// `login` (the authorization server's single sign-on) or `console` (a developer).
+    pub kind: String,
 }
 
 /// Stores a new session.
 pub async fn insert(db: &Db, s: &SessionRecord) -> StorageResult<()> {
-    sqlx::query("INSERT INTO sessions (handle, secret_hash, username, auth_time, expires_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (handle, secret_hash, username, auth_time, expires_at, kind) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(&s.handle)
         .bind(&s.secret_hash)
         .bind(&s.username)
         .bind(s.auth_time)
         .bind(s.expires_at)
+        .bind(&s.kind)
         .execute(db.pool())
         .await?;
     Ok(())
@@ -29,7 +32,7 @@ pub async fn insert(db: &Db, s: &SessionRecord) -> StorageResult<()> {
 
 /// Finds a session by handle.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<SessionRecord>> {
-    Ok(sqlx::query_as("SELECT handle, secret_hash, username, auth_time, expires_at FROM sessions WHERE handle = ?")
+    Ok(sqlx::query_as("SELECT handle, secret_hash, username, auth_time, expires_at, kind FROM sessions WHERE handle = ?")
         .bind(handle)
         .fetch_optional(db.pool())
         .await?)

@@ -19,13 +19,13 @@ fn from_row(row: &SqliteRow) -> StorageResult<User> {
         email: row.try_get("email")?,
         roles,
         owner: row.try_get("owner")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
 }
 
-const SELECT: &str =
-    "SELECT username, password_hash, name, email, roles, owner, created_at, updated_at FROM users";
+const SELECT: &str = "SELECT username, password_hash, name, email, roles, owner, disabled, created_at, updated_at FROM users";
 
 /// Reads one user.
 pub async fn get(db: &Db, username: &str) -> StorageResult<Option<User>> {
@@ -71,10 +71,11 @@ pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageR
         })
         .collect();
     sqlx::query(
-        "INSERT INTO users (username, password_hash, name, email, roles, owner, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
+        "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
          password_hash = excluded.password_hash, name = excluded.name, email = excluded.email, \
-         roles = excluded.roles, owner = excluded.owner, updated_at = excluded.updated_at",
+         roles = excluded.roles, owner = excluded.owner, disabled = excluded.disabled, \
+         updated_at = excluded.updated_at",
     )
     .bind(&user.username)
     .bind(&user.password_hash)
@@ -82,6 +83,7 @@ pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageR
     .bind(&user.email)
     .bind(encode_list(&roles))
     .bind(&user.owner)
+    .bind(i64::from(user.disabled))
     .bind(existed.map_or(user.created_at, |e| e.0))
     .bind(user.updated_at)
     .execute(&mut *tx)

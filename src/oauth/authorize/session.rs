@@ -40,12 +40,48 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> St
     c.to_string()
 }
 
+/// The console session cookie's name: a developer signed in to manage their clients.
+pub const CONSOLE_COOKIE: &str = "sandbox_console";
+
+/// Which session: the authorization server's login, or the developer console. They live in
+/// separate cookies and a session of one kind never opens the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Login,
+    Console,
+}
+
+impl Kind {
+    fn cookie(self) -> &'static str {
+        match self {
+            Kind::Login => SESSION_COOKIE,
+            Kind::Console => CONSOLE_COOKIE,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Login => "login",
+            Kind::Console => "console",
+        }
+    }
+}
+
 /// The signed-in session of this browser, if any and still valid.
 pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<SessionRecord>, OAuthError> {
-    let Some(value) = read_cookie(headers, SESSION_COOKIE) else {
+    current_of(state, headers, Kind::Login).await
+}
+
+/// The signed-in session of `kind` of this browser, if any and still valid.
+pub async fn current_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    kind: Kind,
+) -> Result<Option<SessionRecord>, OAuthError> {
+    let Some(value) = read_cookie(headers, kind.cookie()) else {
         return Ok(None);
     };
     let Some((handle, secret)) = value.split_once('.') else {
@@ -56,12 +92,19 @@ pub async fn current(
         .map_err(OAuthError::internal)?;
     let now = state.clock.now();
     Ok(record.filter(|r| {
-        now < r.expires_at && constant_time_eq(r.secret_hash.as_bytes(), digest(secret).as_bytes())
+        r.kind == kind.name()
+            && now < r.expires_at
+            && constant_time_eq(r.secret_hash.as_bytes(), digest(secret).as_bytes())
     }))
 }
 
-/// Starts a session for `username`; returns the `Set-Cookie` value.
+/// Starts a login session for `username`; returns the `Set-Cookie` value.
 pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthError> {
+    start_of(state, username, Kind::Login).await
+}
+
+/// Starts a session of `kind` for `username`; returns the `Set-Cookie` value.
+pub async fn start_of(state: &AppState, username: &str, kind: Kind) -> Result<String, OAuthError> {
     let now = state.clock.now();
     let (handle, secret) = (ordered_id(), new_secret());
     let record = SessionRecord {
@@ -70,26 +113,36 @@ pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthErro
         username: username.to_owned(),
         auth_time: now,
         expires_at: now + SESSION_TTL,
+        kind: kind.name().to_owned(),
     };
     sessions::insert(&state.db, &record)
         .await
         .map_err(OAuthError::internal)?;
     Ok(set_cookie(
         state,
-        SESSION_COOKIE,
+        kind.cookie(),
         &format!("{handle}.{}", secret.expose()),
         SESSION_TTL,
     ))
 }
 
-/// Ends this browser's session, if any; returns the `Set-Cookie` value that deletes it.
+/// Ends this browser's login session, if any; returns the `Set-Cookie` value that deletes it.
 pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, OAuthError> {
-    if let Some(record) = current(state, headers).await? {
+    end_of(state, headers, Kind::Login).await
+}
+
+/// Ends this browser's session of `kind`, if any; returns the `Set-Cookie` that deletes it.
+pub async fn end_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    kind: Kind,
+) -> Result<String, OAuthError> {
+    if let Some(record) = current_of(state, headers, kind).await? {
         sessions::delete(&state.db, &record.handle)
             .await
             .map_err(OAuthError::internal)?;
     }
-    Ok(set_cookie(state, SESSION_COOKIE, "", 0))
+    Ok(set_cookie(state, kind.cookie(), "", 0))
 }
 
 /// This browser's CSRF cookie value, and the `Set-Cookie` to send when it is new.
