@@ -125,6 +125,7 @@ fn api_routes() -> Router<AppState> {
             post(oauth::endpoints::introspect::introspect),
         )
         .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
+        .route(ep::REGISTER, post(oauth::endpoints::register::register))
         .route(
             ep::USERINFO,
             get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
@@ -143,6 +144,15 @@ fn api_routes() -> Router<AppState> {
             get(authorize::consent_get).post(authorize::consent_post),
         )
         .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
+        .route(
+            ep::SIGNIN,
+            get(console::pages::signin_page).post(console::pages::signin),
+        )
+        .route(
+            ep::SIGNUP,
+            get(console::pages::signup_page).post(console::pages::signup),
+        )
+        .route(ep::SIGNOUT, post(console::pages::signout))
         .route(ep::RUN_EXPORT_MD, get(sandbox_export::export_markdown))
         .route(ep::RUN_EXPORT_SH, get(sandbox_export::export_shell))
         .merge(cross_origin)

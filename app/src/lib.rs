@@ -6,6 +6,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod account_pages;
 pub mod auth_pages;
 pub mod endpoints;
 mod pages;

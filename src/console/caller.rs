@@ -2,6 +2,11 @@
 
 use crate::admin::error::AdminError;
 use crate::model::user::{Role, User};
+use crate::oauth::authorize::session::{self, Kind};
+use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::state::AppState;
+use crate::storage;
+use axum::http::HeaderMap;
 
 /// An authenticated account that may manage clients, users and policies.
 #[derive(Clone, Debug)]
@@ -43,6 +48,75 @@ impl Caller {
     pub fn list_filter(&self) -> Option<&str> {
         (!self.is_admin()).then(|| self.name())
     }
+}
+
+/// How long an initial access token lasts: 30 days.
+const INITIAL_TOKEN_TTL: i64 = 30 * 86_400;
+
+/// The developer (or admin) signed in to the console in this browser, if any.
+pub async fn from_console(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, AdminError> {
+    let session = session::current_of(state, headers, Kind::Console)
+        .await
+        .map_err(AdminError::internal)?;
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    active(state, &session.username).await
+}
+
+/// The developer an initial access token (`<handle>.<secret>`) stands for, if it is valid.
+pub async fn from_initial_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<Caller>, AdminError> {
+    let Some((handle, secret)) = token.split_once('.') else {
+        return Ok(None);
+    };
+    let found = storage::initial_tokens::find(&state.db, handle)
+        .await
+        .map_err(AdminError::internal)?;
+    let now = state.clock.now();
+    match found {
+        Some(t)
+            if now < t.expires_at
+                && constant_time_eq(t.secret_hash.as_bytes(), digest(secret).as_bytes()) =>
+        {
+            active(state, &t.owner).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A new initial access token for the caller, shown this once.
+pub async fn issue_initial_token(state: &AppState, caller: &Caller) -> Result<String, AdminError> {
+    let now = state.clock.now();
+    let (handle, secret) = (ordered_id(), new_secret());
+    storage::initial_tokens::insert(
+        &state.db,
+        &storage::initial_tokens::InitialToken {
+            handle: handle.clone(),
+            secret_hash: digest(secret.expose()),
+            owner: caller.name().to_owned(),
+            created_at: now,
+            expires_at: now + INITIAL_TOKEN_TTL,
+        },
+    )
+    .await
+    .map_err(AdminError::internal)?;
+    Ok(format!("{handle}.{}", secret.expose()))
+}
+
+/// The caller for `username`, unless the account is gone, disabled or holds no role.
+async fn active(state: &AppState, username: &str) -> Result<Option<Caller>, AdminError> {
+    let user = storage::users::get(&state.db, username)
+        .await
+        .map_err(AdminError::internal)?;
+    Ok(user
+        .filter(|u| !u.disabled)
+        .and_then(|u| Caller::new(u).ok()))
 }
 
 #[cfg(test)]

@@ -1,1 +1,208 @@
-//! placeholder
+//! The console's account pages: sign up, sign in, sign out. Plain HTML forms with CSRF tokens
+//! bound to the browser, the same failure limits as the authorization server's login, and a
+//! console session kept apart from the resource-owner login session.
+
+use crate::accounts;
+use crate::model::user::{Role, User, UserInput};
+use crate::oauth::authorize::respond::{html, server_error_page};
+use crate::oauth::authorize::session::{self, Kind};
+use crate::oauth::authorize::{bad_request, read_form};
+use crate::oauth::params::Params;
+use crate::secret::Secret;
+use crate::state::AppState;
+use crate::storage;
+use app::account_pages::{AccountView, SignInPage, SignUpPage};
+use app::endpoints as ep;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+/// What the CSRF token of the console's forms is bound to, besides the browser.
+const CSRF_PURPOSE: &str = "console";
+
+#[derive(Clone, Copy)]
+enum Page {
+    SignIn,
+    SignUp,
+}
+
+/// Renders a page with a fresh CSRF token for this browser.
+fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    which: Page,
+    username: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (browser, set) = session::csrf_cookie(state, headers);
+    let view = AccountView {
+        csrf: state.pending.csrf_token(&browser, CSRF_PURPOSE),
+        username,
+        error,
+    };
+    let cookies: Vec<String> = set.into_iter().collect();
+    match which {
+        Page::SignIn => html(status, "Sign in", view! { <SignInPage view /> }, &cookies),
+        Page::SignUp => html(status, "Sign up", view! { <SignUpPage view /> }, &cookies),
+    }
+}
+
+/// `GET /developer/signin`.
+pub async fn signin_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    page(&state, &headers, Page::SignIn, String::new(), None, StatusCode::OK)
+}
+
+/// `GET /developer/signup`.
+pub async fn signup_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    page(&state, &headers, Page::SignUp, String::new(), None, StatusCode::OK)
+}
+
+/// A posted account form: its fields, the caller's address and headers, CSRF verified.
+async fn form(
+    state: &AppState,
+    request: Request,
+) -> Result<(Params, String, HeaderMap), Response> {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let (parts, body) = request.into_parts();
+    let bytes = read_form(&parts.headers, body).await?;
+    let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
+    let browser = session::read_cookie(&parts.headers, session::CSRF_COOKIE).unwrap_or_default();
+    let token = params.get("csrf").unwrap_or_default();
+    if browser.is_empty() || !state.pending.csrf_ok(&browser, CSRF_PURPOSE, token) {
+        return Err(bad_request(
+            "The form's security token does not match this browser. Reload the page and try again.",
+        ));
+    }
+    Ok((params, address, parts.headers))
+}
+
+/// Starts a console session and goes to the console.
+async fn signed_in(state: &AppState, username: &str) -> Response {
+    match session::start_of(state, username, Kind::Console).await {
+        Ok(cookie) => {
+            let mut response = Redirect::to(ep::CONSOLE).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(_) => server_error_page(),
+    }
+}
+
+/// `POST /developer/signin`.
+pub async fn signin(State(state): State<AppState>, request: Request) -> Response {
+    let (params, address, headers) = match form(&state, request).await {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    let username = params.get("username").unwrap_or_default().to_owned();
+    let again = |error: String, status| {
+        page(&state, &headers, Page::SignIn, username.clone(), Some(error), status)
+    };
+    if let Err(wait) = state.limiter.check(&username, &address, now) {
+        return again(
+            format!("Too many failed sign-ins. Try again in {wait} seconds."),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let password = Secret::new(params.get("password").unwrap_or_default());
+    let user = match accounts::authenticate(&state, &username, &password).await {
+        Ok(user) => user,
+        Err(_) => return server_error_page(),
+    };
+    let Some(user) = user else {
+        state.limiter.fail(&username, &address, now);
+        return again("The username or password is wrong.".into(), StatusCode::OK);
+    };
+    state.limiter.succeed(&user.username);
+    if !user.has_role(Role::Developer) && !user.has_role(Role::Admin) {
+        return again(
+            "This account is a resource owner for flows, not a developer account. Create a developer account to use the console.".into(),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    signed_in(&state, &user.username).await
+}
+
+/// `POST /developer/signup`: a new developer account, signed in at once.
+pub async fn signup(State(state): State<AppState>, request: Request) -> Response {
+    let (params, address, headers) = match form(&state, request).await {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    let username = params.get("username").unwrap_or_default().trim().to_owned();
+    let again = |error: String, status| {
+        page(&state, &headers, Page::SignUp, username.clone(), Some(error), status)
+    };
+    // Sign-ups count against the address like failed sign-ins, so accounts cannot be sprayed.
+    if let Err(wait) = state.limiter.check("", &address, now) {
+        return again(
+            format!("Too many attempts from this address. Try again in {wait} seconds."),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let input = serde_json::json!({
+        "password": params.get("password").unwrap_or_default(),
+        "roles": ["developer"],
+    });
+    let valid = match serde_json::from_value::<UserInput>(input)
+        .map_err(|e| e.to_string())
+        .and_then(|i| i.validate(&username).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(message) => return again(message, StatusCode::BAD_REQUEST),
+    };
+    let Some(password) = valid.password else {
+        return again("password: is required".into(), StatusCode::BAD_REQUEST);
+    };
+    let Ok(password_hash) = state.passwords.hash(&password).await else {
+        return server_error_page();
+    };
+    let user = User {
+        username: valid.username,
+        password_hash,
+        name: None,
+        email: None,
+        roles: vec![Role::Developer],
+        owner: None,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    };
+    match storage::users::insert_new(&state.db, &user).await {
+        Ok(true) => signed_in(&state, &user.username).await,
+        Ok(false) => {
+            state.limiter.fail("", &address, now);
+            again(
+                format!("username: {username:?} is taken; choose another"),
+                StatusCode::CONFLICT,
+            )
+        }
+        Err(_) => server_error_page(),
+    }
+}
+
+/// `POST /developer/signout`: ends the console session only; a resource-owner login in the
+/// same browser is not touched.
+pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session::end_of(&state, &headers, Kind::Console).await {
+        Ok(cookie) => {
+            let mut response = Redirect::to("/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(_) => server_error_page(),
+    }
+}

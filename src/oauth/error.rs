@@ -51,6 +51,13 @@ pub enum OAuthError {
     /// RFC 7009 §2.2.1 `unsupported_token_type`.
     #[error("unsupported_token_type: {0}")]
     UnsupportedTokenType(Text),
+    /// RFC 7591 §3.2.2 `invalid_redirect_uri`: a redirect URI of a registration is not valid.
+    #[error("invalid_redirect_uri: {0}")]
+    InvalidRedirectUri(Text),
+    /// RFC 7591 §3.2.2 `invalid_client_metadata`: a metadata field of a registration is not
+    /// valid.
+    #[error("invalid_client_metadata: {0}")]
+    InvalidClientMetadata(Text),
     /// The body is larger than the endpoint accepts: 413 with an `invalid_request` body.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -83,6 +90,8 @@ impl OAuthError {
             OAuthError::ConsentRequired(_) => "consent_required",
             OAuthError::InvalidToken(_) => "invalid_token",
             OAuthError::InsufficientScope(_) => "insufficient_scope",
+            OAuthError::InvalidRedirectUri(_) => "invalid_redirect_uri",
+            OAuthError::InvalidClientMetadata(_) => "invalid_client_metadata",
             OAuthError::ServerError => "server_error",
         }
     }
@@ -113,7 +122,9 @@ impl OAuthError {
             | OAuthError::LoginRequired(d)
             | OAuthError::ConsentRequired(d)
             | OAuthError::InvalidToken(d)
-            | OAuthError::InsufficientScope(d) => d,
+            | OAuthError::InsufficientScope(d)
+            | OAuthError::InvalidRedirectUri(d)
+            | OAuthError::InvalidClientMetadata(d) => d,
             OAuthError::PayloadTooLarge => "the request body is too large",
             OAuthError::ServerError => "the server could not complete the request",
         }

@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod codes;
+pub mod initial_tokens;
 pub mod keys;
 pub mod policies;
 pub mod runs;

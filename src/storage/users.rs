@@ -99,6 +99,22 @@ pub async fn upsert(db: &Db, user: &User) -> StorageResult<bool> {
     Ok(created)
 }
 
+/// Inserts a user that must be new, in one write transaction. Returns false, writing nothing,
+/// when the username is taken.
+pub async fn insert_new(db: &Db, user: &User) -> StorageResult<bool> {
+    let mut tx = db.begin_write().await?;
+    let taken: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = ?")
+        .bind(&user.username)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Ok(false);
+    }
+    upsert_in(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Deletes a user and, by cascade, the tokens issued for them.
 pub async fn delete(db: &Db, username: &str) -> StorageResult<bool> {
     let done = sqlx::query("DELETE FROM users WHERE username = ?")

@@ -53,7 +53,7 @@ pub async fn authorize_post(State(state): State<AppState>, request: Request) -> 
 }
 
 /// Reads a form body for the pages, or answers with an error page.
-async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+pub async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -78,7 +78,7 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response>
         })
 }
 
-fn error_view(message: &str) -> ErrorView {
+pub fn error_view(message: &str) -> ErrorView {
     ErrorView {
         title: "This request cannot continue".into(),
         message: message.into(),
@@ -86,7 +86,7 @@ fn error_view(message: &str) -> ErrorView {
     }
 }
 
-fn bad_request(message: &str) -> Response {
+pub fn bad_request(message: &str) -> Response {
     error_page(StatusCode::BAD_REQUEST, error_view(message))
 }
 

@@ -75,7 +75,7 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-fn html(
+pub fn html(
     status: StatusCode,
     title: &str,
     body: impl IntoView + 'static,

@@ -24,6 +24,8 @@ pub async fn metadata(state: &AppState) -> Value {
         "userinfo_endpoint": state.url(ep::USERINFO),
         "introspection_endpoint": state.url(ep::INTROSPECT),
         "revocation_endpoint": state.url(ep::REVOKE),
+        // RFC 8414 §2 / RFC 7591: open to developers (initial access token or console session).
+        "registration_endpoint": state.url(ep::REGISTER),
         "response_types_supported": ["code", "token"],
         "response_modes_supported": ["query", "fragment"],
         "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password", "refresh_token"],
