@@ -38,6 +38,9 @@ use std::sync::Arc;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The largest request body the pages' server functions read.
+const UI_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     // The sandbox sends through the same routes and layers a client on the network meets.
@@ -48,7 +51,12 @@ pub fn router(state: AppState) -> Router {
     let pkg = format!("{}/pkg", state.leptos.site_root);
     let leptos_options = state.leptos.clone();
     let routes = generate_route_list(app::App);
-    let context = move || leptos::prelude::provide_context(backend.clone());
+    let console: app::console::backend::Console =
+        Arc::new(console::backend::Console::new(state.clone()));
+    let context = move || {
+        leptos::prelude::provide_context(backend.clone());
+        leptos::prelude::provide_context(console.clone());
+    };
     let ui = Router::new()
         .leptos_routes_with_context(&state, routes, context, move || {
             app::shell(leptos_options.clone())
@@ -59,7 +67,11 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
-        ));
+        ))
+        // Large enough that an oversized form field reaches validation and is refused by name
+        // (a 10 MB client name gets "client_name: must be at most … bytes"), small enough to
+        // bound memory.
+        .layer(axum::extract::DefaultBodyLimit::max(UI_BODY_LIMIT));
 
     layered(
         api_routes()

@@ -177,6 +177,22 @@ impl InProcess {
 }
 
 impl SandboxBackend for InProcess {
+    fn may_use(&self, headers: axum::http::HeaderMap, client_id: String) -> BoxFuture<'_, bool> {
+        Box::pin(async move {
+            let Ok(client) = crate::storage::clients::get(&self.state.db, &client_id).await else {
+                return false;
+            };
+            // An unknown client is the server's to refuse, for real, as a lesson.
+            let Some(owner) = client.and_then(|c| c.owner) else {
+                return true;
+            };
+            matches!(
+                crate::console::caller::from_console(&self.state, &headers).await,
+                Ok(Some(caller)) if caller.sees(Some(&owner))
+            )
+        })
+    }
+
     fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<Exchange, String>> {
         Box::pin(self.exchange(request))
     }

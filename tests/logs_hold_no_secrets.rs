@@ -122,6 +122,33 @@ async fn debug_logs_hold_no_secret() {
     )
     .await
     .unwrap();
+    // A generated secret, and a regenerated one: both shown once, in a response, never logged.
+    let generated = r#"{"client_name": "Generated", "grant_types": ["client_credentials"]}"#;
+    let admin = basic("admin", admin_password);
+    let r = http(
+        &addr,
+        "PUT",
+        "/Client/generated",
+        Some(&admin),
+        "application/json",
+        generated,
+    )
+    .await
+    .unwrap();
+    let made: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    secrets.push(made["client_secret"].as_str().unwrap().to_owned());
+    let r = http(
+        &addr,
+        "POST",
+        "/Client/generated/$secret",
+        Some(&admin),
+        "application/json",
+        "",
+    )
+    .await
+    .unwrap();
+    let remade: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    secrets.push(remade["client_secret"].as_str().unwrap().to_owned());
     secrets.extend([
         access.clone(),
         refresh,

@@ -126,12 +126,12 @@ async fn discovery_is_one_document_at_both_paths() {
         doc["id_token_signing_alg_values_supported"],
         serde_json::json!(["RS256"])
     );
-    // Only what is true: no device flow, no request objects, no registration yet.
-    for absent in [
-        "device_authorization_endpoint",
-        "registration_endpoint",
-        "end_session_endpoint",
-    ] {
+    assert_eq!(
+        doc["registration_endpoint"],
+        "http://sandbox.test/auth/register"
+    );
+    // Only what is true: no device flow, no request objects.
+    for absent in ["device_authorization_endpoint", "end_session_endpoint"] {
         assert!(doc.get(absent).is_none(), "{absent}");
     }
     assert_eq!(doc["request_parameter_supported"], false);

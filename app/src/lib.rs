@@ -8,6 +8,8 @@
 
 pub mod account_pages;
 pub mod auth_pages;
+pub mod console;
+pub mod copy_button;
 pub mod endpoints;
 mod pages;
 pub mod sandbox;
@@ -66,9 +68,24 @@ pub fn App() -> impl IntoView {
                     view=sandbox::code_flow::AuthorizationCodePage ssr=SsrMode::Async
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("developer") view=console::dashboard::Dashboard ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("clients"), StaticSegment("new")) view=console::client_editor::NewClientPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("clients"), ParamSegment("id")) view=console::client_editor::ClientPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("users")) view=console::users_page::UsersPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("policies")) view=console::policies_page::PoliciesPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }
+}
+
+/// Replaces the address bar's URL without a navigation (in the browser; nothing on the server).
+pub fn replace_url(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
 }
 
 /// The browser entry point: hydrate the server-rendered page.

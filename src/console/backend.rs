@@ -1,1 +1,443 @@
-//! placeholder
+//! The server's side of the console ([`app::console::backend::ConsoleBackend`]): each call
+//! finds the console account of the browser that made it and goes through the same ownership
+//! rules as the admin REST API.
+
+use super::caller::{self, Caller};
+use super::{clients, policies, users};
+use crate::admin::error::AdminError;
+use crate::model::client::{Client, ClientInput};
+use crate::model::policy::{AccessPolicy, PolicyInput};
+use crate::model::user::{Role, User, UserInput};
+use crate::resource::guard;
+use crate::state::AppState;
+use app::console::backend::{ConsoleBackend, Failure, Outcome};
+use app::console::wire::*;
+use app::sandbox::backend::BoxFuture;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::IntoResponse;
+use serde_json::json;
+
+/// The console backend over the server's state.
+pub struct Console {
+    state: AppState,
+}
+
+impl Console {
+    /// A backend over `state`.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    /// The signed-in account, for a call that changes nothing.
+    async fn reader(&self, headers: &HeaderMap) -> Outcome<Caller> {
+        caller::from_console(&self.state, headers)
+            .await
+            .map_err(message)?
+            .ok_or_else(|| Failure {
+                status: 401,
+                message: "Sign in to the developer console first.".into(),
+            })
+    }
+
+    /// The signed-in account, for a call that changes something: the request must also come
+    /// from this server's own pages (its Origin, when sent, names this host). With the
+    /// SameSite=Lax cookie this keeps other sites from acting in a developer's name.
+    async fn writer(&self, headers: &HeaderMap) -> Outcome<Caller> {
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let same = origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+            if !same {
+                return Err(Failure {
+                    status: 403,
+                    message: "This request came from another site; it was refused.".into(),
+                });
+            }
+        }
+        self.reader(headers).await
+    }
+}
+
+/// What a page shows for a failure, with the status the REST API gives the same failure; a
+/// field error names its field.
+fn message(e: AdminError) -> Failure {
+    let status = match &e {
+        AdminError::Unauthorized => 401,
+        AdminError::Forbidden => 403,
+        AdminError::NotFound(_) => 404,
+        AdminError::Conflict(_) => 409,
+        AdminError::Invalid(_) | AdminError::BadBody(_) => 400,
+        AdminError::UnsupportedMediaType => 415,
+        AdminError::TooLarge(_) => 413,
+        AdminError::Internal => 500,
+    };
+    let message = match e {
+        AdminError::Invalid(f) => format!("{}: {}", f.field, f.message),
+        other => other.to_string(),
+    };
+    Failure { status, message }
+}
+
+fn client_summary(c: &Client) -> ClientSummary {
+    let v = c.view();
+    ClientSummary {
+        form: ClientForm {
+            client_id: v.client_id,
+            client_name: v.client_name,
+            token_endpoint_auth_method: v.token_endpoint_auth_method.as_str().into(),
+            grant_types: v
+                .grant_types
+                .iter()
+                .map(|g| g.as_str().to_owned())
+                .collect(),
+            redirect_uris: v.redirect_uris,
+            scope: v.scope,
+            first_party: v.first_party,
+            access_token_format: v.access_token_format.as_str().into(),
+            access_token_ttl: v.access_token_ttl,
+            refresh_token_ttl: v.refresh_token_ttl,
+            require_pkce: v.require_pkce,
+            allow_plain_pkce: v.allow_plain_pkce,
+            rotate_refresh_tokens: v.rotate_refresh_tokens,
+        },
+        has_secret: v.has_secret,
+        owner: v.owner,
+        created_at: v.created_at,
+    }
+}
+
+/// The form as the admin API's input, so that both go through the same validation and the
+/// REST request the page shows is exactly what the console sends. A grant name the server does
+/// not know is reported by field, not as a parse error.
+fn client_input(form: &ClientForm) -> Outcome<ClientInput> {
+    for g in &form.grant_types {
+        if serde_json::from_value::<crate::model::client::GrantType>(json!(g)).is_err() {
+            return Err(Failure::bad(format!(
+                "grant_types: {g:?} is not a grant type this server knows"
+            )));
+        }
+    }
+    // The very body the page shows as the equivalent `PUT /Client/{id}`.
+    serde_json::from_str(&app::console::snippets::rest_body(form))
+        .map_err(|e| Failure::bad(format!("the form is not valid: {e}")))
+}
+
+fn user_summary(u: &User) -> UserSummary {
+    UserSummary {
+        username: u.username.clone(),
+        name: u.name.clone(),
+        email: u.email.clone(),
+        roles: u
+            .roles
+            .iter()
+            .map(|r| match r {
+                Role::Admin => "admin".to_owned(),
+                Role::Developer => "developer".to_owned(),
+            })
+            .collect(),
+        owner: u.owner.clone(),
+        disabled: u.disabled,
+    }
+}
+
+fn policy_form(p: &AccessPolicy) -> PolicyForm {
+    PolicyForm {
+        id: p.id.clone(),
+        description: p.description.clone().unwrap_or_default(),
+        methods: p.methods.clone().unwrap_or_default(),
+        path: p.path.clone().unwrap_or_default(),
+        client_ids: p.client_ids.clone().unwrap_or_default(),
+        usernames: p.usernames.clone().unwrap_or_default(),
+        scopes: p.scopes.clone().unwrap_or_default(),
+        auth: p
+            .auth
+            .and_then(|a| {
+                serde_json::to_value(a)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn policy_input(f: &PolicyForm) -> Outcome<PolicyInput> {
+    let list = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let input = json!({
+        "description": text(&f.description),
+        "methods": list(&f.methods),
+        "path": text(&f.path),
+        "client_ids": list(&f.client_ids),
+        "usernames": list(&f.usernames),
+        "scopes": list(&f.scopes),
+        "auth": text(&f.auth),
+    });
+    serde_json::from_value(input).map_err(|e| Failure::bad(format!("the policy is not valid: {e}")))
+}
+
+impl ConsoleBackend for Console {
+    fn me(&self, headers: HeaderMap) -> BoxFuture<'_, Option<Me>> {
+        Box::pin(async move {
+            self.reader(&headers).await.ok().map(|c| Me {
+                username: c.name().to_owned(),
+                is_admin: c.is_admin(),
+            })
+        })
+    }
+
+    fn clients(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<ClientSummary>>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let list = clients::list(&self.state, &caller).await.map_err(message)?;
+            Ok(list.iter().map(client_summary).collect())
+        })
+    }
+
+    fn client(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<ClientSummary>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let c = clients::get(&self.state, &caller, &id)
+                .await
+                .map_err(message)?;
+            Ok(client_summary(&c))
+        })
+    }
+
+    fn save_client(
+        &self,
+        headers: HeaderMap,
+        form: ClientForm,
+        create: bool,
+    ) -> BoxFuture<'_, Outcome<SavedClient>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let input = client_input(&form)?;
+            let write = if create {
+                clients::Write::Create
+            } else {
+                clients::Write::Upsert
+            };
+            let id = form.client_id.trim();
+            if id.is_empty() {
+                return Err(Failure::bad("client_id: is required"));
+            }
+            let saved = clients::put(&self.state, &caller, id, input, write)
+                .await
+                .map_err(message)?;
+            Ok(SavedClient {
+                client: client_summary(&saved.client),
+                secret: saved.secret,
+            })
+        })
+    }
+
+    fn delete_client(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            clients::delete(&self.state, &caller, &id)
+                .await
+                .map_err(message)
+        })
+    }
+
+    fn regenerate_secret(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<String>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            clients::regenerate_secret(&self.state, &caller, &id)
+                .await
+                .map_err(message)
+        })
+    }
+
+    fn users(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<UserSummary>>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let list = users::list(&self.state, &caller).await.map_err(message)?;
+            Ok(list.iter().map(user_summary).collect())
+        })
+    }
+
+    fn save_user(&self, headers: HeaderMap, form: UserForm) -> BoxFuture<'_, Outcome<UserSummary>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+            let input = json!({
+                "password": text(&form.password),
+                "name": text(&form.name),
+                "email": text(&form.email),
+            });
+            let input: UserInput = serde_json::from_value(input)
+                .map_err(|e| Failure::bad(format!("the form is not valid: {e}")))?;
+            let (user, _) = users::put(&self.state, &caller, form.username.trim(), input)
+                .await
+                .map_err(message)?;
+            Ok(user_summary(&user))
+        })
+    }
+
+    fn delete_user(&self, headers: HeaderMap, username: String) -> BoxFuture<'_, Outcome<()>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            users::delete(&self.state, &caller, &username)
+                .await
+                .map_err(message)
+        })
+    }
+
+    fn set_account(
+        &self,
+        headers: HeaderMap,
+        username: String,
+        admin: bool,
+        disabled: bool,
+    ) -> BoxFuture<'_, Outcome<UserSummary>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let roles = if admin {
+                vec![Role::Admin, Role::Developer]
+            } else {
+                vec![Role::Developer]
+            };
+            let user = users::set_account(&self.state, &caller, &username, roles, disabled)
+                .await
+                .map_err(message)?;
+            Ok(user_summary(&user))
+        })
+    }
+
+    fn policies(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<PolicyForm>>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let list = policies::list(&self.state, &caller)
+                .await
+                .map_err(message)?;
+            Ok(list.iter().map(policy_form).collect())
+        })
+    }
+
+    fn save_policy(
+        &self,
+        headers: HeaderMap,
+        form: PolicyForm,
+    ) -> BoxFuture<'_, Outcome<PolicyForm>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let input = policy_input(&form)?;
+            let (p, _) = policies::put(&self.state, &caller, form.id.trim(), input)
+                .await
+                .map_err(message)?;
+            Ok(policy_form(&p))
+        })
+    }
+
+    fn delete_policy(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            policies::delete(&self.state, &caller, &id)
+                .await
+                .map_err(message)
+        })
+    }
+
+    fn debug(
+        &self,
+        headers: HeaderMap,
+        request: DebugRequest,
+    ) -> BoxFuture<'_, Outcome<DebugResult>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let mut asked = HeaderMap::new();
+            if !request.authorization.trim().is_empty() {
+                let value = HeaderValue::from_str(request.authorization.trim())
+                    .map_err(|_| Failure::bad("authorization: is not a valid header value"))?;
+                asked.insert(header::AUTHORIZATION, value);
+            }
+            let mine = policies::list(&self.state, &caller)
+                .await
+                .map_err(message)?;
+            let visible = |id: &str| mine.iter().any(|p| p.id == id);
+            let path = request.path.trim();
+            if !path.starts_with('/') {
+                return Err(Failure::bad("path: must start with /"));
+            }
+            let (decision, facts) =
+                match guard::decide(&self.state, request.method.trim(), path, &asked).await {
+                    Ok(allowed) => (allowed.decision, allowed.facts),
+                    Err(refusal) => {
+                        let denied = match &refusal {
+                            guard::Refusal::Denied(_, d) => Some((**d).clone()),
+                            _ => None,
+                        };
+                        let status = refusal.into_response().status().as_u16();
+                        let Some(decision) = denied else {
+                            return Ok(DebugResult {
+                                status,
+                                allowed: false,
+                                summary: "The credentials were refused before any policy was asked"
+                                    .into(),
+                                verdicts: vec![],
+                            });
+                        };
+                        (
+                            decision,
+                            crate::model::policy::RequestFacts {
+                                method: request.method.clone(),
+                                path: path.to_owned(),
+                                auth: crate::model::policy::AuthKind::Bearer,
+                                client_id: String::new(),
+                                username: None,
+                                scopes: vec![],
+                            },
+                        )
+                    }
+                };
+            let verdicts = decision
+                .trace
+                .iter()
+                .filter(|t| visible(&t.policy_id))
+                .map(|t| PolicyVerdict {
+                    policy_id: t.policy_id.clone(),
+                    allowed: t.allowed,
+                    fields: t
+                        .checks
+                        .iter()
+                        .map(|c| FieldLine {
+                            field: c.field.to_owned(),
+                            matched: c.matched,
+                            detail: c.detail.clone(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            let who = if facts.client_id.is_empty() {
+                String::new()
+            } else {
+                format!("client {} ", facts.client_id)
+            };
+            let summary = match &decision.allowed_by {
+                Some(id) if visible(id) => format!("{who}allowed by policy {id}"),
+                Some(_) => format!("{who}allowed by a policy that is not yours"),
+                None => "denied: no policy allows it (deny by default)".to_owned(),
+            };
+            Ok(DebugResult {
+                status: if decision.allowed { 200 } else { 403 },
+                allowed: decision.allowed,
+                summary,
+                verdicts,
+            })
+        })
+    }
+
+    fn initial_token(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<String>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            caller::issue_initial_token(&self.state, &caller)
+                .await
+                .map_err(message)
+        })
+    }
+}

@@ -52,19 +52,30 @@ fn page(
 
 /// `GET /developer/signin`.
 pub async fn signin_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    page(&state, &headers, Page::SignIn, String::new(), None, StatusCode::OK)
+    page(
+        &state,
+        &headers,
+        Page::SignIn,
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// `GET /developer/signup`.
 pub async fn signup_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    page(&state, &headers, Page::SignUp, String::new(), None, StatusCode::OK)
+    page(
+        &state,
+        &headers,
+        Page::SignUp,
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// A posted account form: its fields, the caller's address and headers, CSRF verified.
-async fn form(
-    state: &AppState,
-    request: Request,
-) -> Result<(Params, String, HeaderMap), Response> {
+async fn form(state: &AppState, request: Request) -> Result<(Params, String, HeaderMap), Response> {
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -106,7 +117,14 @@ pub async fn signin(State(state): State<AppState>, request: Request) -> Response
     let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().to_owned();
     let again = |error: String, status| {
-        page(&state, &headers, Page::SignIn, username.clone(), Some(error), status)
+        page(
+            &state,
+            &headers,
+            Page::SignIn,
+            username.clone(),
+            Some(error),
+            status,
+        )
     };
     if let Err(wait) = state.limiter.check(&username, &address, now) {
         return again(
@@ -142,7 +160,14 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().trim().to_owned();
     let again = |error: String, status| {
-        page(&state, &headers, Page::SignUp, username.clone(), Some(error), status)
+        page(
+            &state,
+            &headers,
+            Page::SignUp,
+            username.clone(),
+            Some(error),
+            status,
+        )
     };
     // Sign-ups count against the address like failed sign-ins, so accounts cannot be sprayed.
     if let Err(wait) = state.limiter.check("", &address, now) {

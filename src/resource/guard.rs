@@ -13,7 +13,7 @@ use crate::oauth::tokens::lookup;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::FromRequestParts;
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 /// A caller the policies allowed.
@@ -127,51 +127,69 @@ impl FromRequestParts<AppState> for Allowed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
-        let (Some(value), None) = (values.next(), values.next()) else {
-            return Err(if parts.headers.contains_key(header::AUTHORIZATION) {
-                Refusal::BadRequest("more than one Authorization header")
-            } else {
-                Refusal::NoCredentials
-            });
-        };
-        let value = value
-            .to_str()
-            .map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
-        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-        let facts = if scheme.eq_ignore_ascii_case("bearer") {
-            bearer_facts(state, rest.trim()).await?
-        } else if scheme.eq_ignore_ascii_case("basic") {
-            basic_facts(state, value).await?
+        decide(
+            state,
+            parts.method.as_str(),
+            parts.uri.path(),
+            &parts.headers,
+        )
+        .await
+    }
+}
+
+/// What the resource server decides about `method path` with these request headers: the
+/// credentials checked, then every access policy asked. The demo API and the console's
+/// policy debugger both ask here, so the debugger cannot disagree with the API.
+pub async fn decide(
+    state: &AppState,
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<Allowed, Refusal> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(if headers.contains_key(header::AUTHORIZATION) {
+            Refusal::BadRequest("more than one Authorization header")
         } else {
-            return Err(Refusal::NoCredentials);
-        };
-        let facts = RequestFacts {
-            method: parts.method.as_str().to_owned(),
-            path: parts.uri.path().to_owned(),
-            ..facts
-        };
-        let policies = state.cache.policies().await.map_err(|e| {
-            tracing::error!(error = %e, "reading policies");
-            Refusal::Internal
-        })?;
-        let decision = evaluate(&policies, &facts);
-        let name = match &decision.allowed_by {
-            Some(id) => format!(
-                "access policy {id:?} allows {} {}",
-                facts.method, facts.path
-            ),
-            None => format!(
-                "no access policy allows {} {} (deny by default)",
-                facts.method, facts.path
-            ),
-        };
-        record(name, "SPEC AccessPolicy", decision.allowed);
-        if decision.allowed {
-            Ok(Allowed { facts, decision })
-        } else {
-            Err(Refusal::Denied(facts.auth, Box::new(decision)))
-        }
+            Refusal::NoCredentials
+        });
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let facts = if scheme.eq_ignore_ascii_case("bearer") {
+        bearer_facts(state, rest.trim()).await?
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        basic_facts(state, value).await?
+    } else {
+        return Err(Refusal::NoCredentials);
+    };
+    let facts = RequestFacts {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        ..facts
+    };
+    let policies = state.cache.policies().await.map_err(|e| {
+        tracing::error!(error = %e, "reading policies");
+        Refusal::Internal
+    })?;
+    let decision = evaluate(&policies, &facts);
+    let name = match &decision.allowed_by {
+        Some(id) => format!(
+            "access policy {id:?} allows {} {}",
+            facts.method, facts.path
+        ),
+        None => format!(
+            "no access policy allows {} {} (deny by default)",
+            facts.method, facts.path
+        ),
+    };
+    record(name, "SPEC AccessPolicy", decision.allowed);
+    if decision.allowed {
+        Ok(Allowed { facts, decision })
+    } else {
+        Err(Refusal::Denied(facts.auth, Box::new(decision)))
     }
 }
 

@@ -87,6 +87,45 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// Signs up for a developer account through the console's form; the console session
+    /// cookie is kept.
+    pub async fn signup(&mut self, username: &str, password: &str) -> Reply {
+        let page = self.get("/developer/signup").await;
+        let csrf = hidden(&page.text(), "csrf");
+        self.post(
+            "/developer/signup",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Calls a server function with a JSON body, as the page's script does.
+    pub async fn call(&mut self, path: &str, body: serde_json::Value) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Calls a server function with a form body, as the page's script does.
+    pub async fn call_form(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Fills and posts the login form of `page`.
     pub async fn login(&mut self, page: &Reply, username: &str, password: &str) -> Reply {
         let html = page.text();

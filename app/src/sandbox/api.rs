@@ -39,6 +39,15 @@ pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
     };
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let held = steps::held(&run_steps, &input.token);
+    let headers = use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    if !input.client_id.is_empty() && !backend.may_use(headers, input.client_id.clone()).await {
+        return Err(ServerFnError::new(format!(
+            "there is no client named {:?} that you may use",
+            input.client_id
+        )));
+    }
     let plan = steps::plan(&input, &held).map_err(ServerFnError::new)?;
     if !allowed(&plan.request.path) {
         return Err(ServerFnError::new(format!(

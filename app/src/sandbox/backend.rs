@@ -31,6 +31,11 @@ pub trait SandboxBackend: Send + Sync {
 
     /// One run.
     fn run(&self, id: String) -> BoxFuture<'_, Result<Option<SavedRun>, String>>;
+
+    /// False when `client_id` belongs to a developer other than the one signed in to the
+    /// console in the browser that sent `headers`: a flow may use the demo clients and the
+    /// developer's own, never another developer's.
+    fn may_use(&self, headers: http::HeaderMap, client_id: String) -> BoxFuture<'_, bool>;
 }
 
 /// The context value server functions look up.

@@ -4,6 +4,7 @@ use super::diagram::Arrow;
 use super::flow::{FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps};
 use super::wire::StepInput;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn arrows() -> Vec<Arrow> {
     vec![
@@ -34,8 +35,30 @@ fn arrows() -> Vec<Arrow> {
 #[component]
 pub fn ClientCredentialsPage() -> impl IntoView {
     let state = FlowState::new("client-credentials");
-    let client_id = RwSignal::new("service-client".to_owned());
-    let secret = RwSignal::new("service-secret".to_owned());
+    // `?client=<id>` picks one of the developer's own clients, whose secret they hold.
+    let picked = use_query_map().with_untracked(|q| q.get("client"));
+    let client_id = RwSignal::new(
+        picked
+            .clone()
+            .unwrap_or_else(|| "service-client".to_owned()),
+    );
+    let secret = RwSignal::new(if picked.is_some() {
+        String::new()
+    } else {
+        "service-secret".to_owned()
+    });
+    let mine = Resource::new(|| (), |_| crate::console::api::list_clients());
+    let own = move || {
+        mine.get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| {
+                c.owner.is_some() && c.form.grant_types.iter().any(|g| g == "client_credentials")
+            })
+            .map(|c| c.form.client_id)
+            .collect::<Vec<_>>()
+    };
     let scope = RwSignal::new("patient.read".to_owned());
     let auth = RwSignal::new("basic".to_owned());
     let make = Callback::new(move |()| StepInput {
@@ -60,11 +83,25 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                     <div class="param-grid">
                         <label>"Client"
                             <select name="input[client_id]" on:change=move |ev| {
-                                secret.set("service-secret".into());
-                                client_id.set(event_target_value(&ev));
+                                let id = event_target_value(&ev);
+                                secret.set(if id.starts_with("service-client") { "service-secret".into() } else { String::new() });
+                                client_id.set(id);
                             }>
-                                <option value="service-client">"service-client (JWT access tokens)"</option>
-                                <option value="service-client-opaque">"service-client-opaque (opaque access tokens)"</option>
+                                <optgroup label="Demo clients">
+                                    <option value="service-client" selected=move || client_id.get() == "service-client">"service-client (JWT access tokens)"</option>
+                                    <option value="service-client-opaque" selected=move || client_id.get() == "service-client-opaque">"service-client-opaque (opaque access tokens)"</option>
+                                </optgroup>
+                                {move || {
+                                    let own = own();
+                                    (!own.is_empty()).then(|| view! {
+                                        <optgroup label="Your clients">
+                                            {own.into_iter().map(|id| {
+                                                let value = id.clone();
+                                                view! { <option value=id.clone() selected=move || client_id.get() == value>{id.clone()}</option> }
+                                            }).collect_view()}
+                                        </optgroup>
+                                    })
+                                }}
                             </select>
                         </label>
                         <TextParam label="Client secret" name="client_secret" value=secret secret=true />

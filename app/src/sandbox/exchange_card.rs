@@ -2,6 +2,7 @@
 //! secrets masked until revealed, and the equivalent curl command.
 
 use super::wire::{Exchange, HttpMessage};
+use crate::copy_button::CopyButton;
 use leptos::prelude::*;
 
 /// Body parameters whose values are secrets.
@@ -177,30 +178,6 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
         </section>
     }
     .into_any()
-}
-
-/// Copies `text` (what the card shows, masked or not) to the clipboard and says so.
-#[component]
-fn CopyButton(what: &'static str, text: Signal<String>) -> impl IntoView {
-    let (copied, set_copied) = signal(false);
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _promise = window()
-                .navigator()
-                .clipboard()
-                .write_text(&text.get_untracked());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = text;
-        set_copied.set(true);
-    };
-    view! {
-        <button type="button" class="link copy" on:click=copy aria-label=format!("Copy the {what}")>
-            "Copy"
-        </button>
-        <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
-    }
 }
 
 #[cfg(test)]

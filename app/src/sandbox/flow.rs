@@ -133,13 +133,7 @@ fn posted_error(encoded: &str) -> Option<String> {
 
 /// Puts the run's id in the address bar, so a reload or a shared link reopens the run.
 fn remember_in_address_bar(flow: &str, id: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Ok(history) = window().history() {
-        let url = format!("/sandbox/{flow}?run={id}");
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (flow, id);
+    crate::replace_url(&format!("/sandbox/{flow}?run={id}"));
 }
 
 /// The form around a page's parameters and step buttons. Before the page hydrates, each button

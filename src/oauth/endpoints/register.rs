@@ -50,7 +50,11 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: B
     }
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
     let caller = authenticate(state, headers).await?;
     if body.len() > MAX_BODY {
         return Err(OAuthError::PayloadTooLarge);
@@ -61,7 +65,9 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Re
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if !json_type {
-        return Err(metadata_error("the body must be JSON (Content-Type: application/json)"));
+        return Err(metadata_error(
+            "the body must be JSON (Content-Type: application/json)",
+        ));
     }
     let metadata: Metadata = serde_json::from_slice(body)
         .map_err(|e| metadata_error(format!("the body is not valid client metadata: {e}")))?;

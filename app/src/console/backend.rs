@@ -1,0 +1,76 @@
+//! What the console needs from the server, as a trait the server implements and hands to the
+//! app as context. Every method acts as the account signed in to the console in the browser
+//! whose request headers it is given; what that account may not see does not exist (404).
+
+use super::wire::*;
+use crate::sandbox::backend::BoxFuture;
+use http::HeaderMap;
+use std::sync::Arc;
+
+/// A console failure: the HTTP status it deserves, and a message that names the field at fault
+/// when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure the request caused (400).
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            message: message.into(),
+        }
+    }
+}
+
+/// What a console call returns.
+pub type Outcome<T> = Result<T, Failure>;
+
+/// The console's access to the server.
+pub trait ConsoleBackend: Send + Sync {
+    /// The signed-in account, if any.
+    fn me(&self, headers: HeaderMap) -> BoxFuture<'_, Option<Me>>;
+    fn clients(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<ClientSummary>>>;
+    fn client(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<ClientSummary>>;
+    /// `create`: the id must be new.
+    fn save_client(
+        &self,
+        headers: HeaderMap,
+        form: ClientForm,
+        create: bool,
+    ) -> BoxFuture<'_, Outcome<SavedClient>>;
+    fn delete_client(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>>;
+    /// A new secret, shown this once; the old one stops working at once.
+    fn regenerate_secret(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<String>>;
+    fn users(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<UserSummary>>>;
+    fn save_user(&self, headers: HeaderMap, form: UserForm) -> BoxFuture<'_, Outcome<UserSummary>>;
+    fn delete_user(&self, headers: HeaderMap, username: String) -> BoxFuture<'_, Outcome<()>>;
+    /// An admin promotes, demotes, disables or enables an account.
+    fn set_account(
+        &self,
+        headers: HeaderMap,
+        username: String,
+        admin: bool,
+        disabled: bool,
+    ) -> BoxFuture<'_, Outcome<UserSummary>>;
+    fn policies(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<PolicyForm>>>;
+    fn save_policy(
+        &self,
+        headers: HeaderMap,
+        form: PolicyForm,
+    ) -> BoxFuture<'_, Outcome<PolicyForm>>;
+    fn delete_policy(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>>;
+    /// Asks the demo API's access policies about a request, without sending it.
+    fn debug(
+        &self,
+        headers: HeaderMap,
+        request: DebugRequest,
+    ) -> BoxFuture<'_, Outcome<DebugResult>>;
+    /// A new initial access token for RFC 7591 registration, shown this once.
+    fn initial_token(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<String>>;
+}
+
+/// The context value server functions look up.
+pub type Console = Arc<dyn ConsoleBackend>;

@@ -1,0 +1,330 @@
+//! `/developer/clients/new` and `/developer/clients/{id}`: register or change a client, every
+//! field explained where it is set, checked as you type, with its secret shown once.
+
+use super::api::{delete_client, get_client, regenerate_secret, save_client};
+use super::check::{self, Level};
+use super::dashboard::ConsoleFrame;
+use super::snippets;
+use super::wire::{ClientForm, SavedClient};
+use crate::copy_button::CopyButton;
+use crate::endpoints as ep;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The grant types, each with what it is for.
+const GRANTS: [(&str, &str); 6] = [
+    (
+        "authorization_code",
+        "A person signs in at this server; the client gets a code, then tokens. Recommended for every app a person uses.",
+    ),
+    (
+        "refresh_token",
+        "New access tokens without the person, until the refresh token expires or is revoked.",
+    ),
+    (
+        "client_credentials",
+        "The client calls APIs on its own behalf, with its secret. Recommended for services.",
+    ),
+    (
+        "basic",
+        "The client's id and secret straight to the demo API in an Authorization: Basic header.",
+    ),
+    (
+        "implicit",
+        "Legacy: the token comes back in the URL fragment.",
+    ),
+    (
+        "password",
+        "Legacy: the client collects the person's password.",
+    ),
+];
+
+/// `/developer/clients/new`.
+#[component]
+pub fn NewClientPage() -> impl IntoView {
+    view! {
+        <ConsoleFrame title="Register a client">
+            <ClientEditor initial=ClientForm::default() create=true has_secret=false />
+        </ConsoleFrame>
+    }
+}
+
+/// `/developer/clients/{id}`.
+#[component]
+pub fn ClientPage() -> impl IntoView {
+    let params = use_params_map();
+    let client = Resource::new(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        get_client,
+    );
+    view! {
+        <ConsoleFrame title="Client">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || client.get().map(|r| match r {
+                    Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(c) => view! { <ClientEditor initial=c.form create=false has_secret=c.has_secret /> }.into_any(),
+                })}
+            </Suspense>
+        </ConsoleFrame>
+    }
+}
+
+/// The form, for a new client (`create`) or an existing one.
+#[component]
+fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl IntoView {
+    let form = RwSignal::new(initial);
+    let saved_id = RwSignal::new((!create).then(|| form.get_untracked().client_id));
+    let error = RwSignal::new(None::<String>);
+    let secret = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let busy = RwSignal::new(false);
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| origin.set(window().location().origin().unwrap_or_default()));
+    let set = move |f: fn(&mut ClientForm, String)| {
+        move |ev: leptos::ev::Event| form.update(|s| f(s, event_target_value(&ev)))
+    };
+    let public = move || form.with(ClientForm::is_public);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        notice.set(None);
+        let mut f = form.get_untracked();
+        f.redirect_uris.retain(|u| !u.trim().is_empty());
+        let first = saved_id.get_untracked().is_none();
+        leptos::task::spawn_local(async move {
+            match save_client(f, first).await {
+                Ok(SavedClient { client, secret: s }) => {
+                    let id = client.form.client_id.clone();
+                    form.set(client.form);
+                    saved_id.set(Some(id.clone()));
+                    secret.set(s);
+                    notice.set(Some("Saved."));
+                    crate::replace_url(&format!("/developer/clients/{id}"));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let regenerate = move |_| {
+        let Some(id) = saved_id.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match regenerate_secret(id).await {
+                Ok(s) => {
+                    secret.set(Some(s));
+                    notice.set(Some("A new secret was made; the old one no longer works."));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let confirm_delete = RwSignal::new(false);
+    let delete = move |_| {
+        if !confirm_delete.get_untracked() {
+            confirm_delete.set(true);
+            return;
+        }
+        let Some(id) = saved_id.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match delete_client(id).await {
+                Ok(()) => {
+                    let _ = window().location().assign(ep::CONSOLE);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let grant_remarks = move || {
+        form.with(|f| {
+            check::grants(
+                &f.grant_types,
+                f.is_public(),
+                f.require_pkce || f.is_public(),
+            )
+        })
+    };
+    let uri_remarks = move || {
+        form.with(|f| {
+            f.redirect_uris
+                .iter()
+                .filter(|u| !u.trim().is_empty())
+                .filter_map(|u| check::redirect_uri(u).map(|(l, m)| (l, format!("{u}: {m}"))))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <form class="client-form" on:submit=save novalidate>
+            <fieldset>
+                <legend>"Identity"</legend>
+                <label>"Client id"
+                    <input type="text" name="client_id" required prop:value=move || form.with(|f| f.client_id.clone())
+                        disabled=move || saved_id.with(Option::is_some) on:input=set(|f, v| f.client_id = v) />
+                </label>
+                <p class="hint">"The identifier your app sends as client_id (RFC 6749 §2.2). Letters, digits and . _ - ; it cannot change later."</p>
+                <label>"Client name"
+                    <input type="text" name="client_name" required prop:value=move || form.with(|f| f.client_name.clone()) on:input=set(|f, v| f.client_name = v) />
+                </label>
+                <p class="hint">"What people see on the consent page."</p>
+            </fieldset>
+            <fieldset>
+                <legend>"Client type"</legend>
+                <label class="inline"><input type="radio" name="type" prop:checked=move || !public()
+                    on:change=move |_| form.update(|f| f.token_endpoint_auth_method = "client_secret_basic".into()) />
+                    " Confidential: runs on a server and keeps a secret"</label>
+                <label class="inline"><input type="radio" name="type" prop:checked=public
+                    on:change=move |_| form.update(|f| { f.token_endpoint_auth_method = "none".into(); f.require_pkce = true; f.rotate_refresh_tokens = true; }) />
+                    " Public: a browser, mobile or desktop app that cannot keep a secret"</label>
+                <p class="hint">"A public client authenticates with its id alone (token_endpoint_auth_method none), so PKCE is required and refresh tokens rotate (RFC 9700 §2.1.1, §4.14.2)."</p>
+                <Show when=move || !public()>
+                    <label>"Token endpoint authentication"
+                        <select name="token_endpoint_auth_method" on:change=set(|f, v| f.token_endpoint_auth_method = v)
+                            prop:value=move || form.with(|f| f.token_endpoint_auth_method.clone())>
+                            <option value="client_secret_basic">"client_secret_basic: Authorization: Basic header (RFC 6749 §2.3.1)"</option>
+                            <option value="client_secret_post">"client_secret_post: id and secret in the form body"</option>
+                        </select>
+                    </label>
+                </Show>
+            </fieldset>
+            <fieldset>
+                <legend>"Grant types"</legend>
+                {GRANTS.iter().map(|(grant, help)| {
+                    let grant = *grant;
+                    view! {
+                        <label class="inline">
+                            <input type="checkbox" name="grant_types" value=grant
+                                prop:checked=move || form.with(|f| f.grant_types.iter().any(|g| g == grant))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    form.update(|f| {
+                                        f.grant_types.retain(|g| g != grant);
+                                        if on { f.grant_types.push(grant.to_owned()); }
+                                    });
+                                } />
+                            " " <code>{grant}</code> " — " {*help}
+                        </label>
+                    }
+                }).collect_view()}
+                <Remarks remarks=Signal::derive(grant_remarks) />
+            </fieldset>
+            <fieldset>
+                <legend>"Redirect URIs"</legend>
+                <label>"One per line"
+                    <textarea name="redirect_uris" rows="3"
+                        prop:value=move || form.with(|f| f.redirect_uris.join("\n"))
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            form.update(|f| f.redirect_uris = v.lines().map(str::to_owned).collect());
+                        }></textarea>
+                </label>
+                <p class="hint">"Where the browser returns with the code or token. Matched exactly, except that a loopback URI matches on any port (RFC 8252 §7.3). Absolute, no fragment, https or loopback http."</p>
+                <Remarks remarks=Signal::derive(uri_remarks) />
+            </fieldset>
+            <fieldset>
+                <legend>"Tokens"</legend>
+                <label>"Scope"
+                    <input type="text" name="scope" prop:value=move || form.with(|f| f.scope.clone()) on:input=set(|f, v| f.scope = v) />
+                </label>
+                <p class="hint">"The scopes the client may ask for, space-separated; e.g. openid profile email patient.read offline_access."</p>
+                <label>"Access token format"
+                    <select name="access_token_format" prop:value=move || form.with(|f| f.access_token_format.clone()) on:change=set(|f, v| f.access_token_format = v)>
+                        <option value="jwt">"jwt: a signed RFC 9068 token the API can verify itself"</option>
+                        <option value="opaque">"opaque: a random reference; the API asks introspection"</option>
+                    </select>
+                </label>
+                <label>"Access token lifetime (seconds)"
+                    <input type="number" min="1" name="access_token_ttl" prop:value=move || form.with(|f| f.access_token_ttl.to_string())
+                        on:input=set(|f, v| f.access_token_ttl = v.parse().unwrap_or(0)) />
+                </label>
+                <label>"Refresh token lifetime (seconds)"
+                    <input type="number" min="1" name="refresh_token_ttl" prop:value=move || form.with(|f| f.refresh_token_ttl.to_string())
+                        on:input=set(|f, v| f.refresh_token_ttl = v.parse().unwrap_or(0)) />
+                </label>
+                <label class="inline"><input type="checkbox" name="first_party" prop:checked=move || form.with(|f| f.first_party)
+                    on:change=move |ev| form.update(|f| f.first_party = event_target_checked(&ev)) />
+                    " First party: skip the consent page (only for your own apps)"</label>
+                <label class="inline"><input type="checkbox" name="require_pkce" prop:checked=move || form.with(|f| f.require_pkce || f.is_public())
+                    disabled=public on:change=move |ev| form.update(|f| f.require_pkce = event_target_checked(&ev)) />
+                    " Require PKCE (always on for public clients)"</label>
+                <label class="inline"><input type="checkbox" name="allow_plain_pkce" prop:checked=move || form.with(|f| f.allow_plain_pkce)
+                    on:change=move |ev| form.update(|f| f.allow_plain_pkce = event_target_checked(&ev)) />
+                    " Accept PKCE plain (S256 is always accepted; plain only helps clients that cannot hash)"</label>
+                <label class="inline"><input type="checkbox" name="rotate_refresh_tokens" prop:checked=move || form.with(|f| f.rotate_refresh_tokens || f.is_public())
+                    disabled=public on:change=move |ev| form.update(|f| f.rotate_refresh_tokens = event_target_checked(&ev)) />
+                    " Rotate refresh tokens: each refresh returns a new one, and reuse revokes the grant"</label>
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="auth-error" role="alert" data-error="">{e}</p> })}
+            {move || notice.get().map(|n| view! { <p class="sig ok" role="status">{n}</p> })}
+            {move || secret.get().map(|s| view! { <SecretOnce secret=s /> })}
+            <div class="step-buttons">
+                <button type="submit" class="primary" disabled=busy>
+                    {move || if saved_id.with(Option::is_some) { "Save changes" } else { "Register the client" }}
+                </button>
+                <Show when=move || saved_id.with(Option::is_some) && !public()>
+                    <button type="button" on:click=regenerate>"Regenerate the secret"</button>
+                </Show>
+                <Show when=move || saved_id.with(Option::is_some)>
+                    <button type="button" class="lesson" on:click=delete>
+                        {move || if confirm_delete.get() { "Really delete? Its tokens stop working" } else { "Delete the client" }}
+                    </button>
+                </Show>
+            </div>
+            {(!create && has_secret).then(|| view! {
+                <p class="hint">"The secret was shown once, when it was made, and is stored only as an argon2 hash. Lost it? Regenerate it."</p>
+            })}
+        </form>
+        <Show when=move || saved_id.with(Option::is_some)>
+            <section class="card" aria-labelledby="use-title">
+                <h2 id="use-title">"Use it"</h2>
+                <p>
+                    <a class="button" href=move || format!("/sandbox/client-credentials?client={}", saved_id.get().unwrap_or_default())>
+                        "Try it in the Client Credentials flow"
+                    </a>
+                </p>
+                {move || {
+                    let f = form.get();
+                    snippets::snippets(&f, &origin.get()).into_iter().map(|(name, text)| view! {
+                        <h3>{name}</h3>
+                        <pre class="http" tabindex="0">{text}</pre>
+                    }).collect_view()
+                }}
+            </section>
+        </Show>
+        <section class="card" aria-labelledby="rest-title">
+            <h2 id="rest-title">"The same with the admin REST API"</h2>
+            <pre class="http" tabindex="0" data-rest="">{move || form.with(snippets::rest_request)}</pre>
+            <p class="hint">"With your own credentials: " <code>"curl -u you:password -X PUT -H 'content-type: application/json' -d @client.json $ISSUER/Client/{id}"</code></p>
+        </section>
+    }
+}
+
+/// The secret, shown this once, with a copy button and a warning.
+#[component]
+fn SecretOnce(secret: String) -> impl IntoView {
+    let text = secret.clone();
+    view! {
+        <div class="secret-once" role="status">
+            <p><strong>"This is the client secret. Copy it now: it is shown only this once and cannot be shown again."</strong></p>
+            <pre data-secret="">{secret}</pre>
+            <CopyButton what="client secret" text=Signal::derive(move || text.clone()) />
+        </div>
+    }
+}
+
+/// Errors and warnings under a field.
+#[component]
+fn Remarks(remarks: Signal<Vec<(Level, String)>>) -> impl IntoView {
+    view! {
+        <ul class="remarks">
+            {move || remarks.get().into_iter().map(|(level, text)| {
+                let class = if level == Level::Error { "check bad" } else { "check warn" };
+                let label = if level == Level::Error { "Error: " } else { "Warning: " };
+                view! { <li class=class><strong>{label}</strong>{text}</li> }
+            }).collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,144 @@
+//! What the console shows and sends, as plain data that crosses between server and browser.
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in console account.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub is_admin: bool,
+}
+
+/// A client as the registration form edits it (SPEC "Client", RFC 7591 names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientForm {
+    pub client_id: String,
+    pub client_name: String,
+    /// `client_secret_basic`, `client_secret_post` or `none` (public).
+    pub token_endpoint_auth_method: String,
+    pub grant_types: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub scope: String,
+    pub first_party: bool,
+    /// `jwt` or `opaque`.
+    pub access_token_format: String,
+    pub access_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub require_pkce: bool,
+    pub allow_plain_pkce: bool,
+    pub rotate_refresh_tokens: bool,
+}
+
+impl Default for ClientForm {
+    fn default() -> Self {
+        Self {
+            client_id: String::new(),
+            client_name: String::new(),
+            token_endpoint_auth_method: "client_secret_basic".into(),
+            grant_types: vec!["client_credentials".into()],
+            redirect_uris: Vec::new(),
+            scope: "patient.read".into(),
+            first_party: false,
+            access_token_format: "jwt".into(),
+            access_token_ttl: 3600,
+            refresh_token_ttl: 86_400,
+            require_pkce: true,
+            allow_plain_pkce: false,
+            rotate_refresh_tokens: true,
+        }
+    }
+}
+
+impl ClientForm {
+    /// A public client holds no secret.
+    pub fn is_public(&self) -> bool {
+        self.token_endpoint_auth_method == "none"
+    }
+}
+
+/// A stored client, as its owner sees it: never the secret.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub form: ClientForm,
+    pub has_secret: bool,
+    pub owner: Option<String>,
+    pub created_at: String,
+}
+
+/// What a save returns: the client, and the secret when one was generated, shown this once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedClient {
+    pub client: ClientSummary,
+    pub secret: Option<String>,
+}
+
+/// A demo user as the form edits it; the password is write-only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserForm {
+    pub username: String,
+    /// Empty keeps the current password.
+    pub password: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// A user as a list shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub username: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub owner: Option<String>,
+    pub disabled: bool,
+}
+
+/// An access policy as the editor edits it (SPEC "AccessPolicy"); empty fields are unset.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyForm {
+    pub id: String,
+    pub description: String,
+    pub methods: Vec<String>,
+    pub path: String,
+    pub client_ids: Vec<String>,
+    pub usernames: Vec<String>,
+    pub scopes: Vec<String>,
+    /// `basic`, `bearer` or empty for either.
+    pub auth: String,
+}
+
+/// A request to test against the access policies.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebugRequest {
+    pub method: String,
+    pub path: String,
+    /// The whole Authorization header value: `Bearer …` or `Basic …`.
+    pub authorization: String,
+}
+
+/// How one field of one policy compared with the request.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldLine {
+    pub field: String,
+    pub matched: bool,
+    pub detail: String,
+}
+
+/// One policy's verdict.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVerdict {
+    pub policy_id: String,
+    pub allowed: bool,
+    pub fields: Vec<FieldLine>,
+}
+
+/// What the resource server decided, and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebugResult {
+    /// The status the demo API would answer.
+    pub status: u16,
+    pub allowed: bool,
+    /// One line: who was asking, and the verdict.
+    pub summary: String,
+    pub verdicts: Vec<PolicyVerdict>,
+}
