@@ -38,5 +38,21 @@ for (const scheme of ['light', 'dark'] as const) {
 
     await page.goto('/auth/authorize?response_type=code&client_id=web-client&redirect_uri=https://evil.example/cb');
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The developer console, signed out and signed in.
+    await page.goto('/developer');
+    await waitForHydration(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto('/developer/signup');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Username').fill(`axe-${scheme}-${Date.now()}`);
+    await page.getByLabel('Password').fill('a-long-password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await waitForHydration(page);
+    for (const path of ['/developer', '/developer/clients/new', '/developer/users', '/developer/policies']) {
+      await page.goto(path);
+      await waitForHydration(page);
+      expect(await seriousViolations(page), path).toEqual([]);
+    }
   });
 }

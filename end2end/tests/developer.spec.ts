@@ -63,3 +63,68 @@ test('sign up, register a client, use it in a flow, regenerate its secret', asyn
   await expect(old.locator('pre[data-part="response"]')).toContainText('"error": "invalid_client"');
   expect(errors).toEqual([]);
 });
+
+test('the console at 1280 and 390 px: clients, users, policies and the debugger', async ({ page }) => {
+  const errors = collectErrors(page);
+  const developer = `look${Date.now()}`;
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Create a developer account' }).click();
+  await page.getByLabel('Username').fill(developer);
+  await page.getByLabel('Password').fill('a-long-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await waitForHydration(page);
+
+  // Live checks while typing: a relative redirect URI, and a legacy grant.
+  await page.goto('/developer/clients/new');
+  await waitForHydration(page);
+  await page.getByLabel('Client id').fill(`${developer}-web`);
+  await page.getByLabel('Client name').fill('My web app');
+  await page.getByLabel(/authorization_code/).check();
+  await page.getByLabel(/^\s*implicit/).check();
+  await page.getByLabel('One per line').fill('/callback');
+  await expect(page.locator('.remarks').nth(1)).toContainText('is relative');
+  await expect(page.locator('.remarks').nth(0)).toContainText('implicit is legacy');
+  await page.getByRole('button', { name: 'Register the client' }).click();
+  await expect(page.locator('[data-error]')).toContainText('redirect_uris[0]');
+  await page.getByLabel('One per line').fill('http://127.0.0.1:8080/callback');
+  await page.getByLabel(/^\s*implicit/).uncheck();
+  await page.getByLabel(/Public: a browser/).check();
+  await expect(page.getByLabel(/Require PKCE/)).toBeDisabled();
+  await page.getByRole('button', { name: 'Register the client' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.locator('[data-secret]')).toHaveCount(0);
+  await expect(page.locator('[data-rest]')).toContainText(`PUT /Client/${developer}-web`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'console-client-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'console-client-390');
+
+  // A demo user, then a policy for a client of one's own, then the debugger.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/developer/users');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(`${developer}-user`);
+  await page.getByLabel('Password').fill('user-password');
+  await page.getByRole('button', { name: 'Create the user' }).click();
+  await expect(page.locator(`tr[data-user="${developer}-user"]`)).toBeVisible();
+  await screenshot(page, 'console-users-1280');
+
+  await page.goto('/developer/policies');
+  await waitForHydration(page);
+  await page.getByLabel('Id', { exact: true }).fill(`${developer}-policy`);
+  await page.getByLabel('Client ids').fill('service-client');
+  await page.getByRole('button', { name: 'Save the policy' }).click();
+  await expect(page.getByRole('alert')).toContainText('client_ids: "service-client" is not one of your clients');
+  await page.getByLabel('Client ids').fill(`${developer}-web`);
+  await page.getByRole('button', { name: 'Save the policy' }).click();
+  await expect(page.locator(`tr[data-policy="${developer}-policy"]`)).toBeVisible();
+  await page.getByLabel(/Authorization header/).fill('Bearer not-a-token');
+  await page.getByRole('button', { name: 'Test' }).click();
+  await expect(page.locator('.debug-result')).toContainText('refused before any policy');
+  await screenshot(page, 'console-policies-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'console-policies-390');
+  // The two refused saves above are 400s on purpose; nothing else may fail.
+  expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+});

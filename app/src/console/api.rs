@@ -46,6 +46,17 @@ pub async fn list_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
     c.clients(h).await.map_err(fail)
 }
 
+/// The clients a flow page may offer besides the demo set: the signed-in developer's own, or
+/// none for a visitor (not an error: the question is harmless).
+#[server(endpoint = "console/usable-clients")]
+pub async fn usable_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
+    let (c, h) = ctx()?;
+    if c.me(h.clone()).await.is_none() {
+        return Ok(Vec::new());
+    }
+    c.clients(h).await.map_err(fail)
+}
+
 /// One of the caller's clients.
 #[server(endpoint = "console/client")]
 pub async fn get_client(id: String) -> Result<ClientSummary, ServerFnError> {

@@ -177,7 +177,13 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                     on:change=move |_| form.update(|f| f.token_endpoint_auth_method = "client_secret_basic".into()) />
                     " Confidential: runs on a server and keeps a secret"</label>
                 <label class="inline"><input type="radio" name="type" prop:checked=public
-                    on:change=move |_| form.update(|f| { f.token_endpoint_auth_method = "none".into(); f.require_pkce = true; f.rotate_refresh_tokens = true; }) />
+                    on:change=move |_| form.update(|f| {
+                        // A public client has no secret: PKCE instead, and no secret-only grants.
+                        f.token_endpoint_auth_method = "none".into();
+                        f.require_pkce = true;
+                        f.rotate_refresh_tokens = true;
+                        f.grant_types.retain(|g| g != "client_credentials" && g != "basic");
+                    }) />
                     " Public: a browser, mobile or desktop app that cannot keep a secret"</label>
                 <p class="hint">"A public client authenticates with its id alone (token_endpoint_auth_method none), so PKCE is required and refresh tokens rotate (RFC 9700 §2.1.1, §4.14.2)."</p>
                 <Show when=move || !public()>
@@ -205,7 +211,7 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                                         if on { f.grant_types.push(grant.to_owned()); }
                                     });
                                 } />
-                            " " <code>{grant}</code> " — " {*help}
+                            <span><code>{grant}</code> " — " {*help}</span>
                         </label>
                     }
                 }).collect_view()}

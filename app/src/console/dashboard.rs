@@ -37,8 +37,8 @@ fn SignInFirst() -> impl IntoView {
         <section class="card">
             <p>"The console is where you register your own clients, demo users and access policies."</p>
             <p>
-                <a class="button primary" href=ep::SIGNUP>"Create a developer account"</a> " "
-                <a class="button" href=ep::SIGNIN>"Sign in"</a>
+                <a class="button primary" rel="external" href=ep::SIGNUP>"Create a developer account"</a> " "
+                <a class="button" rel="external" href=ep::SIGNIN>"Sign in"</a>
             </p>
         </section>
     }

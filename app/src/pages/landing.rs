@@ -37,6 +37,18 @@ pub fn Landing() -> impl IntoView {
                     ") and the curl lines below run as they are."
                 </p>
             </header>
+            <section aria-labelledby="console-heading" class="card">
+                <h2 id="console-heading">"Need a client of your own?"</h2>
+                <p>
+                    "Create a developer account, register a client (its secret is shown once), and use it "
+                    "here in the sandbox or from your own app. Clients can also be registered from a script "
+                    "with RFC 7591 dynamic registration."
+                </p>
+                <p>
+                    <a class="button primary" rel="external" href=crate::endpoints::SIGNUP>"Create a developer account"</a> " "
+                    <a class="button" href=crate::endpoints::CONSOLE>"Open the developer console"</a>
+                </p>
+            </section>
             <section aria-labelledby="roles-heading">
                 <h2 id="roles-heading">"Four roles"</h2>
                 <p>

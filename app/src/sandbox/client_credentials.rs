@@ -47,7 +47,7 @@ pub fn ClientCredentialsPage() -> impl IntoView {
     } else {
         "service-secret".to_owned()
     });
-    let mine = Resource::new(|| (), |_| crate::console::api::list_clients());
+    let mine = Resource::new(|| (), |_| crate::console::api::usable_clients());
     let own = move || {
         mine.get()
             .and_then(Result::ok)
