@@ -494,3 +494,86 @@ async fn rfc7591_registration() {
         format!("{ISSUER}/auth/register")
     );
 }
+
+#[tokio::test]
+async fn an_admin_promotes_and_disables_accounts() {
+    let h = harness().await;
+    let mut dev = Browser::new(&h);
+    developer_with_client(&mut dev, "dev", "svc").await;
+    let mut admin = Browser::new(&h);
+    let page = admin.get("/developer/signin").await;
+    let csrf = common::browser::hidden(&page.text(), "csrf");
+    let r = admin
+        .post(
+            "/developer/signin",
+            &[
+                ("csrf", &csrf),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // The admin sees every account; a developer may not change accounts.
+    let users = admin.call_form("/api/console/users", &[]).await.json();
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "dev")
+    );
+    let r = dev
+        .call_form(
+            "/api/console/set-account",
+            &[
+                ("username", "dev"),
+                ("admin", "true"),
+                ("disabled", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+
+    let r = admin
+        .call_form(
+            "/api/console/set-account",
+            &[
+                ("username", "dev"),
+                ("admin", "true"),
+                ("disabled", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json()["roles"], json!(["admin", "developer"]));
+    // Promoted: dev now sees the demo clients too.
+    let all = h.send(rest("GET", "/Client", "dev", None)).await.json();
+    assert!(all.as_array().unwrap().len() > 1);
+
+    let r = admin
+        .call_form(
+            "/api/console/set-account",
+            &[
+                ("username", "dev"),
+                ("admin", "false"),
+                ("disabled", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.json()["disabled"], true);
+    // Disabled: no REST API, no console, no sign-in.
+    assert_eq!(
+        h.send(rest("GET", "/Client", "dev", None)).await.status,
+        401
+    );
+    assert_eq!(dev.call_form("/api/console/me", &[]).await.text(), "null");
+    let page = dev.get("/developer/signin").await;
+    let csrf = common::browser::hidden(&page.text(), "csrf");
+    let r = dev
+        .post(
+            "/developer/signin",
+            &[("csrf", &csrf), ("username", "dev"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(r.text().contains("The username or password is wrong."));
+}
