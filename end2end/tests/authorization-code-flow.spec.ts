@@ -59,3 +59,14 @@ test('the unregistered redirect_uri lesson lands on the explaining page', async 
   await expect(page.getByRole('alert')).toContainText('not registered');
   await expect(page.getByText('https://attacker.example/steal')).toBeVisible();
 });
+
+test('PKCE plain is refused for a client that does not allow it', async ({ page }) => {
+  await page.goto('/sandbox/authorization-code');
+  await waitForHydration(page);
+  await expect(page.getByRole('button', { name: 'Run 1: go to the authorization server' })).toBeEnabled();
+  await page.getByLabel('PKCE method').selectOption('plain');
+  await expect(page.locator('[data-challenge]')).toHaveText(await page.getByLabel(/code_verifier/).inputValue());
+  await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();
+  await expect(page).toHaveURL(/\/sandbox\/callback\?error=invalid_request/);
+  await expect(page.locator('[data-param="error_description"]')).toContainText('plain');
+});

@@ -33,12 +33,19 @@ test('client credentials, step by step, every step for real', async ({ page, con
 
   await page.getByRole('button', { name: 'Run: call the API' }).click();
   await expect(page.getByRole('region', { name: '2. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
-  await page.getByRole('button', { name: 'Run: introspect' }).click();
-  await expect(page.getByRole('region', { name: '3. Introspect the token' }).locator('pre[data-part="response"]')).toContainText('"active": true');
-  await page.getByRole('button', { name: 'Run: revoke' }).click();
-  await expect(page.getByRole('region', { name: '4. Revoke the token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  // The token in the query instead of the header: this API does not read it there.
+  await page.getByLabel('The token goes in').selectOption('query');
   await page.getByRole('button', { name: 'Run: call the API' }).click();
-  const after = page.getByRole('region', { name: '5. Call the API after revoking' });
+  const query = page.getByRole('region', { name: '3. Lesson: the token in the query' });
+  await expect(query.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+  await expect(query.locator('pre[data-part="request"]')).toContainText('GET /fhir/Patient?access_token=');
+  await page.getByLabel('The token goes in').selectOption('header');
+  await page.getByRole('button', { name: 'Run: introspect' }).click();
+  await expect(page.getByRole('region', { name: '4. Introspect the token' }).locator('pre[data-part="response"]')).toContainText('"active": true');
+  await page.getByRole('button', { name: 'Run: revoke' }).click();
+  await expect(page.getByRole('region', { name: '5. Revoke the token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: 'Run: call the API' }).click();
+  const after = page.getByRole('region', { name: '6. Call the API after revoking' });
   await expect(after.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
   await expect(after.locator('pre[data-part="response"]')).toContainText('error="invalid_token"');
 

@@ -103,6 +103,21 @@ impl<'a> Browser<'a> {
         .await
     }
 
+    /// Signs in to the developer console through its form.
+    pub async fn signin(&mut self, username: &str, password: &str) -> Reply {
+        let page = self.get("/developer/signin").await;
+        let csrf = hidden(&page.text(), "csrf");
+        self.post(
+            "/developer/signin",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
     /// Calls a server function with a JSON body, as the page's script does.
     pub async fn call(&mut self, path: &str, body: serde_json::Value) -> Reply {
         let req = Request::post(path)

@@ -25,6 +25,10 @@ pub struct CodeRun {
     pub state: String,
     pub nonce: String,
     pub verifier: String,
+    /// The PKCE method: `S256`, or `plain` (sent only to show that the server refuses it for a
+    /// client that does not allow it).
+    #[serde(default)]
+    pub method: String,
 }
 
 #[cfg(feature = "hydrate")]
@@ -34,6 +38,24 @@ const RUN_KEY: &str = "oauth-sandbox-code-run";
 pub fn s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// The run's PKCE method on the wire.
+fn method_of(run: &CodeRun) -> &'static str {
+    if run.method == "plain" {
+        "plain"
+    } else {
+        "S256"
+    }
+}
+
+/// RFC 7636 §4.2: the challenge is the verifier itself for `plain`, its S256 otherwise.
+pub fn challenge_of(run: &CodeRun) -> String {
+    if method_of(run) == "plain" {
+        run.verifier.clone()
+    } else {
+        s256(&run.verifier)
+    }
 }
 
 /// Fresh random values for a run: state, nonce and a 43-character verifier.
@@ -54,8 +76,8 @@ pub fn authorize_url(run: &CodeRun) -> String {
         .append_pair("scope", &run.scope)
         .append_pair("state", &run.state)
         .append_pair("nonce", &run.nonce)
-        .append_pair("code_challenge", &s256(&run.verifier))
-        .append_pair("code_challenge_method", "S256")
+        .append_pair("code_challenge", &challenge_of(run))
+        .append_pair("code_challenge_method", method_of(run))
         .finish();
     format!("{}?{query}", ep::AUTHORIZE)
 }
@@ -141,6 +163,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
     let state_v = RwSignal::new(String::new());
     let nonce = RwSignal::new(String::new());
     let verifier = RwSignal::new(String::new());
+    let method = RwSignal::new("S256".to_owned());
     let (hydrated, set_hydrated) = signal(false);
     let origin = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -169,9 +192,10 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             state: state_v.get(),
             nonce: nonce.get(),
             verifier: verifier.get(),
+            method: method.get(),
         }
     };
-    let challenge = move || s256(&verifier.get());
+    let challenge = move || challenge_of(&run());
     let go = move |_| {
         let r = run();
         save_run(&r);
@@ -204,9 +228,15 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <TextParam label="state (stops cross-site request forgery)" name="state" value=state_v />
                     <TextParam label="nonce (binds the ID token to this request)" name="nonce" value=nonce />
                     <TextParam label="code_verifier (kept secret by the client)" name="verifier" value=verifier />
+                    <label>"PKCE method"
+                        <select on:change=move |ev| method.set(event_target_value(&ev))>
+                            <option value="S256">"S256: the challenge is the verifier's SHA-256 (RFC 7636 §4.2)"</option>
+                            <option value="plain">"plain: the challenge is the verifier itself (the demo clients refuse it)"</option>
+                        </select>
+                    </label>
                 </div>
                 <p class="pkce">
-                    "code_challenge = BASE64URL(SHA-256(code_verifier)) = "
+                    {move || if method.get() == "plain" { "code_challenge = code_verifier = " } else { "code_challenge = BASE64URL(SHA-256(code_verifier)) = " }}
                     <code class="wrap" data-challenge="">{challenge}</code>
                 </p>
             </section>

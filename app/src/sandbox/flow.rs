@@ -192,7 +192,20 @@ pub fn TokenSteps(
     #[prop(optional)]
     refresh: bool,
 ) -> impl IntoView {
+    // Where the token goes on the API call: the header, or (as a lesson) the query.
+    let placement = RwSignal::new("header".to_owned());
+    let make = Callback::new(move |()| {
+        let mut input = make.run(());
+        input.placement = placement.get_untracked();
+        input
+    });
     view! {
+        <label class="placement">"The token goes in"
+            <select name="input[placement]" on:change=move |ev| placement.set(event_target_value(&ev))>
+                <option value="header">"the Authorization header (RFC 6750 §2.1)"</option>
+                <option value="query">"the URI query (RFC 6750 §2.3, discouraged)"</option>
+            </select>
+        </label>
         <StepButton state make step="api" label="Run: call the API" needs=Needs::Token />
         {refresh.then(|| view! {
             <StepButton state make step="refresh" label="Run: refresh" needs=Needs::Refresh />

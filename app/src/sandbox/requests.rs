@@ -91,6 +91,20 @@ pub fn api_call(token: &str) -> Outgoing {
     api_get(format!("Bearer {token}"))
 }
 
+/// A call to the demo API with the token in the URI query (RFC 6750 §2.3), which the RFC says
+/// SHOULD NOT be used.
+pub fn api_call_query(token: &str) -> Outgoing {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("access_token", token)
+        .finish();
+    Outgoing {
+        method: "GET".into(),
+        path: format!("{}?{query}", ep::PATIENTS),
+        headers: vec![],
+        body: String::new(),
+    }
+}
+
 /// Introspection of `token` (RFC 7662 §2.1).
 pub fn introspect(auth: ClientAuth, client_id: &str, secret: &str, token: &str) -> Outgoing {
     client_post(ep::INTROSPECT, auth, client_id, secret, &[("token", token)])

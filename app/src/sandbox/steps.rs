@@ -171,6 +171,12 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             to_server,
             code_exchange(input, auth, &input.verifier),
         ),
+        (_, "api") if input.placement == "query" => plan(
+            "Lesson: the token in the query",
+            "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
+            to_api,
+            requests::api_call_query(&token()?),
+        ),
         (_, "api") if held.revoked => plan(
             "Call the API after revoking",
             "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",

@@ -88,6 +88,8 @@ pub struct StepInput {
     pub redirect_uri: String,
     /// A token the run did not get from the token endpoint (the implicit flow's fragment).
     pub token: String,
+    /// Where the API call carries the token: `header` (RFC 6750 §2.1) or `query` (§2.3).
+    pub placement: String,
 }
 
 /// A run as a flow page shows it: its steps, what it holds, the current token decoded.
