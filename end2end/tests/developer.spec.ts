@@ -100,6 +100,11 @@ test('the console at 1280 and 390 px: clients, users, policies and the debugger'
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'console-client-390');
 
+  // The new client is offered in the code flow's picker, to its owner.
+  await page.goto('/sandbox/authorization-code');
+  await waitForHydration(page);
+  await expect(page.locator(`optgroup[label="Your clients"] option[value="${developer}-web"]`)).toHaveCount(1);
+
   // A demo user, then a policy for a client of one's own, then the debugger.
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/developer/users');

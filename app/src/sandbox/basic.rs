@@ -36,6 +36,7 @@ pub fn BasicPage() -> impl IntoView {
                         <TextParam label="Client id" name="client_id" value=client_id />
                         <TextParam label="Client secret" name="client_secret" value=secret secret=true />
                     </div>
+                    <p class="hint">"basic-client is the demo client with the basic grant; type the id and secret of one of your own clients that holds it to use that instead."</p>
                 </section>
                 <section class="steps" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>

@@ -1,7 +1,9 @@
 //! The Client Credentials flow page (RFC 6749 §4.4), one step at a time, every step for real.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps};
+use super::flow::{
+    FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam, TokenSteps,
+};
 use super::wire::StepInput;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -47,18 +49,6 @@ pub fn ClientCredentialsPage() -> impl IntoView {
     } else {
         "service-secret".to_owned()
     });
-    let mine = Resource::new(|| (), |_| crate::console::api::usable_clients());
-    let own = move || {
-        mine.get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| {
-                c.owner.is_some() && c.form.grant_types.iter().any(|g| g == "client_credentials")
-            })
-            .map(|c| c.form.client_id)
-            .collect::<Vec<_>>()
-    };
     let scope = RwSignal::new("patient.read".to_owned());
     let auth = RwSignal::new("basic".to_owned());
     let make = Callback::new(move |()| StepInput {
@@ -91,17 +81,7 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                                     <option value="service-client" selected=move || client_id.get() == "service-client">"service-client (JWT access tokens)"</option>
                                     <option value="service-client-opaque" selected=move || client_id.get() == "service-client-opaque">"service-client-opaque (opaque access tokens)"</option>
                                 </optgroup>
-                                {move || {
-                                    let own = own();
-                                    (!own.is_empty()).then(|| view! {
-                                        <optgroup label="Your clients">
-                                            {own.into_iter().map(|id| {
-                                                let value = id.clone();
-                                                view! { <option value=id.clone() selected=move || client_id.get() == value>{id.clone()}</option> }
-                                            }).collect_view()}
-                                        </optgroup>
-                                    })
-                                }}
+                                <OwnClientOptions grant="client_credentials" selected=client_id />
                             </select>
                         </label>
                         <TextParam label="Client secret" name="client_secret" value=secret secret=true />

@@ -311,3 +311,39 @@ pub fn TextParam(
         </label>
     }
 }
+
+/// The signed-in developer's own clients that hold `grant`, as an option group of a client
+/// picker (nothing for a visitor). `selected` is the picker's value.
+#[component]
+pub fn OwnClientOptions(grant: &'static str, selected: RwSignal<String>) -> impl IntoView {
+    let mine = Resource::new(|| (), |_| crate::console::api::usable_clients());
+    let own = move || {
+        mine.get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.owner.is_some() && c.form.grant_types.iter().any(|g| g == grant))
+            .map(|c| c.form.client_id)
+            .collect::<Vec<_>>()
+    };
+    move || {
+        let own = own();
+        (!own.is_empty()).then(|| {
+            view! {
+                <optgroup label="Your clients">
+                    {own
+                        .into_iter()
+                        .map(|id| {
+                            let value = id.clone();
+                            view! {
+                                <option value=id.clone() selected=move || selected.get() == value>
+                                    {id.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </optgroup>
+            }
+        })
+    }
+}

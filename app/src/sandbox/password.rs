@@ -2,7 +2,9 @@
 //! §2.4 says it "MUST NOT be used".
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps};
+use super::flow::{
+    FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam, TokenSteps,
+};
 use super::wire::StepInput;
 use leptos::prelude::*;
 
@@ -13,10 +15,12 @@ pub fn PasswordPage() -> impl IntoView {
     let username = RwSignal::new("alice".to_owned());
     let password = RwSignal::new("alice-password".to_owned());
     let scope = RwSignal::new("patient.read offline_access".to_owned());
-    // The demo password client authenticates in the body.
+    // The demo password client authenticates in the body; a developer may pick their own.
+    let client_id = RwSignal::new("password-client".to_owned());
+    let secret = RwSignal::new("password-secret".to_owned());
     let make = Callback::new(move |()| StepInput {
-        client_id: "password-client".into(),
-        client_secret: "password-secret".into(),
+        client_id: client_id.get_untracked(),
+        client_secret: secret.get_untracked(),
         auth: "post".into(),
         username: username.get_untracked(),
         password: password.get_untracked(),
@@ -39,17 +43,28 @@ pub fn PasswordPage() -> impl IntoView {
             state
         >
             <StepForm state>
-                <input type="hidden" name="input[client_id]" value="password-client" />
-                <input type="hidden" name="input[client_secret]" value="password-secret" />
                 <input type="hidden" name="input[auth]" value="post" />
                 <section class="params" aria-labelledby="params-title">
                     <h2 id="params-title">"Parameters"</h2>
                     <div class="param-grid">
+                        <label>"Client"
+                            <select name="input[client_id]" on:change=move |ev| {
+                                let id = event_target_value(&ev);
+                                secret.set(if id == "password-client" { "password-secret".into() } else { String::new() });
+                                client_id.set(id);
+                            }>
+                                <optgroup label="Demo clients">
+                                    <option value="password-client">"password-client (rotates refresh tokens)"</option>
+                                </optgroup>
+                                <OwnClientOptions grant="password" selected=client_id />
+                            </select>
+                        </label>
+                        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
                         <TextParam label="Username" name="username" value=username />
                         <TextParam label="Password" name="password" value=password secret=true />
                         <TextParam label="Scope" name="scope" value=scope />
                     </div>
-                    <p>"Client: " <code>"password-client"</code> " (client_secret_post; rotates refresh tokens)."</p>
+                    <p class="hint">"The client authenticates with client_secret_post. Sign in as alice or bob, or as one of your own demo users."</p>
                 </section>
                 <section class="steps" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>
