@@ -438,6 +438,27 @@ async fn rfc7591_registration() {
     assert_eq!(r.status, 201);
     assert!(r.json().get("client_secret").is_none());
 
+    // A service registers with its grant alone: no redirect URIs, no response types.
+    let r = h
+        .send(register(
+            Some(&iat),
+            json!({"client_name": "CI", "grant_types": ["client_credentials"]}),
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let ci = r.json();
+    assert_eq!(ci["response_types"], json!([]));
+    let token = h
+        .token(
+            (
+                ci["client_id"].as_str().unwrap(),
+                ci["client_secret"].as_str().unwrap(),
+            ),
+            "grant_type=client_credentials",
+        )
+        .await;
+    assert_eq!(token.status, 200, "the registered client works at once");
+
     // The error codes of §3.2.2.
     for (body, code) in [
         (

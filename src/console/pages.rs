@@ -169,8 +169,9 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
             status,
         )
     };
-    // Sign-ups count against the address like failed sign-ins, so accounts cannot be sprayed.
-    if let Err(wait) = state.limiter.check("", &address, now) {
+    // A refused sign-up counts like a failed sign-in, for the name and for the address, so
+    // usernames cannot be probed at speed.
+    if let Err(wait) = state.limiter.check(&username, &address, now) {
         return again(
             format!("Too many attempts from this address. Try again in {wait} seconds."),
             StatusCode::TOO_MANY_REQUESTS,
@@ -207,7 +208,7 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     match storage::users::insert_new(&state.db, &user).await {
         Ok(true) => signed_in(&state, &user.username).await,
         Ok(false) => {
-            state.limiter.fail("", &address, now);
+            state.limiter.fail(&username, &address, now);
             again(
                 format!("username: {username:?} is taken; choose another"),
                 StatusCode::CONFLICT,

@@ -136,7 +136,15 @@ fn to_input(m: Metadata) -> Result<ClientInput, OAuthError> {
             )));
         }
     }
-    let responses = m.response_types.unwrap_or_else(|| vec!["code".into()]);
+    // The default "code" belongs to the default grant; a client that registers only, say,
+    // client_credentials has no response type at all.
+    let responses = m.response_types.unwrap_or_else(|| {
+        if grants.iter().any(|g| g == "authorization_code") {
+            vec!["code".into()]
+        } else {
+            Vec::new()
+        }
+    });
     // §2.1: the grant types and response types must agree.
     for r in &responses {
         let needs = match r.as_str() {
