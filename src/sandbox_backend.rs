@@ -203,6 +203,7 @@ impl SandboxBackend for InProcess {
 
     fn save_run(
         &self,
+        headers: axum::http::HeaderMap,
         id: Option<String>,
         flow: String,
         steps: Vec<RunStep>,
@@ -211,31 +212,74 @@ impl SandboxBackend for InProcess {
             let id = id
                 .filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()))
                 .unwrap_or_else(crate::secret::ordered_id);
+            let owner = viewer(&self.state, &headers)
+                .await
+                .map(|c| c.name().to_owned());
             let json = serde_json::to_string(&steps).map_err(|e| e.to_string())?;
-            crate::storage::runs::save(&self.state.db, &id, &flow, &json, self.state.clock.now())
+            let now = self.state.clock.now();
+            crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner.as_deref())
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(id)
         })
     }
 
-    fn runs(&self) -> BoxFuture<'_, Result<Vec<SavedRun>, String>> {
+    fn runs(&self, headers: axum::http::HeaderMap) -> BoxFuture<'_, Result<Vec<SavedRun>, String>> {
         Box::pin(async move {
-            let rows = crate::storage::runs::list(&self.state.db, 100)
+            use crate::storage::runs::Viewer;
+            let caller = viewer(&self.state, &headers).await;
+            let who = match &caller {
+                Some(c) if c.is_admin() => Viewer::All,
+                Some(c) => Viewer::Owner(c.name()),
+                None => Viewer::Anonymous,
+            };
+            let rows = crate::storage::runs::list(&self.state.db, 100, who)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(rows.into_iter().map(saved).collect())
         })
     }
 
-    fn run(&self, id: String) -> BoxFuture<'_, Result<Option<SavedRun>, String>> {
-        Box::pin(async move {
-            let row = crate::storage::runs::get(&self.state.db, &id)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(row.map(saved))
-        })
+    fn run(
+        &self,
+        headers: axum::http::HeaderMap,
+        id: String,
+    ) -> BoxFuture<'_, Result<Option<SavedRun>, String>> {
+        Box::pin(async move { visible_run(&self.state, &headers, &id).await })
     }
+}
+
+/// The console account of the browser that sent `headers`, if any.
+async fn viewer(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Option<crate::console::Caller> {
+    crate::console::caller::from_console(state, headers)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Run `id`, if the browser that sent `headers` may see it: an anonymous run, or one of its
+/// developer's own (every run for an admin). Anyone else's does not exist.
+pub async fn visible_run(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+) -> Result<Option<SavedRun>, String> {
+    let row = crate::storage::runs::get(&state.db, id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let allowed = match row.owner.as_deref() {
+        None => true,
+        Some(owner) => viewer(state, headers)
+            .await
+            .is_some_and(|c| c.sees(Some(owner))),
+    };
+    Ok(allowed.then(|| saved(row)))
 }
 
 /// A stored row as the UI sees it.

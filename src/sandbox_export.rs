@@ -1,13 +1,13 @@
 //! Exporting a stored sandbox run: Markdown with every exchange, or a shell script of curl
 //! commands. Secrets are masked unless the request asks `?reveal=true`.
 
-use crate::sandbox_backend::saved;
+use crate::sandbox_backend::visible_run;
 use crate::state::AppState;
-use crate::storage;
+
 use app::sandbox::exchange_card::{redact, secrets_of};
 use app::sandbox::wire::SavedRun;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -80,9 +80,9 @@ pub fn shell(run: &SavedRun, reveal: bool) -> String {
     out
 }
 
-async fn load(state: &AppState, id: &str) -> Result<SavedRun, Response> {
-    match storage::runs::get(&state.db, id).await {
-        Ok(Some(row)) => Ok(saved(row)),
+async fn load(state: &AppState, headers: &HeaderMap, id: &str) -> Result<SavedRun, Response> {
+    match visible_run(state, headers, id).await {
+        Ok(Some(run)) => Ok(run),
         Ok(None) => Err((StatusCode::NOT_FOUND, "no such run").into_response()),
         Err(e) => {
             tracing::error!(error = %e, "reading a run");
@@ -102,8 +102,14 @@ fn download(body: String, content_type: &'static str, filename: String) -> Respo
     response
 }
 
-async fn export(state: &AppState, id: &str, reveal: bool, shell_script: bool) -> Response {
-    match load(state, id).await {
+async fn export(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    reveal: bool,
+    shell_script: bool,
+) -> Response {
+    match load(state, headers, id).await {
         Ok(run) if shell_script => download(
             shell(&run, reveal),
             "text/x-shellscript; charset=utf-8",
@@ -121,17 +127,19 @@ async fn export(state: &AppState, id: &str, reveal: bool, shell_script: bool) ->
 /// `GET /sandbox/runs/{id}/export.md`.
 pub async fn export_markdown(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<Reveal>,
 ) -> Response {
-    export(&state, &id, q.reveal, false).await
+    export(&state, &headers, &id, q.reveal, false).await
 }
 
 /// `GET /sandbox/runs/{id}/export.sh`.
 pub async fn export_shell(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<Reveal>,
 ) -> Response {
-    export(&state, &id, q.reveal, true).await
+    export(&state, &headers, &id, q.reveal, true).await
 }

@@ -23,7 +23,7 @@ impl XorShift {
     }
 }
 
-const PATHS: [&str; 16] = [
+const PATHS: [&str; 27] = [
     "/auth/token",
     "/auth/introspect",
     "/auth/revoke",
@@ -40,6 +40,17 @@ const PATHS: [&str; 16] = [
     "/Key/$rotate",
     "/.well-known/jwks.json",
     "/api/sandbox/step",
+    "/auth/register",
+    "/developer/signup",
+    "/developer/signin",
+    "/developer/signout",
+    "/Client/x/$secret",
+    "/api/console/save-client",
+    "/api/console/client",
+    "/api/console/save-policy",
+    "/api/console/debug",
+    "/api/console/set-account",
+    "/api/sandbox/open-run",
 ];
 
 fn bodies(rng: &mut XorShift) -> Vec<(&'static str, Vec<u8>)> {

@@ -598,3 +598,102 @@ async fn an_admin_promotes_and_disables_accounts() {
         .await;
     assert!(r.text().contains("The username or password is wrong."));
 }
+
+#[tokio::test]
+async fn ugly_input_to_a_signed_in_console_is_never_a_server_error() {
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    b.signup("dev", PASSWORD).await;
+    let bodies: [Value; 5] = [
+        json!(null),
+        json!({"form": {"client_id": 7}}),
+        json!({"form": client_form("x\u{0}y"), "create": true}),
+        json!({"form": client_form(&"z".repeat(5000)), "create": "yes"}),
+        json!({"request": {"method": "GET", "path": "/fhir/Patient", "authorization": "Basic \u{1}"}}),
+    ];
+    for path in [
+        "/api/console/save-client",
+        "/api/console/save-user",
+        "/api/console/save-policy",
+        "/api/console/debug",
+    ] {
+        for body in &bodies {
+            let r = b.call(path, body.clone()).await;
+            assert!(
+                r.status.is_client_error() || r.status.is_success(),
+                "{path} {body}: {}",
+                r.status
+            );
+        }
+    }
+    for (path, form) in [
+        ("/api/console/client", vec![("id", "%00")]),
+        ("/api/console/delete-client", vec![("nope", "1")]),
+        (
+            "/api/console/set-account",
+            vec![("username", "dev"), ("admin", "maybe")],
+        ),
+        ("/api/console/regenerate-secret", vec![("id", "")]),
+    ] {
+        let r = b.call_form(path, &form).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.status);
+    }
+}
+
+#[tokio::test]
+async fn a_developers_runs_are_theirs() {
+    let h = harness().await;
+    let mut a = Browser::new(&h);
+    let a_secret = developer_with_client(&mut a, "dev-a", "a-client").await;
+    let form = [
+        ("input[flow]", "client-credentials"),
+        ("input[step]", "token"),
+        ("input[client_id]", "a-client"),
+        ("input[client_secret]", a_secret.as_str()),
+        ("input[scope]", "patient.read"),
+        ("input[auth]", "post"),
+    ];
+    let run = a.call_form("/api/sandbox/step", &form).await.json();
+    let id = run["id"].as_str().unwrap().to_owned();
+    // Its owner sees it, exports it, and may reveal the secret in it.
+    let listed = a.call_form("/api/sandbox/runs", &[]).await.text();
+    assert!(listed.contains(&id));
+    let export = a
+        .get(&format!("/sandbox/runs/{id}/export.sh?reveal=true"))
+        .await;
+    assert_eq!(export.status, 200);
+    assert!(export.text().contains(&a_secret));
+    // Nobody else does: not a visitor, not another developer.
+    let mut visitor = Browser::new(&h);
+    let mut b = Browser::new(&h);
+    b.signup("dev-b", PASSWORD).await;
+    for other in [&mut visitor, &mut b] {
+        assert!(
+            !other
+                .call_form("/api/sandbox/runs", &[])
+                .await
+                .text()
+                .contains(&id)
+        );
+        assert_eq!(
+            other
+                .call_form("/api/sandbox/run", &[("id", &id)])
+                .await
+                .text(),
+            "null"
+        );
+        let export = other
+            .get(&format!("/sandbox/runs/{id}/export.sh?reveal=true"))
+            .await;
+        assert_eq!(export.status, 404);
+        // Continuing the run starts a new one instead of writing into it.
+        let mut more = form.to_vec();
+        more[1] = ("input[step]", "wrong-secret");
+        more.push(("input[run]", &id));
+        more[2] = ("input[client_id]", "service-client");
+        let next = other.call_form("/api/sandbox/step", &more).await.json();
+        assert_ne!(next["id"].as_str().unwrap(), id);
+    }
+    let mine = a.call_form("/api/sandbox/run", &[("id", &id)]).await.json();
+    assert_eq!(mine["steps"].as_array().unwrap().len(), 1);
+}

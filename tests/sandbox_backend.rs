@@ -137,12 +137,18 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         exchange: ex,
     };
     let id = b
-        .save_run(None, "password".into(), vec![step.clone()])
+        .save_run(
+            Default::default(),
+            None,
+            "password".into(),
+            vec![step.clone()],
+        )
         .await
         .unwrap();
     // Saving again with the id replaces the steps of the same run.
     assert_eq!(
         b.save_run(
+            Default::default(),
             Some(id.clone()),
             "password".into(),
             vec![step.clone(), step]
@@ -151,7 +157,7 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         .unwrap(),
         id
     );
-    let runs = b.runs().await.unwrap();
+    let runs = b.runs(Default::default()).await.unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].steps.len(), 2);
 

@@ -29,20 +29,22 @@ pub fn allowed(path: &str) -> bool {
 pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
     use super::steps;
     let backend = backend()?;
+    let headers = request_headers();
     let prior = match input.run.as_str() {
         "" => None,
         id => backend
-            .run(id.to_owned())
+            .run(headers.clone(), id.to_owned())
             .await
             .map_err(ServerFnError::new)?
             .filter(|r| r.flow == input.flow),
     };
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let held = steps::held(&run_steps, &input.token);
-    let headers = use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    if !input.client_id.is_empty() && !backend.may_use(headers, input.client_id.clone()).await {
+    if !input.client_id.is_empty()
+        && !backend
+            .may_use(headers.clone(), input.client_id.clone())
+            .await
+    {
         return Err(ServerFnError::new(format!(
             "there is no client named {:?} that you may use",
             input.client_id
@@ -67,7 +69,12 @@ pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
         exchange,
     });
     let id = backend
-        .save_run(prior.map(|r| r.id), input.flow.clone(), run_steps.clone())
+        .save_run(
+            headers,
+            prior.map(|r| r.id),
+            input.flow.clone(),
+            run_steps.clone(),
+        )
         .await
         .map_err(ServerFnError::new)?;
     if is_form_post() {
@@ -80,7 +87,11 @@ pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
 #[server(endpoint = "sandbox/open-run")]
 pub async fn open_run(id: String) -> Result<Option<RunView>, ServerFnError> {
     let backend = backend()?;
-    let Some(run) = backend.run(id).await.map_err(ServerFnError::new)? else {
+    let Some(run) = backend
+        .run(request_headers(), id)
+        .await
+        .map_err(ServerFnError::new)?
+    else {
         return Ok(None);
     };
     Ok(Some(
@@ -125,6 +136,14 @@ fn is_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// The headers of the request being served (the console session cookie travels in them).
+#[cfg(feature = "ssr")]
+fn request_headers() -> http::HeaderMap {
+    use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default()
+}
+
 #[cfg(feature = "ssr")]
 fn backend() -> Result<super::backend::Backend, ServerFnError> {
     use_context::<super::backend::Backend>().ok_or_else(|| ServerFnError::new("no sandbox backend"))
@@ -133,13 +152,19 @@ fn backend() -> Result<super::backend::Backend, ServerFnError> {
 /// The newest runs.
 #[server(endpoint = "sandbox/runs")]
 pub async fn list_runs() -> Result<Vec<SavedRun>, ServerFnError> {
-    backend()?.runs().await.map_err(ServerFnError::new)
+    backend()?
+        .runs(request_headers())
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// One run.
 #[server(endpoint = "sandbox/run")]
 pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
-    backend()?.run(id).await.map_err(ServerFnError::new)
+    backend()?
+        .run(request_headers(), id)
+        .await
+        .map_err(ServerFnError::new)
 }
 
 /// Decodes and checks a token.

@@ -18,19 +18,25 @@ pub trait SandboxBackend: Send + Sync {
     /// Decodes a token and checks its signature against the server's published keys.
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection>;
 
-    /// Stores the steps of a run (a new run when `id` is `None`); returns its id.
+    /// Stores the steps of a run (a new run when `id` is `None`); returns its id. A run made by
+    /// a developer signed in to the console (in the browser that sent `headers`) is theirs.
     fn save_run(
         &self,
+        headers: http::HeaderMap,
         id: Option<String>,
         flow: String,
         steps: Vec<RunStep>,
     ) -> BoxFuture<'_, Result<String, String>>;
 
-    /// The newest runs, without their steps' exchanges trimmed.
-    fn runs(&self) -> BoxFuture<'_, Result<Vec<SavedRun>, String>>;
+    /// The newest runs this browser may see: the anonymous ones and its developer's own.
+    fn runs(&self, headers: http::HeaderMap) -> BoxFuture<'_, Result<Vec<SavedRun>, String>>;
 
-    /// One run.
-    fn run(&self, id: String) -> BoxFuture<'_, Result<Option<SavedRun>, String>>;
+    /// One run, if this browser may see it.
+    fn run(
+        &self,
+        headers: http::HeaderMap,
+        id: String,
+    ) -> BoxFuture<'_, Result<Option<SavedRun>, String>>;
 
     /// False when `client_id` belongs to a developer other than the one signed in to the
     /// console in the browser that sent `headers`: a flow may use the demo clients and the

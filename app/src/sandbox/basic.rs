@@ -2,7 +2,7 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, StepButton, StepForm, TextParam};
+use super::flow::{FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam};
 use super::wire::StepInput;
 use leptos::prelude::*;
 
@@ -33,10 +33,21 @@ pub fn BasicPage() -> impl IntoView {
                 <section class="params" aria-labelledby="params-title">
                     <h2 id="params-title">"Parameters"</h2>
                     <div class="param-grid">
-                        <TextParam label="Client id" name="client_id" value=client_id />
+                        <label>"Client"
+                            <select name="input[client_id]" on:change=move |ev| {
+                                let id = event_target_value(&ev);
+                                secret.set(if id == "basic-client" { "basic-secret".into() } else { String::new() });
+                                client_id.set(id);
+                            }>
+                                <optgroup label="Demo clients">
+                                    <option value="basic-client">"basic-client (holds the basic grant)"</option>
+                                </optgroup>
+                                <OwnClientOptions grant="basic" selected=client_id />
+                            </select>
+                        </label>
                         <TextParam label="Client secret" name="client_secret" value=secret secret=true />
                     </div>
-                    <p class="hint">"basic-client is the demo client with the basic grant; type the id and secret of one of your own clients that holds it to use that instead."</p>
+                    <p class="hint">"Your own clients that hold the basic grant are listed too once you are signed in to the developer console; type the secret you copied when you made them."</p>
                 </section>
                 <section class="steps" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>
