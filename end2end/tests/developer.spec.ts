@@ -48,6 +48,7 @@ test('sign up, register a client, use it in a flow, regenerate its secret', asyn
   // Regenerate the secret: the old one fails at once.
   await page.goto(`/developer/clients/${developer}-service`);
   await waitForHydration(page);
+  await expect(page.locator(`[data-owner="${developer}"]`)).toContainText('created');
   await page.getByRole('button', { name: 'Regenerate the secret' }).click();
   await expect(page.getByText('the old one no longer works')).toBeVisible();
   const fresh = (await page.locator('[data-secret]').textContent())!.trim();

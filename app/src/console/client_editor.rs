@@ -62,7 +62,13 @@ pub fn ClientPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || client.get().map(|r| match r {
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(c) => view! { <ClientEditor initial=c.form create=false has_secret=c.has_secret /> }.into_any(),
+                    Ok(c) => view! {
+                        <p class="hint" data-owner=c.owner.clone().unwrap_or_default()>
+                            "Owner: " <strong>{c.owner.clone().unwrap_or_else(|| "the system (demo or seed data)".into())}</strong>
+                            " · created " {c.created_at.clone()}
+                        </p>
+                        <ClientEditor initial=c.form create=false has_secret=c.has_secret />
+                    }.into_any(),
                 })}
             </Suspense>
         </ConsoleFrame>
