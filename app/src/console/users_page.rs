@@ -15,9 +15,8 @@ pub fn UsersPage() -> impl IntoView {
     let form = RwSignal::new(UserForm::default());
     let error = RwSignal::new(None::<String>);
     let reload = move || version.update(|v| *v += 1);
-    let run = move |fut: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), ServerFnError>>>,
-    >| {
+    // Runs a change, then shows its error or reloads the list.
+    let run = move |fut: Runner| {
         leptos::task::spawn_local(async move {
             match fut.await {
                 Ok(()) => {
@@ -75,6 +74,7 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// A change to run from a button: a server call whose failure the page shows.
 type Runner = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ServerFnError>>>>;
 
 #[component]
