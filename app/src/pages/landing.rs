@@ -166,8 +166,33 @@ fn curl_example(endpoint: &Endpoint) -> String {
         ),
         ep::USERINFO => format!("curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{path}\""),
         ep::LOGOUT => format!("# open in a browser:\n$ISSUER{path}"),
-        ep::KEY_ROTATE => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{path}\""),
+        // `$` in a path is escaped, or the shell would expand `$rotate` inside the quotes.
+        ep::KEY_ROTATE | ep::CLIENT_SECRET => format!(
+            "curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{}\"",
+            path.replace('$', "\\$")
+        ),
+        ep::REGISTER => format!(
+            "curl -s -X POST -H \"Authorization: Bearer $INITIAL_TOKEN\" \\\n  -H 'content-type: application/json' \\\n  -d '{{\"client_name\": \"CI\", \"grant_types\": [\"client_credentials\"]}}' \\\n  \"$ISSUER{path}\""
+        ),
         p if p.starts_with("/.well-known") => format!("curl -s \"$ISSUER{path}\""),
         _ => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" \"$ISSUER{path}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dollar_in_a_path_is_escaped_for_the_shell() {
+        for e in ENDPOINTS.iter().filter(|e| e.path.contains('$')) {
+            let line = curl_example(e);
+            assert!(line.contains("\\$") && line.contains("-X POST"), "{line}");
+        }
+        let register = ENDPOINTS
+            .iter()
+            .find(|e| e.path == crate::endpoints::REGISTER)
+            .unwrap();
+        assert!(curl_example(register).contains("Bearer $INITIAL_TOKEN"));
     }
 }
