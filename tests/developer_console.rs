@@ -36,24 +36,14 @@ async fn developer_with_client(b: &mut Browser<'_>, name: &str, id: &str) -> Str
     saved.json()["secret"].as_str().unwrap().to_owned()
 }
 
+/// A REST call as `user`, with the test password.
 fn rest(
     method: &str,
     path: &str,
     user: &str,
     body: Option<Value>,
 ) -> axum::http::Request<axum::body::Body> {
-    let mut req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", basic(user, PASSWORD));
-    let body = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            axum::body::Body::from(v.to_string())
-        }
-        None => axum::body::Body::empty(),
-    };
-    req.body(body).unwrap()
+    json_request(method, path, &basic(user, PASSWORD), body)
 }
 
 #[tokio::test]

@@ -27,23 +27,42 @@ fn AccountFrame(title: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The form both pages share; they differ in where it posts, the hints and the way across.
+#[component]
+fn AccountForm(
+    view: AccountView,
+    action: &'static str,
+    /// The password field's `autocomplete`: `new-password` or `current-password`.
+    autocomplete: &'static str,
+    button: &'static str,
+    /// Explain the fields (sign-up).
+    hints: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+        <form method="post" action=action class="auth-form">
+            <input type="hidden" name="csrf" value=view.csrf />
+            <label for="username">"Username"</label>
+            <input id="username" name="username" type="text" autocomplete="username" required value=view.username />
+            {hints.then(|| view! { <p class="hint">"Letters, digits and . _ - only; this is also your owner name on clients."</p> })}
+            <label for="password">"Password"</label>
+            <input id="password" name="password" type="password" autocomplete=autocomplete required minlength=hints.then_some("8") />
+            {hints.then(|| view! { <p class="hint">"At least 8 characters. Stored as an argon2 hash."</p> })}
+            <button type="submit" class="primary">{button}</button>
+        </form>
+        <p class="auth-note">{children()}</p>
+    }
+}
+
 /// Sign up: a username and a password make a developer account.
 #[component]
 pub fn SignUpPage(view: AccountView) -> impl IntoView {
     view! {
         <AccountFrame title="Create a developer account">
-            {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
-            <form method="post" action=ep::SIGNUP class="auth-form">
-                <input type="hidden" name="csrf" value=view.csrf />
-                <label for="username">"Username"</label>
-                <input id="username" name="username" type="text" autocomplete="username" required value=view.username />
-                <p class="hint">"Letters, digits and . _ - only; this is also your owner name on clients."</p>
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" />
-                <p class="hint">"At least 8 characters. Stored as an argon2 hash."</p>
-                <button type="submit" class="primary">"Create account"</button>
-            </form>
-            <p class="auth-note">"Already have one? " <a href=ep::SIGNIN>"Sign in"</a> "."</p>
+            <AccountForm view action=ep::SIGNUP autocomplete="new-password" button="Create account" hints=true>
+                "Already have one? " <a href=ep::SIGNIN>"Sign in"</a> "."
+            </AccountForm>
         </AccountFrame>
     }
 }
@@ -53,16 +72,9 @@ pub fn SignUpPage(view: AccountView) -> impl IntoView {
 pub fn SignInPage(view: AccountView) -> impl IntoView {
     view! {
         <AccountFrame title="Sign in to the developer console">
-            {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
-            <form method="post" action=ep::SIGNIN class="auth-form">
-                <input type="hidden" name="csrf" value=view.csrf />
-                <label for="username">"Username"</label>
-                <input id="username" name="username" type="text" autocomplete="username" required value=view.username />
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
-                <button type="submit" class="primary">"Sign in"</button>
-            </form>
-            <p class="auth-note">"New here? " <a href=ep::SIGNUP>"Create a developer account"</a> "."</p>
+            <AccountForm view action=ep::SIGNIN autocomplete="current-password" button="Sign in" hints=false>
+                "New here? " <a href=ep::SIGNUP>"Create a developer account"</a> "."
+            </AccountForm>
         </AccountFrame>
     }
 }

@@ -356,43 +356,30 @@ impl ConsoleBackend for Console {
                     .map_err(|_| Failure::bad("authorization: is not a valid header value"))?;
                 asked.insert(header::AUTHORIZATION, value);
             }
-            let mine = policies::list(&self.state, &caller)
-                .await
-                .map_err(message)?;
-            let visible = |id: &str| mine.iter().any(|p| p.id == id);
             let path = request.path.trim();
             if !path.starts_with('/') {
                 return Err(Failure::bad("path: must start with /"));
             }
-            let (decision, facts) =
+            let mine = policies::list(&self.state, &caller)
+                .await
+                .map_err(message)?;
+            let visible = |id: &str| mine.iter().any(|p| p.id == id);
+            // The decision, and who was asking ("client x " when the credentials said).
+            let (decision, who) =
                 match guard::decide(&self.state, request.method.trim(), path, &asked).await {
-                    Ok(allowed) => (allowed.decision, allowed.facts),
+                    Ok(allowed) => (
+                        allowed.decision,
+                        format!("client {} ", allowed.facts.client_id),
+                    ),
+                    Err(guard::Refusal::Denied(_, decision)) => (*decision, String::new()),
                     Err(refusal) => {
-                        let denied = match &refusal {
-                            guard::Refusal::Denied(_, d) => Some((**d).clone()),
-                            _ => None,
-                        };
-                        let status = refusal.into_response().status().as_u16();
-                        let Some(decision) = denied else {
-                            return Ok(DebugResult {
-                                status,
-                                allowed: false,
-                                summary: "The credentials were refused before any policy was asked"
-                                    .into(),
-                                verdicts: vec![],
-                            });
-                        };
-                        (
-                            decision,
-                            crate::model::policy::RequestFacts {
-                                method: request.method.clone(),
-                                path: path.to_owned(),
-                                auth: crate::model::policy::AuthKind::Bearer,
-                                client_id: String::new(),
-                                username: None,
-                                scopes: vec![],
-                            },
-                        )
+                        return Ok(DebugResult {
+                            status: refusal.into_response().status().as_u16(),
+                            allowed: false,
+                            summary: "The credentials were refused before any policy was asked"
+                                .into(),
+                            verdicts: vec![],
+                        });
                     }
                 };
             let verdicts = decision
@@ -413,11 +400,6 @@ impl ConsoleBackend for Console {
                         .collect(),
                 })
                 .collect();
-            let who = if facts.client_id.is_empty() {
-                String::new()
-            } else {
-                format!("client {} ", facts.client_id)
-            };
             let summary = match &decision.allowed_by {
                 Some(id) if visible(id) => format!("{who}allowed by policy {id}"),
                 Some(_) => format!("{who}allowed by a policy that is not yours"),

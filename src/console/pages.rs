@@ -6,18 +6,17 @@ use crate::accounts;
 use crate::model::user::{Role, User, UserInput};
 use crate::oauth::authorize::respond::{html, server_error_page};
 use crate::oauth::authorize::session::{self, Kind};
-use crate::oauth::authorize::{bad_request, read_form};
+use crate::oauth::authorize::{bad_request, csrf_ok, posted_form};
 use crate::oauth::params::Params;
 use crate::secret::Secret;
 use crate::state::AppState;
 use crate::storage;
 use app::account_pages::{AccountView, SignInPage, SignUpPage};
 use app::endpoints as ep;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
-use std::net::SocketAddr;
 
 /// What the CSRF token of the console's forms is bound to, besides the browser.
 const CSRF_PURPOSE: &str = "console";
@@ -76,22 +75,13 @@ pub async fn signup_page(State(state): State<AppState>, headers: HeaderMap) -> R
 
 /// A posted account form: its fields, the caller's address and headers, CSRF verified.
 async fn form(state: &AppState, request: Request) -> Result<(Params, String, HeaderMap), Response> {
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let (parts, body) = request.into_parts();
-    let bytes = read_form(&parts.headers, body).await?;
-    let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
-    let browser = session::read_cookie(&parts.headers, session::CSRF_COOKIE).unwrap_or_default();
-    let token = params.get("csrf").unwrap_or_default();
-    if browser.is_empty() || !state.pending.csrf_ok(&browser, CSRF_PURPOSE, token) {
+    let form = posted_form(request).await?;
+    if !csrf_ok(state, &form, CSRF_PURPOSE) {
         return Err(bad_request(
             "The form's security token does not match this browser. Reload the page and try again.",
         ));
     }
-    Ok((params, address, parts.headers))
+    Ok((form.params, form.address, form.headers))
 }
 
 /// Starts a console session and goes to the console.

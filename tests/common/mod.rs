@@ -165,17 +165,33 @@ impl Harness {
 
     /// An admin REST call with a JSON body.
     pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, basic("admin", ADMIN_PASSWORD));
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(req.body(body).unwrap()).await
+        self.send(json_request(
+            method,
+            path,
+            &basic("admin", ADMIN_PASSWORD),
+            body,
+        ))
+        .await
     }
+}
+
+/// A REST request with this Authorization header and an optional JSON body.
+pub fn json_request(
+    method: &str,
+    path: &str,
+    authorization: &str,
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, authorization);
+    let body = match body {
+        Some(v) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    req.body(body).unwrap()
 }

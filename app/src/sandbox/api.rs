@@ -170,9 +170,7 @@ pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
 /// Decodes and checks a token.
 #[server(endpoint = "sandbox/inspect")]
 pub async fn inspect_token(token: String) -> Result<TokenInspection, ServerFnError> {
-    let backend = use_context::<super::backend::Backend>()
-        .ok_or_else(|| ServerFnError::new("no sandbox backend"))?;
-    Ok(backend.inspect(token).await)
+    Ok(backend()?.inspect(token).await)
 }
 
 #[cfg(test)]

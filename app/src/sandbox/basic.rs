@@ -2,9 +2,15 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::diagram::Arrow;
-use super::flow::{FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam};
+use super::flow::{ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm};
 use super::wire::StepInput;
 use leptos::prelude::*;
+
+const DEMO: [DemoClient; 1] = [DemoClient {
+    id: "basic-client",
+    label: "basic-client (holds the basic grant)",
+    secret: "basic-secret",
+}];
 
 /// The page.
 #[component]
@@ -33,19 +39,7 @@ pub fn BasicPage() -> impl IntoView {
                 <section class="params" aria-labelledby="params-title">
                     <h2 id="params-title">"Parameters"</h2>
                     <div class="param-grid">
-                        <label>"Client"
-                            <select name="input[client_id]" on:change=move |ev| {
-                                let id = event_target_value(&ev);
-                                secret.set(if id == "basic-client" { "basic-secret".into() } else { String::new() });
-                                client_id.set(id);
-                            }>
-                                <optgroup label="Demo clients">
-                                    <option value="basic-client">"basic-client (holds the basic grant)"</option>
-                                </optgroup>
-                                <OwnClientOptions grant="basic" selected=client_id />
-                            </select>
-                        </label>
-                        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
+                        <ClientPicker demo=&DEMO grant="basic" client_id secret />
                     </div>
                     <p class="hint">"Your own clients that hold the basic grant are listed too once you are signed in to the developer console; type the secret you copied when you made them."</p>
                 </section>

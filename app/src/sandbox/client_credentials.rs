@@ -2,7 +2,7 @@
 
 use super::diagram::Arrow;
 use super::flow::{
-    FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam, TokenSteps,
+    ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
 use super::wire::StepInput;
 use leptos::prelude::*;
@@ -32,6 +32,19 @@ fn arrows() -> Vec<Arrow> {
         },
     ]
 }
+
+const DEMO: [DemoClient; 2] = [
+    DemoClient {
+        id: "service-client",
+        label: "service-client (JWT access tokens)",
+        secret: "service-secret",
+    },
+    DemoClient {
+        id: "service-client-opaque",
+        label: "service-client-opaque (opaque access tokens)",
+        secret: "service-secret",
+    },
+];
 
 /// The page.
 #[component]
@@ -71,20 +84,7 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                 <section class="params" aria-labelledby="params-title">
                     <h2 id="params-title">"Parameters"</h2>
                     <div class="param-grid">
-                        <label>"Client"
-                            <select name="input[client_id]" on:change=move |ev| {
-                                let id = event_target_value(&ev);
-                                secret.set(if id.starts_with("service-client") { "service-secret".into() } else { String::new() });
-                                client_id.set(id);
-                            }>
-                                <optgroup label="Demo clients">
-                                    <option value="service-client" selected=move || client_id.get() == "service-client">"service-client (JWT access tokens)"</option>
-                                    <option value="service-client-opaque" selected=move || client_id.get() == "service-client-opaque">"service-client-opaque (opaque access tokens)"</option>
-                                </optgroup>
-                                <OwnClientOptions grant="client_credentials" selected=client_id />
-                            </select>
-                        </label>
-                        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
+                        <ClientPicker demo=&DEMO grant="client_credentials" client_id secret />
                         <TextParam label="Scope" name="scope" value=scope />
                         <label>"Client authentication"
                             <select name="input[auth]" on:change=move |ev| auth.set(event_target_value(&ev))>

@@ -5,8 +5,8 @@
 
 use super::diagram::Arrow;
 use super::flow::{
-    FlowFrame, FlowState, Needs, OwnClientOptions, StepButton, StepForm, StepList, TextParam,
-    TokenSteps,
+    ClientPicker, DemoClient, FlowFrame, FlowState, Needs, StepButton, StepForm, StepList,
+    TextParam, TokenSteps,
 };
 use super::wire::StepInput;
 use crate::endpoints as ep;
@@ -107,18 +107,19 @@ pub fn load_run() -> Option<CodeRun> {
     None
 }
 
-/// True for the demo clients, whose secrets the page knows.
-fn is_demo(client_id: &str) -> bool {
-    matches!(client_id, "web-client" | "spa-client")
-}
-
-/// The demo clients' secrets: the public client has none.
-fn secret_of(client_id: &str) -> String {
-    match client_id {
-        "web-client" => "web-secret".into(),
-        _ => String::new(),
-    }
-}
+/// The demo clients; a public client has no secret.
+const DEMO: [DemoClient; 2] = [
+    DemoClient {
+        id: "web-client",
+        label: "web-client (confidential: has a secret)",
+        secret: "web-secret",
+    },
+    DemoClient {
+        id: "spa-client",
+        label: "spa-client (public: no secret, PKCE only)",
+        secret: "",
+    },
+];
 
 fn arrows() -> Vec<Arrow> {
     vec![
@@ -170,15 +171,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
     let nonce = RwSignal::new(String::new());
     let verifier = RwSignal::new(String::new());
     let method = RwSignal::new("S256".to_owned());
-    // The secret of one of the developer's own clients, typed in; the demo secrets are known.
-    let own_secret = RwSignal::new(String::new());
-    let secret_for = move |id: &str| {
-        if is_demo(id) {
-            secret_of(id)
-        } else {
-            own_secret.get()
-        }
-    };
+    let secret = RwSignal::new("web-secret".to_owned());
     let (hydrated, set_hydrated) = signal(false);
     let origin = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -194,13 +187,13 @@ pub fn AuthorizationCodePage() -> impl IntoView {
     });
     let make = Callback::new(move |()| StepInput {
         client_id: client.get_untracked(),
-        client_secret: secret_for(&client.get_untracked()),
+        client_secret: secret.get_untracked(),
         ..Default::default()
     });
     let run = move || {
         let client_id = client.get();
         CodeRun {
-            client_secret: secret_for(&client_id),
+            client_secret: secret.get(),
             client_id,
             redirect_uri: format!("{}{}", origin.get(), ep::CALLBACK),
             scope: scope.get(),
@@ -233,22 +226,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
-                    <label>"Client"
-                        <select on:change=move |ev| {
-                            let id = event_target_value(&ev);
-                            own_secret.set(String::new());
-                            client.set(id);
-                        }>
-                            <optgroup label="Demo clients">
-                                <option value="web-client">"web-client (confidential: has a secret)"</option>
-                                <option value="spa-client">"spa-client (public: no secret, PKCE only)"</option>
-                            </optgroup>
-                            <OwnClientOptions grant="authorization_code" selected=client />
-                        </select>
-                    </label>
-                    <Show when=move || !is_demo(&client.get())>
-                        <TextParam label="Your client's secret (empty for a public client)" name="client_secret" value=own_secret secret=true />
-                    </Show>
+                    <ClientPicker demo=&DEMO grant="authorization_code" client_id=client secret />
                     <TextParam label="Scope" name="scope" value=scope />
                     <TextParam label="state (stops cross-site request forgery)" name="state" value=state_v />
                     <TextParam label="nonce (binds the ID token to this request)" name="nonce" value=nonce />
@@ -278,7 +256,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             <Show when=move || !state.no_token()>
                 <StepForm state>
                     <input type="hidden" name="input[client_id]" value=move || client.get() />
-                    <input type="hidden" name="input[client_secret]" value=move || secret_for(&client.get()) />
+                    <input type="hidden" name="input[client_secret]" value=move || secret.get() />
                     <section class="steps" aria-labelledby="more-title">
                         <h2 id="more-title">"With the tokens"</h2>
                         <div class="step-buttons">

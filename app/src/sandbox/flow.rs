@@ -347,3 +347,40 @@ pub fn OwnClientOptions(grant: &'static str, selected: RwSignal<String>) -> impl
         })
     }
 }
+
+/// A demo client a flow page offers, with the secret the page fills in (empty: public).
+pub struct DemoClient {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub secret: &'static str,
+}
+
+/// The client a flow uses: the page's demo clients, then the signed-in developer's own that
+/// hold `grant`; and its secret, filled in for a demo client and typed for one's own.
+#[component]
+pub fn ClientPicker(
+    demo: &'static [DemoClient],
+    grant: &'static str,
+    client_id: RwSignal<String>,
+    secret: RwSignal<String>,
+) -> impl IntoView {
+    let pick = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        let known = demo.iter().find(|d| d.id == id).map(|d| d.secret);
+        secret.set(known.unwrap_or_default().to_owned());
+        client_id.set(id);
+    };
+    view! {
+        <label>"Client"
+            <select name="input[client_id]" on:change=pick>
+                <optgroup label="Demo clients">
+                    {demo.iter().map(|d| view! {
+                        <option value=d.id selected=move || client_id.get() == d.id>{d.label}</option>
+                    }).collect_view()}
+                </optgroup>
+                <OwnClientOptions grant selected=client_id />
+            </select>
+        </label>
+        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
+    }
+}

@@ -3,10 +3,16 @@
 
 use super::diagram::Arrow;
 use super::flow::{
-    FlowFrame, FlowState, OwnClientOptions, StepButton, StepForm, TextParam, TokenSteps,
+    ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
 use super::wire::StepInput;
 use leptos::prelude::*;
+
+const DEMO: [DemoClient; 1] = [DemoClient {
+    id: "password-client",
+    label: "password-client (rotates refresh tokens)",
+    secret: "password-secret",
+}];
 
 /// The page.
 #[component]
@@ -47,19 +53,7 @@ pub fn PasswordPage() -> impl IntoView {
                 <section class="params" aria-labelledby="params-title">
                     <h2 id="params-title">"Parameters"</h2>
                     <div class="param-grid">
-                        <label>"Client"
-                            <select name="input[client_id]" on:change=move |ev| {
-                                let id = event_target_value(&ev);
-                                secret.set(if id == "password-client" { "password-secret".into() } else { String::new() });
-                                client_id.set(id);
-                            }>
-                                <optgroup label="Demo clients">
-                                    <option value="password-client">"password-client (rotates refresh tokens)"</option>
-                                </optgroup>
-                                <OwnClientOptions grant="password" selected=client_id />
-                            </select>
-                        </label>
-                        <TextParam label="Client secret" name="client_secret" value=secret secret=true />
+                        <ClientPicker demo=&DEMO grant="password" client_id secret />
                         <TextParam label="Username" name="username" value=username />
                         <TextParam label="Password" name="password" value=password secret=true />
                         <TextParam label="Scope" name="scope" value=scope />

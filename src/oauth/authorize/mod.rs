@@ -53,7 +53,7 @@ pub async fn authorize_post(State(state): State<AppState>, request: Request) -> 
 }
 
 /// Reads a form body for the pages, or answers with an error page.
-pub async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -78,7 +78,7 @@ pub async fn read_form(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Respo
         })
 }
 
-pub fn error_view(message: &str) -> ErrorView {
+fn error_view(message: &str) -> ErrorView {
     ErrorView {
         title: "This request cannot continue".into(),
         message: message.into(),
@@ -282,11 +282,15 @@ fn show_consent(
     consent_page(view, &set.into_iter().collect::<Vec<_>>())
 }
 
-/// Reads a page form: its fields, the pending request it names, and a verified CSRF token.
-async fn page_form(
-    state: &AppState,
-    request: Request,
-) -> Result<(Params, Pending, String, String, HeaderMap), Response> {
+/// A posted page form: its fields, the caller's address and the request headers.
+pub struct PostedForm {
+    pub params: Params,
+    pub address: String,
+    pub headers: HeaderMap,
+}
+
+/// Reads a form posted by one of the server's own pages.
+pub async fn posted_form(request: Request) -> Result<PostedForm, Response> {
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -295,16 +299,36 @@ async fn page_form(
     let (parts, body) = request.into_parts();
     let bytes = read_form(&parts.headers, body).await?;
     let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
-    let id = params
+    Ok(PostedForm {
+        params,
+        address,
+        headers: parts.headers,
+    })
+}
+
+/// True when the form's `csrf` field is this browser's token for `purpose`.
+pub fn csrf_ok(state: &AppState, form: &PostedForm, purpose: &str) -> bool {
+    let browser = session::read_cookie(&form.headers, session::CSRF_COOKIE).unwrap_or_default();
+    let token = form.params.get("csrf").unwrap_or_default();
+    !browser.is_empty() && state.pending.csrf_ok(&browser, purpose, token)
+}
+
+/// Reads a page form: its fields, the pending request it names, and a verified CSRF token.
+async fn page_form(
+    state: &AppState,
+    request: Request,
+) -> Result<(Params, Pending, String, String, HeaderMap), Response> {
+    let form = posted_form(request).await?;
+    let id = form
+        .params
         .require("request")
-        .map_err(|_| bad_request("The form does not say which request it answers."))?;
+        .map_err(|_| bad_request("The form does not say which request it answers."))?
+        .to_owned();
     let now = state.clock.now();
-    let pending = state.pending.get(id, now).ok_or_else(|| {
+    let pending = state.pending.get(&id, now).ok_or_else(|| {
         bad_request("This sign-in request has expired or was already completed. Go back to the application and start again.")
     })?;
-    let browser = session::read_cookie(&parts.headers, session::CSRF_COOKIE).unwrap_or_default();
-    let token = params.get("csrf").unwrap_or_default();
-    if browser.is_empty() || !state.pending.csrf_ok(&browser, id, token) {
+    if !csrf_ok(state, &form, &id) {
         return Err(error_page(
             StatusCode::FORBIDDEN,
             error_view(
@@ -312,8 +336,7 @@ async fn page_form(
             ),
         ));
     }
-    let id = id.to_owned();
-    Ok((params, pending, id, address, parts.headers))
+    Ok((form.params, pending, id, form.address, form.headers))
 }
 
 /// `POST /auth/login`: check the username and password, start the session, go on.
