@@ -8,9 +8,14 @@ const port = Number(process.env.E2E_PORT ?? 3217);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const binary = process.env.E2E_BINARY ?? path.join(targetDir, 'debug', 'oauth-sandbox');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-sandbox-e2e-'));
+// E2E_EMBEDDED=1: the binary (E2E_BINARY, a copy in an empty directory) runs from its own
+// directory with no site root, serving the assets embedded in it; only single-binary.spec runs.
+const embedded = process.env.E2E_EMBEDDED === '1';
 
 export default defineConfig({
   testDir: './tests',
+  testMatch: embedded ? /single-binary\.spec\.ts$/ : /.*\.spec\.ts$/,
+  testIgnore: embedded ? [] : [/single-binary\.spec\.ts$/],
   outputDir: './test-results',
   timeout: 30_000,
   retries: 0,
@@ -29,7 +34,8 @@ export default defineConfig({
   webServer: {
     command: `${binary} --addr 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-password e2e-admin-password --log warn`,
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    env: { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
+    cwd: embedded ? path.dirname(binary) : undefined,
+    env: embedded ? {} : { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
     reuseExistingServer: false,
     timeout: 60_000,
   },

@@ -3,7 +3,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# The debug site (served from disk with --site-root) and the release site (embedded into
+# release builds of the server by build.rs, through SANDBOX_SITE_DIR).
 SITE="$CARGO_TARGET_DIR/site"
+RELEASE_SITE="$CARGO_TARGET_DIR/site-release"
 OUTPUT_NAME=oauth_sandbox
 
 say() { printf '\n==> %s\n' "$*" >&2; }
@@ -37,11 +40,13 @@ ensure_browser_tools() {
   fi
 }
 
-# Builds the hydration bundle and assembles the site: $SITE/pkg/<name>.{js,_bg.wasm,css}.
-# $1: debug or release.
+# Builds the hydration bundle and assembles the site: <dir>/pkg/<name>.{js,_bg.wasm,css}.
+# $1: debug (into $SITE, precompressed for --site-root) or release (into $RELEASE_SITE, which
+# the release server embeds and compresses itself).
 build_site() {
-  local mode="$1" profile_flag="" profile_dir="debug" strip=""
+  local mode="$1" profile_flag="" profile_dir="debug" strip="" site="$SITE"
   if [ "$mode" = release ]; then
+    site="$RELEASE_SITE"
     profile_flag="--profile wasm-release"
     profile_dir="wasm-release"
     # The name section is for debuggers; without it the bundle is less than half the size.
@@ -51,15 +56,32 @@ build_site() {
   # shellcheck disable=SC2086
   cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
     --target-dir "$CARGO_TARGET_DIR/front" $profile_flag
-  rm -rf "$SITE"
-  mkdir -p "$SITE/pkg"
+  # Assembled beside the old site and swapped in whole, so a server reading the old one never
+  # sees a half-written bundle.
+  local next="$site.next"
+  rm -rf "$next"
+  mkdir -p "$next/pkg"
   # shellcheck disable=SC2086
-  wasm-bindgen --target web --no-typescript $strip --out-dir "$SITE/pkg" --out-name "$OUTPUT_NAME" \
+  wasm-bindgen --target web --no-typescript $strip --out-dir "$next/pkg" --out-name "$OUTPUT_NAME" \
     "$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/$profile_dir/app.wasm"
-  cp "$ROOT/style/main.css" "$SITE/pkg/$OUTPUT_NAME.css"
-  cp -r "$ROOT/public/." "$SITE/"
-  if command -v brotli >/dev/null 2>&1; then
-    brotli -f -q 11 "$SITE/pkg/${OUTPUT_NAME}_bg.wasm" "$SITE/pkg/$OUTPUT_NAME.js" "$SITE/pkg/$OUTPUT_NAME.css"
+  cp "$ROOT/style/main.css" "$next/pkg/$OUTPUT_NAME.css"
+  cp -r "$ROOT/public/." "$next/"
+  if [ "$mode" = debug ]; then
+    gzip -kf9 "$next/pkg/${OUTPUT_NAME}_bg.wasm" "$next/pkg/$OUTPUT_NAME.js" "$next/pkg/$OUTPUT_NAME.css"
   fi
-  gzip -kf9 "$SITE/pkg/${OUTPUT_NAME}_bg.wasm" "$SITE/pkg/$OUTPUT_NAME.js" "$SITE/pkg/$OUTPUT_NAME.css"
+  # Only replace what changed, so the server's build script sees no change when there is none.
+  mkdir -p "$site"
+  if ! diff -rq "$next" "$site" >/dev/null 2>&1; then
+    rm -rf "$site"
+    mv "$next" "$site"
+  else
+    rm -rf "$next"
+  fi
+}
+
+# Builds the release server with the release site embedded in it.
+build_release_server() {
+  build_site release
+  say "building the server (release, site embedded)"
+  SANDBOX_SITE_DIR="$RELEASE_SITE" cargo build --release --bin oauth-sandbox
 }

@@ -48,12 +48,33 @@ pub struct Config {
     #[arg(long, env = "SANDBOX_SIGNING_ALG", value_enum, default_value = "RS256")]
     pub signing_alg: SigningAlg,
 
-    /// Where the built site (pkg/ with the wasm bundle and stylesheet) lives.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
-    pub site_root: String,
+    /// Serve the site (pkg/ with the wasm bundle and stylesheet, public files) from this
+    /// directory instead of the copy embedded in the binary: for development, where the site is
+    /// rebuilt under a running server.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<String>,
+
+    /// How long a sandbox run is kept after its last step, in hours.
+    #[arg(long, env = "SANDBOX_RUN_RETENTION_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub run_retention_hours: u32,
+
+    /// How often expired tokens, codes, sessions and runs are collected, in seconds.
+    #[arg(long, env = "SANDBOX_COLLECT_EVERY", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub collect_every_seconds: u64,
+
+    /// The failure throttle on every credential check; not a flag.
+    #[arg(skip)]
+    pub throttle: crate::security::throttle::Policy,
 }
 
 impl Config {
+    /// The run retention in seconds.
+    pub fn run_retention_seconds(&self) -> i64 {
+        i64::from(self.run_retention_hours) * 3600
+    }
+
     /// True when the demo data should be loaded.
     pub fn demo_enabled(&self) -> bool {
         self.demo && !self.no_demo

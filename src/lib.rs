@@ -14,14 +14,16 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod health;
 pub mod model;
 pub mod oauth;
 pub mod password;
 pub mod resource;
-pub mod sandbox_backend;
-pub mod sandbox_export;
+pub mod sandbox;
 pub mod secret;
+pub mod security;
 pub mod seed;
+pub mod site;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
@@ -35,7 +37,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use oauth::authorize;
 use state::{AppState, Inner};
 use std::sync::Arc;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The largest request body the pages' server functions read.
@@ -44,11 +45,10 @@ const UI_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     // The sandbox sends through the same routes and layers a client on the network meets.
-    let backend: app::sandbox::backend::Backend = Arc::new(sandbox_backend::InProcess::new(
+    let backend: app::sandbox::backend::Backend = Arc::new(sandbox::backend::InProcess::new(
         state.clone(),
         layered(api_routes().with_state(state.clone())),
     ));
-    let pkg = format!("{}/pkg", state.leptos.site_root);
     let leptos_options = state.leptos.clone();
     let routes = generate_route_list(app::App);
     let console: app::console::backend::Console =
@@ -57,33 +57,35 @@ pub fn router(state: AppState) -> Router {
         leptos::prelude::provide_context(backend.clone());
         leptos::prelude::provide_context(console.clone());
     };
+    let not_found = site::not_found(state.clone(), context.clone());
     let ui = Router::new()
         .leptos_routes_with_context(&state, routes, context, move || {
             app::shell(leptos_options.clone())
         })
-        .nest_service(
-            "/pkg",
-            ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .merge(site::assets(state.site_root.as_deref(), not_found))
         // Large enough that an oversized form field reaches validation and is refused by name
         // (a 10 MB client name gets "client_name: must be at most … bytes"), small enough to
         // bound memory.
-        .layer(axum::extract::DefaultBodyLimit::max(UI_BODY_LIMIT));
+        .layer(axum::extract::DefaultBodyLimit::max(UI_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sandbox::visitor::ensure_cookie,
+        ));
 
     layered(
         api_routes()
             .merge(ui)
             .with_state(state)
-            .layer(axum::middleware::from_fn(server_fn_client_errors)),
+            .layer(axum::middleware::from_fn(server_fn_answers)),
     )
 }
 
+/// Server-function answers: never cached (some carry a secret shown once, RFC 6749 §5.1 asks
+/// the same of token responses), and a failure the client caused is a 400, not a 500.
+///
 /// server_fn answers every failure with 500, even a malformed request. A failure the client
 /// caused (the request could not be read, or its arguments were refused) becomes 400.
-async fn server_fn_client_errors(
+async fn server_fn_answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -95,8 +97,12 @@ async fn server_fn_client_errors(
         "UnsupportedRequestMethod|",
     ];
     let is_server_fn = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    if !is_server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+    let mut response = next.run(request).await;
+    if !is_server_fn {
+        return response;
+    }
+    oauth::error::no_store(response.headers_mut());
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -112,9 +118,12 @@ async fn server_fn_client_errors(
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// The layers every response passes: security headers, request ids and request logs.
-fn layered(router: Router) -> Router {
-    telemetry::layer(security_headers(router))
+/// The layers every response passes: a caught panic becomes a 500 JSON error, then security
+/// headers, request ids and request logs.
+pub fn layered(router: Router) -> Router {
+    telemetry::layer(security_headers(router.layer(
+        tower_http::catch_panic::CatchPanicLayer::custom(telemetry::panic_response),
+    )))
 }
 
 /// Every protocol, demo API and admin route: everything but the pages.
@@ -155,7 +164,10 @@ fn api_routes() -> Router<AppState> {
             ep::CONSENT,
             get(authorize::consent_get).post(authorize::consent_post),
         )
-        .route(ep::LOGOUT, get(authorize::logout).post(authorize::logout))
+        .route(
+            ep::LOGOUT,
+            get(authorize::logout_page).post(authorize::logout),
+        )
         .route(
             ep::SIGNIN,
             get(console::pages::signin_page).post(console::pages::signin),
@@ -165,8 +177,11 @@ fn api_routes() -> Router<AppState> {
             get(console::pages::signup_page).post(console::pages::signup),
         )
         .route(ep::SIGNOUT, post(console::pages::signout))
-        .route(ep::RUN_EXPORT_MD, get(sandbox_export::export_markdown))
-        .route(ep::RUN_EXPORT_SH, get(sandbox_export::export_shell))
+        .route(ep::HEALTHZ, get(health::healthz))
+        .route(ep::READYZ, get(health::readyz))
+        .route(ep::RUN_EXPORT_MD, get(sandbox::export::export_markdown))
+        .route(ep::RUN_EXPORT_SH, get(sandbox::export::export_shell))
+        .route(ep::RUN, axum::routing::delete(sandbox::export::delete_run))
         .merge(cross_origin)
         .merge(admin::routes());
     protocol
@@ -251,7 +266,8 @@ pub async fn build_state(
     let passwords = Arc::new(
         tokio::task::spawn_blocking(password::Passwords::new)
             .await
-            .map_err(|e| StartupError::Admin(e.to_string()))?,
+            .map_err(|e| StartupError::Admin(e.to_string()))?
+            .map_err(|e| StartupError::Config(e.to_string()))?,
     );
     let now = clock.now();
     let mut startup = Startup::default();
@@ -278,20 +294,24 @@ pub async fn build_state(
     let keys = oauth::keys::KeyRing::load_or_create(&db, config.signing_alg, now).await?;
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
-        .site_root(config.site_root.as_str())
+        .site_root(config.site_root.as_deref().unwrap_or("target/site"))
         .site_addr(config.addr)
         .build();
     let state = AppState::new(Inner {
         cache: cache::Cache::new(db.clone()),
         writer: storage::token_writer::TokenWriter::spawn(db.clone()),
         db,
-        clock,
+        clock: clock.clone(),
         keys,
         signing_alg: config.signing_alg,
         passwords,
         issuer,
         pending: Default::default(),
-        limiter: Default::default(),
+        throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
+        csrf: security::csrf::CsrfKey::generate()
+            .map_err(|e| StartupError::Config(e.to_string()))?,
+        run_retention: config.run_retention_seconds(),
+        site_root: config.site_root.clone(),
         leptos,
     });
     Ok((state, startup))
@@ -310,4 +330,40 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(|p| p.to_path_buf())
+}
+
+/// Runs the collector every `every` in the background: expired tokens, codes, sessions and
+/// initial access tokens, runs past their retention ([`storage::collect`]), and the throttle's
+/// forgotten keys. A collection that hit its batch bound runs again at once, after yielding.
+pub fn spawn_collector(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    /// Batches per table per pass: at most 100,000 rows of a table per pass.
+    const MAX_BATCHES: u32 = 50;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            loop {
+                let now = state.clock.now();
+                match storage::collect::expired(&state.db, now, state.run_retention, MAX_BATCHES)
+                    .await
+                {
+                    Ok(done) => {
+                        if done.total() > 0 {
+                            tracing::debug!(?done, "collected expired rows");
+                        }
+                        let bound = u64::from(MAX_BATCHES) * storage::collect::BATCH as u64;
+                        if done.tokens < bound && done.codes < bound && done.runs < bound {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "collecting expired rows");
+                        break;
+                    }
+                }
+            }
+            state.throttle.sweep();
+        }
+    })
 }

@@ -1,7 +1,9 @@
 //! The oauth-sandbox binary: read the configuration, build the state, serve.
 
 use clap::Parser;
-use oauth_sandbox::{build_state, clock::SystemClock, config::Config, router, telemetry};
+use oauth_sandbox::{
+    build_state, clock::SystemClock, config::Config, router, spawn_collector, telemetry,
+};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -44,7 +46,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, issuer = %state.issuer, "oauth-sandbox listening");
     let db = state.db.clone();
-    // Connection addresses feed the per-address limit on failed sign-ins.
+    spawn_collector(
+        state.clone(),
+        std::time::Duration::from_secs(config.collect_every_seconds),
+    );
+    // Connection addresses key the failure throttle (security::throttle).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

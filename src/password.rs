@@ -65,19 +65,21 @@ fn verify_blocking(phc: &str, secret: &str) -> bool {
 }
 
 impl Passwords {
-    /// A new hasher; computes the dummy hash once (on the calling thread, at start-up).
-    pub fn new() -> Self {
+    /// A new hasher; computes the dummy hash once (on the calling thread, at start-up). Fails
+    /// without randomness, so start-up does.
+    pub fn new() -> Result<Self, crate::secret::NoRandomness> {
         let mut key = [0u8; 32];
-        let _ = getrandom::fill(&mut key);
+        crate::secret::fill_random(&mut key)?;
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        Self {
+        let dummy = crate::secret::random_token(16)?;
+        Ok(Self {
             permits: Semaphore::new(cores.saturating_sub(1).max(1)),
             mac_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
             cache: RwLock::new(HashMap::new()),
-            dummy_phc: hash_blocking(&crate::secret::random_token(16)).unwrap_or_default(),
-        }
+            dummy_phc: hash_blocking(&dummy).ok_or(crate::secret::NoRandomness)?,
+        })
     }
 
     async fn blocking<T: Send + 'static>(
@@ -150,19 +152,13 @@ impl Passwords {
     }
 }
 
-impl Default for Passwords {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn hash_verify_and_cache_invalidation() {
-        let p = Passwords::new();
+        let p = Passwords::new().unwrap();
         let old = p.hash(&Secret::new("first-secret")).await.unwrap();
         assert!(
             p.verify("client:a", &old, &Secret::new("first-secret"))

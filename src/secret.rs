@@ -31,40 +31,47 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// `n` random bytes from the operating system, base64url without padding.
-pub fn random_token(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // getrandom fails only when the OS has no entropy source at all; the process could not
-    // have started then. Fall back to a panic-free error value rather than a weak token.
-    if getrandom::fill(&mut buf).is_err() {
+/// The operating system refused randomness. Nothing secret can be made without it, so the
+/// request (or start-up) that needed it fails rather than carry a guessable value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the operating system refused randomness")]
+pub struct NoRandomness;
+
+/// Fills `buf` from the operating system's random source, or fails.
+pub fn fill_random(buf: &mut [u8]) -> Result<(), NoRandomness> {
+    getrandom::fill(buf).map_err(|_| {
         tracing::error!("the operating system refused randomness");
-        buf.iter_mut().for_each(|b| *b = 0);
-    }
-    URL_SAFE_NO_PAD.encode(buf)
+        NoRandomness
+    })
+}
+
+/// `n` random bytes from the operating system, base64url without padding.
+pub fn random_token(n: usize) -> Result<String, NoRandomness> {
+    let mut buf = vec![0u8; n];
+    fill_random(&mut buf)?;
+    Ok(URL_SAFE_NO_PAD.encode(buf))
 }
 
 /// A 256-bit random secret or token value, base64url (43 characters).
-pub fn new_secret() -> Secret {
-    Secret(random_token(32))
+pub fn new_secret() -> Result<Secret, NoRandomness> {
+    random_token(32).map(Secret)
 }
 
 /// A unique, time-ordered identifier: 12 hex digits of milliseconds since the epoch, then 80
 /// random bits in hex (32 characters). Identifiers made later sort later, so rows keyed by them
 /// are appended to the end of their B-tree. Not a secret.
-pub fn ordered_id() -> String {
+pub fn ordered_id() -> Result<String, NoRandomness> {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
     let mut random = [0u8; 10];
-    if getrandom::fill(&mut random).is_err() {
-        tracing::error!("the operating system refused randomness");
-    }
+    fill_random(&mut random)?;
     let mut id = format!("{:012x}", millis & 0xffff_ffff_ffff);
     for b in random {
         id.push_str(&format!("{b:02x}"));
     }
-    id
+    Ok(id)
 }
 
 /// The SHA-256 digest of `value`, base64url: how token values are stored and looked up.
@@ -92,16 +99,16 @@ mod tests {
 
     #[test]
     fn tokens_are_long_and_distinct() {
-        let a = random_token(32);
+        let a = random_token(32).unwrap();
         assert_eq!(a.len(), 43);
-        assert_ne!(a, random_token(32));
+        assert_ne!(a, random_token(32).unwrap());
     }
 
     #[test]
     fn ordered_ids_sort_by_time_and_differ() {
-        let a = ordered_id();
+        let a = ordered_id().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let b = ordered_id();
+        let b = ordered_id().unwrap();
         assert_eq!(a.len(), 32);
         assert!(a < b, "{a} {b}");
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));

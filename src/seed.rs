@@ -257,7 +257,10 @@ pub async fn ensure_admin(
         }
         (Some(p), None) => (Secret::new(p), false),
         (None, Some(_)) => return Ok(None),
-        (None, None) => (crate::secret::new_secret(), true),
+        (None, None) => (
+            crate::secret::new_secret().map_err(|e| e.to_string())?,
+            true,
+        ),
     };
     let user = User {
         username: "admin".into(),

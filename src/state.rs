@@ -28,8 +28,14 @@ pub struct Inner {
     pub issuer: String,
     /// Authorization requests waiting for sign-in or consent.
     pub pending: crate::oauth::authorize::pending::PendingStore,
-    /// Failed sign-in limits.
-    pub limiter: crate::oauth::authorize::limiter::LoginLimiter,
+    /// The one failure throttle every credential check goes through.
+    pub throttle: crate::security::throttle::Throttle,
+    /// The key the forms' CSRF tokens are made with.
+    pub csrf: crate::security::csrf::CsrfKey,
+    /// How long a sandbox run is kept after its last step, in seconds.
+    pub run_retention: i64,
+    /// Serve the site from this directory instead of the embedded copy (development).
+    pub site_root: Option<String>,
     pub leptos: LeptosOptions,
 }
 

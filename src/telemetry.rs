@@ -14,7 +14,7 @@ use tracing::Level;
 /// The header that carries the request id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Installs the global subscriber with `filter` (e.g. `info`).
+/// Installs the global subscriber with `filter` (e.g. `info`), and the panic hook.
 pub fn init(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -22,6 +22,29 @@ pub fn init(filter: &str) {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+    quiet_panics();
+}
+
+/// Replaces the default panic hook, which prints the panic's message to standard error, with
+/// one that logs only where it happened: a message can hold whatever the code was handling (a
+/// password, a token), and nothing secret may reach a log.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(at = %at, "a task panicked; its message is not logged");
+    }));
+}
+
+/// The answer to a request whose handler panicked (tower-http's `CatchPanicLayer`): a 500 with
+/// the one RFC error body, `server_error`, and nothing of the panic in it or in the log.
+pub fn panic_response(
+    _payload: Box<dyn std::any::Any + Send + 'static>,
+) -> axum::response::Response {
+    tracing::error!("a request handler panicked; answered 500 server_error");
+    axum::response::IntoResponse::into_response(crate::oauth::OAuthError::ServerError)
 }
 
 /// Adds request ids and a span per request to `router`.

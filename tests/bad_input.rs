@@ -23,7 +23,7 @@ impl XorShift {
     }
 }
 
-const PATHS: [&str; 27] = [
+const PATHS: [&str; 35] = [
     "/auth/token",
     "/auth/introspect",
     "/auth/revoke",
@@ -51,6 +51,14 @@ const PATHS: [&str; 27] = [
     "/api/console/debug",
     "/api/console/set-account",
     "/api/sandbox/open-run",
+    "/healthz",
+    "/readyz",
+    "/sandbox/runs/0123456789abcdef0123456789abcdef",
+    "/sandbox/runs/x/export.md",
+    "/api/sandbox/delete-run",
+    "/api/sandbox/runs",
+    "/api/sandbox/run",
+    "/pkg/oauth_sandbox.css",
 ];
 
 fn bodies(rng: &mut XorShift) -> Vec<(&'static str, Vec<u8>)> {

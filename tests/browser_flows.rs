@@ -615,8 +615,11 @@ async fn single_sign_on_prompt_max_age_and_logout() {
     let wider = q.replace("patient.read", "patient.read%20offline_access");
     let r = b.get(&format!("/auth/authorize?{wider}&prompt=none")).await;
     assert_eq!(location(&r).1["error"], "consent_required");
-    // Logout ends single sign-on.
-    let r = b.get("/auth/logout").await;
+    // Logout ends single sign-on: the page asks, its form (with the CSRF token) signs out.
+    let page = b.get("/auth/logout").await;
+    assert_eq!(page.status, 200);
+    let csrf = common::browser::hidden(&page.text(), "csrf");
+    let r = b.post("/auth/logout", &[("csrf", &csrf)]).await;
     assert_eq!(r.status, 303);
     let r = b.get(&format!("/auth/authorize?{q}&prompt=none")).await;
     assert_eq!(location(&r).1["error"], "login_required");

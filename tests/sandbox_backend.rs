@@ -6,7 +6,7 @@ mod common;
 use app::sandbox::backend::SandboxBackend;
 use app::sandbox::requests::{self, ClientAuth};
 use common::*;
-use oauth_sandbox::sandbox_backend::InProcess;
+use oauth_sandbox::sandbox::backend::InProcess;
 
 fn backend(h: &Harness) -> InProcess {
     InProcess::new(h.state.clone(), h.router.clone())
@@ -137,18 +137,13 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         exchange: ex,
     };
     let id = b
-        .save_run(
-            Default::default(),
-            None,
-            "password".into(),
-            vec![step.clone()],
-        )
+        .save_run(visitor(), None, "password".into(), vec![step.clone()])
         .await
         .unwrap();
     // Saving again with the id replaces the steps of the same run.
     assert_eq!(
         b.save_run(
-            Default::default(),
+            visitor(),
             Some(id.clone()),
             "password".into(),
             vec![step.clone(), step]
@@ -157,11 +152,11 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         .unwrap(),
         id
     );
-    let runs = b.runs(Default::default()).await.unwrap();
+    let runs = b.runs(visitor()).await.unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].steps.len(), 2);
 
-    let md = h.get(&format!("/sandbox/runs/{id}/export.md"), None).await;
+    let md = visit(&h, &format!("/sandbox/runs/{id}/export.md")).await;
     assert_eq!(md.status, 200);
     assert_eq!(
         md.header("content-type"),
@@ -176,22 +171,37 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
             "{secret} leaked into the masked export"
         );
     }
-    let sh = h
-        .get(&format!("/sandbox/runs/{id}/export.sh"), None)
+    let sh = visit(&h, &format!("/sandbox/runs/{id}/export.sh"))
         .await
         .text();
     assert!(
         sh.starts_with("#!/bin/sh") && sh.contains("curl -si") && !sh.contains("alice-password")
     );
-    let revealed = h
-        .get(&format!("/sandbox/runs/{id}/export.sh?reveal=true"), None)
+    let revealed = visit(&h, &format!("/sandbox/runs/{id}/export.sh?reveal=true"))
         .await
         .text();
     assert!(revealed.contains("alice-password"));
-    assert_eq!(
-        h.get("/sandbox/runs/nope/export.md", None).await.status,
-        404
-    );
+    assert_eq!(visit(&h, "/sandbox/runs/nope/export.md").await.status, 404);
+}
+
+/// The cookie of the one browser these tests play: runs belong to it.
+const VISITOR: &str = "sandbox_visitor=a-browser-of-the-sandbox-backend-tests-0123456789";
+
+fn visitor() -> axum::http::HeaderMap {
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("cookie", VISITOR.parse().unwrap());
+    headers
+}
+
+/// A GET from that browser.
+async fn visit(h: &Harness, path: &str) -> Reply {
+    h.send(
+        axum::http::Request::get(path)
+            .header("cookie", VISITOR)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 /// Posts the step form as a browser without script would.
@@ -201,6 +211,7 @@ async fn post_step(h: &Harness, fields: &[(&str, &str)]) -> Reply {
         .finish();
     h.send(
         axum::http::Request::post("/api/sandbox/step")
+            .header("cookie", VISITOR)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "text/html,application/xhtml+xml")
             .header("referer", "http://sandbox.test/sandbox/client-credentials")
@@ -232,9 +243,7 @@ async fn steps_run_from_a_plain_form_post_before_hydration() {
         .to_owned();
 
     // The page the browser lands on shows the run: the exchange and the decoded token.
-    let page = h
-        .get(&format!("/sandbox/client-credentials?run={run}"), None)
-        .await;
+    let page = visit(&h, &format!("/sandbox/client-credentials?run={run}")).await;
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(html.contains("POST /auth/token HTTP/1.1"), "{html}");
@@ -248,14 +257,12 @@ async fn steps_run_from_a_plain_form_post_before_hydration() {
         fields.extend([("step", step), ("run", run.as_str())]);
         let r = post_step(&h, &fields).await;
         assert_eq!(r.status, 302);
-        let page = h
-            .get(&format!("/sandbox/client-credentials?run={run}"), None)
+        let page = visit(&h, &format!("/sandbox/client-credentials?run={run}"))
             .await
             .text();
         assert!(page.contains(&format!("HTTP/1.1 {status}")), "{step}");
     }
-    let html = h
-        .get(&format!("/sandbox/client-credentials?run={run}"), None)
+    let html = visit(&h, &format!("/sandbox/client-credentials?run={run}"))
         .await
         .text();
     assert!(html.contains("Call the API after revoking"));
@@ -275,7 +282,7 @@ async fn steps_run_from_a_plain_form_post_before_hydration() {
     let back = r.header("location").unwrap();
     let path = back.strip_prefix("http://sandbox.test").unwrap();
     assert!(path.contains("__err="), "{path}");
-    let html = h.get(path, None).await.text();
+    let html = visit(&h, path).await.text();
     assert!(
         html.contains("this step needs a refresh token"),
         "the page says why: {html}"

@@ -132,6 +132,72 @@ pub fn ErrorPage(view: ErrorView) -> impl IntoView {
     }
 }
 
+/// What the sign-out confirmation shows.
+#[derive(Clone, Debug, Default)]
+pub struct LogoutView {
+    /// Who is signed in, if anyone.
+    pub username: Option<String>,
+    pub csrf: String,
+}
+
+/// `GET /auth/logout`: asks before signing out, so that no other page can sign a person out
+/// by linking here; the button posts the form with this browser's CSRF token.
+#[component]
+pub fn LogoutPage(view: LogoutView) -> impl IntoView {
+    let title = match &view.username {
+        Some(name) => format!("Sign out {name}?"),
+        None => "You are not signed in".to_owned(),
+    };
+    let signed_in = view.username.is_some();
+    view! {
+        <AuthFrame title>
+            {signed_in.then(|| view! {
+                <p>"This ends your session at the authorization server: the next client that asks will show the sign-in page again."</p>
+                <form method="post" action="/auth/logout" class="auth-actions">
+                    <input type="hidden" name="csrf" value=view.csrf.clone() />
+                    <button type="submit" class="primary">"Sign out"</button>
+                </form>
+            })}
+            <p class="auth-note"><a href="/">"Back to oauth-sandbox"</a></p>
+        </AuthFrame>
+    }
+}
+
+/// What the redirect interstitial shows.
+#[derive(Clone, Debug, Default)]
+pub struct LeavingView {
+    pub client_name: String,
+    pub client_id: String,
+    /// The host the browser would be sent to.
+    pub host: String,
+    /// The whole redirect, with the error parameters.
+    pub location: String,
+    /// The error, in words.
+    pub error: String,
+}
+
+/// An error found before the person did anything, for a client a developer registered: RFC
+/// 9700 §4.11.2 says such a redirect URI is not to be trusted, so the browser is not bounced
+/// there unseen. The page names the destination and lets the person decide.
+#[component]
+pub fn LeavingPage(view: LeavingView) -> impl IntoView {
+    view! {
+        <AuthFrame title="This request cannot go on".to_owned()>
+            <p class="auth-error" role="alert">{view.error}</p>
+            <p>
+                <strong>{view.client_name}</strong> " (" <code>{view.client_id}</code> ") is a client a developer registered here. "
+                "Its error answer goes to " <strong>{view.host.clone()}</strong> ", an address this server has not vetted."
+            </p>
+            <p class="wrap"><code class="wrap">{view.location.clone()}</code></p>
+            <div class="auth-actions">
+                <a class="button primary" href=view.location>{format!("Continue to {}", view.host)}</a>
+                <a class="button" href="/">"Stay on oauth-sandbox"</a>
+            </div>
+            <p class="auth-note">"RFC 9700 §4.11.2: an authorization server should not send a browser to an unvetted redirect URI without the user's involvement."</p>
+        </AuthFrame>
+    }
+}
+
 /// Renders a page as a whole HTML document, with the stylesheet and no scripts.
 #[cfg(feature = "ssr")]
 pub fn document(title: &str, body: impl IntoView + 'static) -> String {

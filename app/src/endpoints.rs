@@ -72,6 +72,12 @@ pub const KEYS: &str = "/Key";
 pub const KEY_ROTATE: &str = "/Key/$rotate";
 /// Admin REST API: retire one signing key.
 pub const KEY: &str = "/Key/{id}";
+/// Liveness: the process answers.
+pub const HEALTHZ: &str = "/healthz";
+/// Readiness: the database answers and the signing keys are loaded.
+pub const READYZ: &str = "/readyz";
+/// One stored sandbox run (`DELETE` removes it, for its owner).
+pub const RUN: &str = "/sandbox/runs/{id}";
 
 /// What kind of caller an endpoint serves; the landing page groups by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +90,8 @@ pub enum Audience {
     ResourceServer,
     /// The admin REST API.
     Admin,
+    /// Health checks for load balancers and CI.
+    Operations,
 }
 
 impl Audience {
@@ -94,6 +102,7 @@ impl Audience {
             Audience::AuthorizationServer => "Authorization server",
             Audience::ResourceServer => "Demo protected API",
             Audience::Admin => "Admin REST API",
+            Audience::Operations => "Operations",
         }
     }
 }
@@ -282,6 +291,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         summary: "Retire an old signing key",
         standard: "",
         audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: HEALTHZ,
+        summary: "Liveness: the process answers",
+        standard: "",
+        audience: Audience::Operations,
+    },
+    Endpoint {
+        methods: "GET",
+        path: READYZ,
+        summary: "Readiness: the database answers and the signing keys are loaded",
+        standard: "",
+        audience: Audience::Operations,
     },
 ];
 

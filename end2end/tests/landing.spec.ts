@@ -21,7 +21,7 @@ test('the landing page lists every endpoint and works after hydration', async ({
   await page.getByLabel('Filter endpoints').fill('jwks');
   await expect(page.locator('li.endpoint')).toHaveCount(1);
   await page.getByLabel('Filter endpoints').fill('');
-  await expect(page.locator('li.endpoint')).toHaveCount(24);
+  await expect(page.locator('li.endpoint')).toHaveCount(26);
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'landing-1280');

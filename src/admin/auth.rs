@@ -5,7 +5,7 @@ use super::error::AdminError;
 use crate::accounts;
 use crate::console::Caller;
 use crate::model::user::{Role, User};
-use crate::oauth::client_auth::decode_basic;
+use crate::oauth::client_auth::decode_basic_rfc7617;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
@@ -43,17 +43,17 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The account whose HTTP Basic credentials the request carries.
+/// The account whose HTTP Basic credentials (RFC 7617: the password exactly as sent, so `+`
+/// and `%` are themselves) the request carries, through the failure throttle.
 async fn basic_user(parts: &Parts, state: &AppState) -> Result<User, AdminError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or(AdminError::Unauthorized)?;
-    let (username, password) = decode_basic(value).map_err(|_| AdminError::Unauthorized)?;
-    let user = accounts::authenticate(state, &username, &password)
-        .await
-        .map_err(AdminError::internal)?
-        .ok_or(AdminError::Unauthorized)?;
-    Ok(user)
+    let (username, password) = decode_basic_rfc7617(value).ok_or(AdminError::Unauthorized)?;
+    let address = crate::security::PeerAddress::of(&parts.extensions);
+    accounts::authenticate(state, &username, &password, &address.0)
+        .await?
+        .ok_or(AdminError::Unauthorized)
 }

@@ -25,8 +25,25 @@ pub enum AdminError {
     TooLarge(usize),
     #[error("{0}")]
     Conflict(String),
+    #[error("too many failed sign-ins with these credentials; try again in {0} seconds")]
+    Throttled(u64),
     #[error("internal error")]
     Internal,
+}
+
+impl From<crate::accounts::CheckError> for AdminError {
+    fn from(e: crate::accounts::CheckError) -> Self {
+        match e {
+            crate::accounts::CheckError::Throttled(t) => AdminError::Throttled(t.retry_after),
+            crate::accounts::CheckError::Storage(e) => AdminError::internal(e),
+        }
+    }
+}
+
+impl From<crate::secret::NoRandomness> for AdminError {
+    fn from(e: crate::secret::NoRandomness) -> Self {
+        AdminError::internal(e)
+    }
 }
 
 impl AdminError {
@@ -49,6 +66,7 @@ impl IntoResponse for AdminError {
             }
             AdminError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AdminError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AdminError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             AdminError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
@@ -57,6 +75,11 @@ impl IntoResponse for AdminError {
             body["message"] = e.message.clone().into();
         }
         let mut response = (status, Json(body)).into_response();
+        if let AdminError::Throttled(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if matches!(self, AdminError::Unauthorized)
             && let Ok(v) = HeaderValue::from_str(&basic_challenge())
         {

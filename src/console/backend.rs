@@ -43,20 +43,11 @@ impl Console {
     /// from this server's own pages (its Origin, when sent, names this host). With the
     /// SameSite=Lax cookie this keeps other sites from acting in a developer's name.
     async fn writer(&self, headers: &HeaderMap) -> Outcome<Caller> {
-        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            let same = origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
-            if !same {
-                return Err(Failure {
-                    status: 403,
-                    message: "This request came from another site; it was refused.".into(),
-                });
-            }
+        if !crate::security::same_origin(headers) {
+            return Err(Failure {
+                status: 403,
+                message: "This request came from another site; it was refused.".into(),
+            });
         }
         self.reader(headers).await
     }
@@ -73,6 +64,7 @@ fn message(e: AdminError) -> Failure {
         AdminError::Invalid(_) | AdminError::BadBody(_) => 400,
         AdminError::UnsupportedMediaType => 415,
         AdminError::TooLarge(_) => 413,
+        AdminError::Throttled(_) => 429,
         AdminError::Internal => 500,
     };
     let message = match e {
@@ -365,23 +357,29 @@ impl ConsoleBackend for Console {
                 .map_err(message)?;
             let visible = |id: &str| mine.iter().any(|p| p.id == id);
             // The decision, and who was asking ("client x " when the credentials said).
-            let (decision, who) =
-                match guard::decide(&self.state, request.method.trim(), path, &asked).await {
-                    Ok(allowed) => (
-                        allowed.decision,
-                        format!("client {} ", allowed.facts.client_id),
-                    ),
-                    Err(guard::Refusal::Denied(_, decision)) => (*decision, String::new()),
-                    Err(refusal) => {
-                        return Ok(DebugResult {
-                            status: refusal.into_response().status().as_u16(),
-                            allowed: false,
-                            summary: "The credentials were refused before any policy was asked"
-                                .into(),
-                            verdicts: vec![],
-                        });
-                    }
-                };
+            let (decision, who) = match guard::decide(
+                &self.state,
+                request.method.trim(),
+                path,
+                &asked,
+                "policy-debugger",
+            )
+            .await
+            {
+                Ok(allowed) => (
+                    allowed.decision,
+                    format!("client {} ", allowed.facts.client_id),
+                ),
+                Err(guard::Refusal::Denied(_, decision)) => (*decision, String::new()),
+                Err(refusal) => {
+                    return Ok(DebugResult {
+                        status: refusal.into_response().status().as_u16(),
+                        allowed: false,
+                        summary: "The credentials were refused before any policy was asked".into(),
+                        verdicts: vec![],
+                    });
+                }
+            };
             let verdicts = decision
                 .trace
                 .iter()

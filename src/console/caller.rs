@@ -2,8 +2,8 @@
 
 use crate::admin::error::AdminError;
 use crate::model::user::{Role, User};
-use crate::oauth::authorize::session::{self, Kind};
 use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::security::session::{self, Kind};
 use crate::state::AppState;
 use crate::storage;
 use axum::http::HeaderMap;
@@ -93,7 +93,7 @@ pub async fn from_initial_token(
 /// A new initial access token for the caller, shown this once.
 pub async fn issue_initial_token(state: &AppState, caller: &Caller) -> Result<String, AdminError> {
     let now = state.clock.now();
-    let (handle, secret) = (ordered_id(), new_secret());
+    let (handle, secret) = (ordered_id()?, new_secret()?);
     storage::initial_tokens::insert(
         &state.db,
         &storage::initial_tokens::InitialToken {

@@ -69,6 +69,17 @@ pub async fn put(
         _ => {}
     }
     let mut client = valid.client;
+    // First party skips the consent page, and consent is what protects a developer's users
+    // from that developer's client (RFC 6749 §10.2, RFC 9700 §4.11). Only an admin decides it;
+    // a developer may keep what an admin set, never set it.
+    let already = existing.as_ref().is_some_and(|e| e.first_party);
+    if client.first_party && !caller.is_admin() && !already {
+        return Err(FieldError::new(
+            "first_party",
+            "only an admin may mark a client first party: first-party clients skip the consent page",
+        )
+        .into());
+    }
     client.owner = match &existing {
         Some(e) => e.owner.clone(),
         None => caller.owner_of_new(),
@@ -83,7 +94,7 @@ pub async fn put(
                     None
                 }
                 None => {
-                    let generated = new_secret();
+                    let generated = new_secret()?;
                     shown_once = Some(generated.expose().to_owned());
                     Some(generated)
                 }
@@ -129,7 +140,7 @@ pub async fn regenerate_secret(
         )
         .into());
     }
-    let secret = new_secret();
+    let secret = new_secret()?;
     client.secret_hash = Some(hash(state, &secret).await?);
     client.updated_at = state.clock.now();
     storage::clients::upsert(&state.db, &client, false)

@@ -2,13 +2,15 @@
 //! bound to the browser, the same failure limits as the authorization server's login, and a
 //! console session kept apart from the resource-owner login session.
 
-use crate::accounts;
+use crate::accounts::{self, CheckError};
 use crate::model::user::{Role, User, UserInput};
 use crate::oauth::authorize::respond::{html, server_error_page};
-use crate::oauth::authorize::session::{self, Kind};
 use crate::oauth::authorize::{bad_request, csrf_ok, posted_form};
 use crate::oauth::params::Params;
 use crate::secret::Secret;
+use crate::security::csrf;
+use crate::security::session::{self, Kind};
+use crate::security::throttle::Subject;
 use crate::state::AppState;
 use crate::storage;
 use app::account_pages::{AccountView, SignInPage, SignUpPage};
@@ -36,9 +38,11 @@ fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let (browser, set) = session::csrf_cookie(state, headers);
+    let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
+        return server_error_page();
+    };
     let view = AccountView {
-        csrf: state.pending.csrf_token(&browser, CSRF_PURPOSE),
+        csrf: state.csrf.token(&browser, CSRF_PURPOSE),
         username,
         error,
     };
@@ -104,7 +108,6 @@ pub async fn signin(State(state): State<AppState>, request: Request) -> Response
         Ok(f) => f,
         Err(response) => return response,
     };
-    let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().to_owned();
     let again = |error: String, status| {
         page(
@@ -116,22 +119,17 @@ pub async fn signin(State(state): State<AppState>, request: Request) -> Response
             status,
         )
     };
-    if let Err(wait) = state.limiter.check(&username, &address, now) {
-        return again(
-            format!("Too many failed sign-ins. Try again in {wait} seconds."),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
     let password = Secret::new(params.get("password").unwrap_or_default());
-    let user = match accounts::authenticate(&state, &username, &password).await {
+    let user = match accounts::authenticate(&state, &username, &password, &address).await {
         Ok(user) => user,
-        Err(_) => return server_error_page(),
+        Err(CheckError::Throttled(t)) => {
+            return throttled(again, t.retry_after);
+        }
+        Err(CheckError::Storage(_)) => return server_error_page(),
     };
     let Some(user) = user else {
-        state.limiter.fail(&username, &address, now);
         return again("The username or password is wrong.".into(), StatusCode::OK);
     };
-    state.limiter.succeed(&user.username);
     if !user.has_role(Role::Developer) && !user.has_role(Role::Admin) {
         return again(
             "This account is a resource owner for flows, not a developer account. Create a developer account to use the console.".into(),
@@ -161,11 +159,8 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     };
     // A refused sign-up counts like a failed sign-in, for the name and for the address, so
     // usernames cannot be probed at speed.
-    if let Err(wait) = state.limiter.check(&username, &address, now) {
-        return again(
-            format!("Too many attempts from this address. Try again in {wait} seconds."),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+    if let Err(t) = state.throttle.check(Subject::Account(&username), &address) {
+        return throttled(again, t.retry_after);
     }
     let input = serde_json::json!({
         "password": params.get("password").unwrap_or_default(),
@@ -198,7 +193,7 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     match storage::users::insert_new(&state.db, &user).await {
         Ok(true) => signed_in(&state, &user.username).await,
         Ok(false) => {
-            state.limiter.fail(&username, &address, now);
+            state.throttle.fail(Subject::Account(&username), &address);
             again(
                 format!("username: {username:?} is taken; choose another"),
                 StatusCode::CONFLICT,
@@ -208,9 +203,27 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     }
 }
 
+/// A page answered 429 with `Retry-After`.
+fn throttled(again: impl Fn(String, StatusCode) -> Response, seconds: u64) -> Response {
+    let mut response = again(
+        format!("Too many failed attempts. Try again in {seconds} seconds."),
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
 /// `POST /developer/signout`: ends the console session only; a resource-owner login in the
-/// same browser is not touched.
+/// same browser is not touched. A post from another site's page is refused (its `Origin`).
 pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !crate::security::same_origin(&headers) {
+        return crate::oauth::authorize::bad_request_with(
+            StatusCode::FORBIDDEN,
+            "This sign-out came from another site; it was refused.",
+        );
+    }
     match session::end_of(&state, &headers, Kind::Console).await {
         Ok(cookie) => {
             let mut response = Redirect::to("/").into_response();

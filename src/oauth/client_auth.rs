@@ -2,13 +2,15 @@
 //!
 //! The checks, in order: read what the client presented (a Basic header, or `client_id` and
 //! `client_secret` in the body, or only `client_id` for a public client); refuse more than one
-//! method; find the client; check the secret (argon2 once, then the verified-secret cache).
+//! method; find the client; check the secret (argon2 once, then the verified-secret cache),
+//! through the failure throttle. The demo API's Basic uses [`verify_client_secret`] too.
 
 use super::error::OAuthError;
 use super::params::Params;
 use crate::checks::record;
 use crate::model::client::Client;
 use crate::secret::Secret;
+use crate::security::throttle::{Subject, Throttled};
 use crate::state::AppState;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -18,41 +20,86 @@ use std::sync::Arc;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Presented {
     /// `Authorization: Basic` (client_secret_basic).
-    Basic { client_id: String, secret: Secret },
+    Basic {
+        client_id: String,
+        secrets: Candidates,
+    },
     /// `client_id` and `client_secret` in the body (client_secret_post).
     Post { client_id: String, secret: Secret },
     /// Only `client_id`: a public client (none).
     IdOnly { client_id: String },
 }
 
-/// Decodes an `Authorization: Basic` value into client id and secret.
+/// The secret a Basic header carries, as RFC 6749 §2.3.1 decodes it, and, when it differs, the
+/// same text taken literally.
+///
+/// §2.3.1 form-decodes both halves of the header, so `+` means a space. Many clients (curl's
+/// `-u` among them) send the secret as it is, and a secret with a `+` or a `%` then decodes to
+/// something else. The server tries the §2.3.1 reading first and the literal one second: a
+/// client that encodes is served exactly as the RFC says, and one that does not still works.
+/// The second try costs an argon2 verification only when the first failed and the two differ.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Candidates {
+    pub decoded: Secret,
+    pub literal: Option<Secret>,
+}
+
+impl Candidates {
+    fn all(&self) -> impl Iterator<Item = &Secret> {
+        std::iter::once(&self.decoded).chain(self.literal.as_ref())
+    }
+}
+
+/// Splits an `Authorization: Basic` value into its user-id and password, undecoded
+/// (RFC 7617 §2: `user-pass = user-id ":" password`, base64 encoded). `None` when malformed.
+fn basic_pair(value: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    (!id.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
+}
+
+/// Decodes `Authorization: Basic` as RFC 7617 defines it, for the demo API and the admin REST
+/// API: the user-id and the password exactly as the client put them, so a password with `+` or
+/// `%` works with `curl -u`.
+pub fn decode_basic_rfc7617(value: &str) -> Option<(String, Secret)> {
+    basic_pair(value).map(|(id, secret)| (id, Secret::new(secret)))
+}
+
+/// Decodes an `Authorization: Basic` value at the OAuth endpoints into client id and secret.
 ///
 /// RFC 6749 §2.3.1: "The client identifier is encoded using the
 /// "application/x-www-form-urlencoded" encoding algorithm […] and the encoded value is used as
 /// the username; the client password is encoded using the same algorithm and used as the
 /// password."
-pub fn decode_basic(value: &str) -> Result<(String, Secret), OAuthError> {
+pub fn decode_basic(value: &str) -> Result<(String, Candidates), OAuthError> {
     let bad = || OAuthError::invalid_client("the Basic authorization header is malformed");
-    let (scheme, encoded) = value.trim().split_once(' ').ok_or_else(bad)?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(bad());
-    }
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let (id, secret) = text.split_once(':').ok_or_else(bad)?;
+    let (id, secret) = basic_pair(value).ok_or_else(bad)?;
     let decode = |s: &str| -> String {
         let plus_as_space = s.replace('+', " ");
         percent_encoding::percent_decode_str(&plus_as_space)
             .decode_utf8_lossy()
             .into_owned()
     };
-    let (id, secret) = (decode(id), decode(secret));
+    let id = decode(&id);
     if id.is_empty() {
         return Err(bad());
     }
-    Ok((id, Secret::new(secret)))
+    let decoded = decode(&secret);
+    let literal = (decoded != secret).then(|| Secret::new(secret));
+    Ok((
+        id,
+        Candidates {
+            decoded: Secret::new(decoded),
+            literal,
+        },
+    ))
 }
 
 /// Reads the client's credentials, removing them from `params`.
@@ -69,7 +116,7 @@ pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, 
         let value = value
             .to_str()
             .map_err(|_| OAuthError::invalid_client("the authorization header is malformed"))?;
-        let (client_id, secret) = decode_basic(value)?;
+        let (client_id, secrets) = decode_basic(value)?;
         // §2.3: "The client MUST NOT use more than one authentication method in each request."
         if body_secret.is_some() {
             return Err(OAuthError::invalid_request(
@@ -81,7 +128,7 @@ pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, 
                 "client_id in the body differs from the one in the Basic header",
             ));
         }
-        return Ok(Presented::Basic { client_id, secret });
+        return Ok(Presented::Basic { client_id, secrets });
     }
     match (body_id, body_secret) {
         (Some(client_id), Some(secret)) => Ok(Presented::Post {
@@ -98,11 +145,48 @@ pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, 
     }
 }
 
-/// Authenticates the client that made the request.
+/// Checks a client's secret through the failure throttle: `Ok(true)` when one of `secrets` is
+/// the secret of `client`. An unknown client (`None`) costs the same argon2 time as a wrong
+/// secret, so timing does not tell which client ids exist; a client without a secret (public)
+/// never verifies. Every failure counts against the client id from `address`.
+pub async fn verify_client_secret<'a>(
+    state: &AppState,
+    client_id: &str,
+    client: Option<&Client>,
+    secrets: impl IntoIterator<Item = &'a Secret>,
+    address: &str,
+) -> Result<bool, Throttled> {
+    let subject = Subject::Client(client_id);
+    state.throttle.check(subject, address)?;
+    let mut verified = false;
+    match client.and_then(|c| c.secret_hash.as_deref().map(|phc| (c, phc))) {
+        Some((client, phc)) => {
+            let key = format!("client:{}", client.client_id);
+            for secret in secrets {
+                if state.passwords.verify(&key, phc, secret).await {
+                    verified = true;
+                    break;
+                }
+            }
+        }
+        None => {
+            if let Some(secret) = secrets.into_iter().next() {
+                state.passwords.verify_unknown(secret).await;
+            }
+        }
+    }
+    if !verified {
+        state.throttle.fail(subject, address);
+    }
+    Ok(verified)
+}
+
+/// Authenticates the client that made the request, from `address`.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     params: &mut Params,
+    address: &str,
 ) -> Result<Arc<Client>, OAuthError> {
     let presented = presented(headers, params)?;
     let client_id = match &presented {
@@ -120,7 +204,18 @@ pub async fn authenticate(
         "RFC 6749 §2.3",
         client.is_some(),
     );
-    let client = client.ok_or_else(|| OAuthError::invalid_client("unknown client"))?;
+    let secrets: Vec<&Secret> = match &presented {
+        Presented::Basic { secrets, .. } => secrets.all().collect(),
+        Presented::Post { secret, .. } => vec![secret],
+        Presented::IdOnly { .. } => vec![],
+    };
+    let Some(client) = client else {
+        // An unknown client with a secret costs what a wrong secret costs.
+        if !secrets.is_empty() {
+            verify_client_secret(state, client_id, None, secrets, address).await?;
+        }
+        return Err(OAuthError::invalid_client("unknown client or wrong secret"));
+    };
     match (&presented, &client.secret_hash) {
         (Presented::IdOnly { .. }, None) => Ok(client),
         (Presented::IdOnly { .. }, Some(_)) => Err(OAuthError::invalid_client(
@@ -131,9 +226,9 @@ pub async fn authenticate(
                 "this is a public client: it has no secret; send only client_id",
             ))
         }
-        (Presented::Basic { secret, .. } | Presented::Post { secret, .. }, Some(phc)) => {
-            let key = format!("client:{}", client.client_id);
-            let verified = state.passwords.verify(&key, phc, secret).await;
+        (Presented::Basic { .. } | Presented::Post { .. }, Some(_)) => {
+            let verified =
+                verify_client_secret(state, client_id, Some(&client), secrets, address).await?;
             record(
                 "the client secret matches its argon2 hash",
                 "RFC 6749 §2.3.1",
@@ -142,7 +237,7 @@ pub async fn authenticate(
             if verified {
                 Ok(client)
             } else {
-                Err(OAuthError::invalid_client("client authentication failed"))
+                Err(OAuthError::invalid_client("unknown client or wrong secret"))
             }
         }
     }
@@ -190,10 +285,25 @@ mod tests {
         for (header, want) in cases {
             let got = decode_basic(header)
                 .ok()
-                .map(|(id, s)| (id, s.expose().to_owned()));
+                .map(|(id, s)| (id, s.decoded.expose().to_owned()));
             let want = want.map(|(a, b)| (a.to_owned(), b.to_owned()));
             assert_eq!(got, want, "{header}");
         }
+    }
+
+    #[test]
+    fn a_raw_plus_or_percent_is_also_tried_literally() {
+        let (id, s) = decode_basic(&format!("Basic {}", b64("c:a+b%2Fc"))).unwrap();
+        assert_eq!(id, "c");
+        assert_eq!(s.decoded.expose(), "a b/c");
+        assert_eq!(s.literal.as_ref().map(Secret::expose), Some("a+b%2Fc"));
+        let (_, s) = decode_basic(&format!("Basic {}", b64("c:plain"))).unwrap();
+        assert_eq!(s.literal, None, "nothing to try twice");
+        // RFC 7617 elsewhere: exactly what was sent.
+        let (id, s) = decode_basic_rfc7617(&format!("Basic {}", b64("admin:p+ss%41"))).unwrap();
+        assert_eq!((id.as_str(), s.expose()), ("admin", "p+ss%41"));
+        assert!(decode_basic_rfc7617("Basic !!!").is_none());
+        assert!(decode_basic_rfc7617(&format!("Basic {}", b64(":x"))).is_none());
     }
 
     #[test]

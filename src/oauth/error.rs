@@ -13,7 +13,78 @@ use std::borrow::Cow;
 /// The realm named in `WWW-Authenticate` challenges.
 pub const REALM: &str = "oauth-sandbox";
 
-type Text = Cow<'static, str>;
+/// Error text as it may cross the wire.
+///
+/// RFC 6749 §5.2, of `error_description`: "Values for the "error_description" parameter MUST
+/// NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E." The same set binds
+/// `error` and `error_uri`, the error parameters of authorization redirects (§4.1.2.1), and the
+/// `error` and `error_description` attributes of a Bearer challenge (RFC 6750 §3). The text is
+/// cleaned when it is built, so no error can carry a `"`, a `\` or anything outside ASCII:
+/// `§` becomes `section `, a double quote becomes a single one, a backslash a slash, common
+/// typographic marks their ASCII twins, and anything else outside the set a `?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(Cow<'static, str>);
+
+/// True for a character RFC 6749 §5.2 allows in error text.
+pub fn allowed_in_error_text(c: char) -> bool {
+    matches!(c, '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e')
+}
+
+impl Text {
+    fn clean(text: Cow<'static, str>) -> Self {
+        if text.chars().all(allowed_in_error_text) {
+            return Self(text);
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            match c {
+                c if allowed_in_error_text(c) => out.push(c),
+                '§' => out.push_str("section "),
+                '"' | '“' | '”' | '‘' | '’' => out.push('\''),
+                '\\' => out.push('/'),
+                '–' | '—' => out.push('-'),
+                '…' => out.push_str("..."),
+                '→' => out.push_str("->"),
+                '•' => out.push('*'),
+                c if c.is_whitespace() || c.is_control() => out.push(' '),
+                _ => out.push('?'),
+            }
+        }
+        // "section " before a space or at the end would leave a double or trailing space.
+        let out = out.replace("section  ", "section ");
+        Self(Cow::Owned(out.trim_end().to_owned()))
+    }
+
+    /// The cleaned text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Self::clean(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self::clean(Cow::Owned(s))
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// A protocol error, as RFC 6749 §5.2, RFC 7009 §2.2.1 and RFC 6750 §3.1 define them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +138,11 @@ pub enum OAuthError {
     /// RFC 6750 §3.1 `insufficient_scope`: 403 with a Bearer challenge.
     #[error("insufficient_scope: {0}")]
     InsufficientScope(Text),
+    /// Too many failed credential checks: 429 with `Retry-After` (RFC 6585 §4). §5.2 has no
+    /// code for it; `temporarily_unavailable` (RFC 6749 §4.1.2.1, in the IANA OAuth Extensions
+    /// Error Registry) says what a client should do: wait and retry.
+    #[error("temporarily_unavailable: too many failed attempts")]
+    Throttled { retry_after: u64 },
     /// §5.2 has no 5xx code; RFC 6749 §4.1.2.1 names `server_error`. The detail is logged,
     /// never sent.
     #[error("server_error")]
@@ -92,6 +168,7 @@ impl OAuthError {
             OAuthError::InsufficientScope(_) => "insufficient_scope",
             OAuthError::InvalidRedirectUri(_) => "invalid_redirect_uri",
             OAuthError::InvalidClientMetadata(_) => "invalid_client_metadata",
+            OAuthError::Throttled { .. } => "temporarily_unavailable",
             OAuthError::ServerError => "server_error",
         }
     }
@@ -102,6 +179,7 @@ impl OAuthError {
             OAuthError::InvalidClient(_) | OAuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             OAuthError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             OAuthError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            OAuthError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             OAuthError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -124,8 +202,11 @@ impl OAuthError {
             | OAuthError::InvalidToken(d)
             | OAuthError::InsufficientScope(d)
             | OAuthError::InvalidRedirectUri(d)
-            | OAuthError::InvalidClientMetadata(d) => d,
+            | OAuthError::InvalidClientMetadata(d) => d.as_str(),
             OAuthError::PayloadTooLarge => "the request body is too large",
+            OAuthError::Throttled { .. } => {
+                "too many failed attempts with these credentials; wait as Retry-After says"
+            }
             OAuthError::ServerError => "the server could not complete the request",
         }
     }
@@ -157,19 +238,10 @@ impl OAuthError {
     }
 }
 
-/// Quotes a value for an auth-param (RFC 9110 §11.2 quoted-string): `"` and `\` escaped,
-/// control characters dropped.
+/// Quotes a value for an auth-param (RFC 9110 §11.2 quoted-string). Error text is already
+/// free of `"` and `\` ([`Text`]); the realm and codes are constants.
 fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars().filter(|c| !c.is_control()) {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+    format!("\"{}\"", Text::from(value.to_owned()))
 }
 
 /// The `WWW-Authenticate: Bearer …` value for a resource-server error (RFC 6750 §3).
@@ -196,6 +268,29 @@ pub fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
+impl From<crate::security::throttle::Throttled> for OAuthError {
+    fn from(t: crate::security::throttle::Throttled) -> Self {
+        OAuthError::Throttled {
+            retry_after: t.retry_after,
+        }
+    }
+}
+
+impl From<crate::accounts::CheckError> for OAuthError {
+    fn from(e: crate::accounts::CheckError) -> Self {
+        match e {
+            crate::accounts::CheckError::Throttled(t) => t.into(),
+            crate::accounts::CheckError::Storage(e) => OAuthError::internal(e),
+        }
+    }
+}
+
+impl From<crate::secret::NoRandomness> for OAuthError {
+    fn from(e: crate::secret::NoRandomness) -> Self {
+        OAuthError::internal(e)
+    }
+}
+
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({
@@ -219,6 +314,9 @@ impl IntoResponse for OAuthError {
         };
         if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        if let OAuthError::Throttled { retry_after } = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }
@@ -251,6 +349,11 @@ mod tests {
                 "unsupported_token_type",
             ),
             (OAuthError::PayloadTooLarge, 413, "invalid_request"),
+            (
+                OAuthError::Throttled { retry_after: 5 },
+                429,
+                "temporarily_unavailable",
+            ),
             (OAuthError::invalid_token("x"), 401, "invalid_token"),
             (
                 OAuthError::InsufficientScope("x".into()),
@@ -265,11 +368,38 @@ mod tests {
     }
 
     #[test]
-    fn challenge_quotes_safely() {
+    fn challenge_carries_only_the_section_5_2_set() {
         let e = OAuthError::invalid_token("bad \"token\"\n");
         assert_eq!(
             bearer_challenge(Some(&e)),
-            r#"Bearer realm="oauth-sandbox", error="invalid_token", error_description="bad \"token\"""#
+            r#"Bearer realm="oauth-sandbox", error="invalid_token", error_description="bad 'token'""#
         );
+    }
+
+    #[test]
+    fn error_text_is_cleaned_when_built() {
+        let cases = [
+            ("plain text stays", "plain text stays"),
+            (
+                "the \"grant_type\" parameter is missing",
+                "the 'grant_type' parameter is missing",
+            ),
+            ("RFC 6749 §3.1", "RFC 6749 section 3.1"),
+            ("a\\b", "a/b"),
+            ("caf\u{e9} \u{1f600}", "caf? ?"),
+            ("one\ttwo\r\nthree", "one two  three"),
+            ("wait \u{2014} really\u{2026}", "wait - really..."),
+        ];
+        for (given, want) in cases {
+            let text = Text::from(given);
+            assert_eq!(text.as_str(), want, "{given:?}");
+            assert!(text.chars().all(allowed_in_error_text), "{given:?}");
+        }
+        // Every byte outside the set, alone.
+        for b in 0u8..=255 {
+            let c = b as char;
+            let text = Text::from(format!("x{c}y"));
+            assert!(text.chars().all(allowed_in_error_text), "{b:#x}");
+        }
     }
 }

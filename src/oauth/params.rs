@@ -72,6 +72,8 @@ pub struct FormRequest {
     pub headers: HeaderMap,
     pub params: Params,
     pub query: Option<String>,
+    /// The peer the request came from, for the failure throttle.
+    pub address: String,
 }
 
 impl<S: Send + Sync> FromRequest<S> for FormRequest {
@@ -98,6 +100,7 @@ impl<S: Send + Sync> FromRequest<S> for FormRequest {
             params.is_ok(),
         );
         Ok(Self {
+            address: crate::security::PeerAddress::of(&parts.extensions).0,
             headers: parts.headers,
             params: params?,
             query: parts.uri.query().map(str::to_owned),

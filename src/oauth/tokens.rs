@@ -93,10 +93,10 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
     let client = grant.client;
     let scope = grant.scope.to_string();
     let expires_at = now + client.access_token_ttl;
-    let handle = ordered_id();
+    let handle = ordered_id()?;
     let (access_token, secret_hash) = match client.access_token_format {
         TokenFormat::Opaque => {
-            let (value, hash) = opaque_value(&handle);
+            let (value, hash) = opaque_value(&handle)?;
             (value, Some(hash))
         }
         TokenFormat::Jwt => {
@@ -136,8 +136,8 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         None => None,
         Some(Some(kept)) => Some(kept),
         Some(None) => {
-            let handle = ordered_id();
-            let (value, hash) = opaque_value(&handle);
+            let handle = ordered_id()?;
+            let (value, hash) = opaque_value(&handle)?;
             rows.push(NewToken {
                 handle,
                 kind: TokenKind::Refresh,
@@ -182,17 +182,17 @@ pub async fn commit(state: &AppState, minted: Minted) -> Result<TokenResponse, O
 }
 
 /// A new family id for a fresh grant.
-pub fn new_family() -> String {
-    ordered_id()
+pub fn new_family() -> Result<String, OAuthError> {
+    Ok(ordered_id()?)
 }
 
 /// A new opaque value for `handle`, and the digest of its secret part to store.
-fn opaque_value(handle: &str) -> (String, String) {
-    let secret = new_secret();
-    (
+fn opaque_value(handle: &str) -> Result<(String, String), OAuthError> {
+    let secret = new_secret()?;
+    Ok((
         format!("{handle}.{}", secret.expose()),
         digest(secret.expose()),
-    )
+    ))
 }
 
 /// Finds the row of an opaque value (`<handle>.<secret>`) and checks its secret in constant

@@ -7,7 +7,7 @@
 use crate::checks::{check, record};
 use crate::model::client::GrantType;
 use crate::model::policy::{AuthKind, Decision, RequestFacts, evaluate};
-use crate::oauth::client_auth::decode_basic;
+use crate::oauth::client_auth::{decode_basic_rfc7617, verify_client_secret};
 use crate::oauth::error::{OAuthError, basic_challenge, bearer_challenge, no_store};
 use crate::oauth::tokens::lookup;
 use crate::state::AppState;
@@ -38,6 +38,8 @@ pub enum Refusal {
     BadToken(&'static str),
     /// Authenticated, but no policy allows it: 403.
     Denied(AuthKind, Box<Decision>),
+    /// Too many wrong Basic secrets: 429 with `Retry-After`.
+    Throttled(u64),
     /// Storage failed.
     Internal,
 }
@@ -97,6 +99,13 @@ impl IntoResponse for Refusal {
                         AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
                     }
                 }
+                Refusal::Throttled(_) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    vec![],
+                    "temporarily_unavailable",
+                    "too many failed attempts with these credentials; wait as Retry-After says"
+                        .into(),
+                ),
                 Refusal::Internal => (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     vec![],
@@ -104,13 +113,18 @@ impl IntoResponse for Refusal {
                     "the server could not complete the request".into(),
                 ),
             };
-        let mut body = serde_json::json!({ "error": code, "error_description": description });
+        let description = crate::oauth::error::Text::from(description);
+        let mut body =
+            serde_json::json!({ "error": code, "error_description": description.as_str() });
         if let Refusal::Denied(_, decision) = &self {
             body["policies"] = serde_json::to_value(&decision.trace).unwrap_or_default();
         }
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         no_store(headers);
+        if let Refusal::Throttled(seconds) = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         for c in challenges {
             if let Ok(v) = HeaderValue::from_str(&c) {
                 headers.append(header::WWW_AUTHENTICATE, v);
@@ -127,11 +141,13 @@ impl FromRequestParts<AppState> for Allowed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let address = crate::security::PeerAddress::of(&parts.extensions);
         decide(
             state,
             parts.method.as_str(),
             parts.uri.path(),
             &parts.headers,
+            &address.0,
         )
         .await
     }
@@ -145,6 +161,7 @@ pub async fn decide(
     method: &str,
     path: &str,
     headers: &HeaderMap,
+    address: &str,
 ) -> Result<Allowed, Refusal> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
@@ -161,7 +178,7 @@ pub async fn decide(
     let facts = if scheme.eq_ignore_ascii_case("bearer") {
         bearer_facts(state, rest.trim()).await?
     } else if scheme.eq_ignore_ascii_case("basic") {
-        basic_facts(state, value).await?
+        basic_facts(state, value, address).await?
     } else {
         return Err(Refusal::NoCredentials);
     };
@@ -187,10 +204,25 @@ pub async fn decide(
     };
     record(name, "SPEC AccessPolicy", decision.allowed);
     if decision.allowed {
-        Ok(Allowed { facts, decision })
-    } else {
-        Err(Refusal::Denied(facts.auth, Box::new(decision)))
+        return Ok(Allowed { facts, decision });
     }
+    // The "why denied" trace names only the policies of the calling client's owner (the
+    // system's own for a demo client): other developers' policies, with their client ids and
+    // usernames, are none of the caller's business.
+    let owner = state
+        .cache
+        .client(&facts.client_id)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|c| c.owner.clone());
+    let mut decision = decision;
+    decision.trace.retain(|t| {
+        policies
+            .iter()
+            .any(|p| p.id == t.policy_id && p.owner == owner)
+    });
+    Err(Refusal::Denied(facts.auth, Box::new(decision)))
 }
 
 fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
@@ -204,22 +236,23 @@ fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
     }
 }
 
-async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFacts, Refusal> {
-    let (client_id, secret) = decode_basic(header_value)
-        .map_err(|_| Refusal::BadBasic("the Basic credentials are malformed"))?;
+async fn basic_facts(
+    state: &AppState,
+    header_value: &str,
+    address: &str,
+) -> Result<RequestFacts, Refusal> {
+    // RFC 7617 §2: the user-id and password exactly as sent (no form-decoding here: that is
+    // RFC 6749 §2.3.1's rule for the OAuth endpoints only).
+    let (client_id, secret) = decode_basic_rfc7617(header_value)
+        .ok_or(Refusal::BadBasic("the Basic credentials are malformed"))?;
     let client = state
         .cache
         .client(&client_id)
         .await
-        .map_err(|_| Refusal::Internal)?
-        .ok_or(Refusal::BadBasic("unknown client or wrong secret"))?;
-    let Some(phc) = &client.secret_hash else {
-        return Err(Refusal::BadBasic("unknown client or wrong secret"));
-    };
-    let verified = state
-        .passwords
-        .verify(&format!("client:{}", client.client_id), phc, &secret)
-        .await;
+        .map_err(|_| Refusal::Internal)?;
+    let verified = verify_client_secret(state, &client_id, client.as_deref(), [&secret], address)
+        .await
+        .map_err(|t| Refusal::Throttled(t.retry_after))?;
     if !check(
         "the client secret matches its argon2 hash",
         "RFC 7617 §2",
@@ -227,6 +260,9 @@ async fn basic_facts(state: &AppState, header_value: &str) -> Result<RequestFact
     ) {
         return Err(Refusal::BadBasic("unknown client or wrong secret"));
     }
+    let Some(client) = client else {
+        return Err(Refusal::BadBasic("unknown client or wrong secret"));
+    };
     if !check(
         "the client is registered for the basic grant",
         "RFC 7617 §2",

@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod codes;
+pub mod collect;
 pub mod initial_tokens;
 pub mod keys;
 pub mod policies;
@@ -93,6 +94,12 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.0)
+    }
+
+    /// Answers when the database does: one `SELECT 1`.
+    pub async fn ping(&self) -> StorageResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Closes the pool, checkpointing the WAL.

@@ -258,7 +258,7 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                 </label>
                 <label class="inline"><input type="checkbox" name="first_party" prop:checked=move || form.with(|f| f.first_party)
                     on:change=move |ev| form.update(|f| f.first_party = event_target_checked(&ev)) />
-                    " First party: skip the consent page (only for your own apps)"</label>
+                    " First party: skip the consent page (only an admin may set this; a developer's client always asks its users)"</label>
                 <label class="inline"><input type="checkbox" name="require_pkce" prop:checked=move || form.with(|f| f.require_pkce || f.is_public())
                     disabled=public on:change=move |ev| form.update(|f| f.require_pkce = event_target_checked(&ev)) />
                     " Require PKCE (always on for public clients)"</label>

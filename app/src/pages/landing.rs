@@ -7,11 +7,12 @@ use super::intro::{FlowCards, FlowGuide, RolesPicture};
 use crate::endpoints::{Audience, ENDPOINTS, Endpoint};
 use leptos::prelude::*;
 
-const GROUPS: [Audience; 4] = [
+const GROUPS: [Audience; 5] = [
     Audience::Discovery,
     Audience::AuthorizationServer,
     Audience::ResourceServer,
     Audience::Admin,
+    Audience::Operations,
 ];
 
 /// The start page.
@@ -165,7 +166,9 @@ fn curl_example(endpoint: &Endpoint) -> String {
             "# open in a browser:\n$ISSUER{path}?response_type=code&client_id=web-client&redirect_uri=$ISSUER/sandbox/callback&scope=openid%20profile&state=xyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
         ),
         ep::USERINFO => format!("curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{path}\""),
-        ep::LOGOUT => format!("# open in a browser:\n$ISSUER{path}"),
+        ep::LOGOUT => {
+            format!("# open in a browser (it asks before signing you out):\n$ISSUER{path}")
+        }
         // `$` in a path is escaped, or the shell would expand `$rotate` inside the quotes.
         ep::KEY_ROTATE | ep::CLIENT_SECRET => format!(
             "curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{}\"",
@@ -174,7 +177,9 @@ fn curl_example(endpoint: &Endpoint) -> String {
         ep::REGISTER => format!(
             "curl -s -X POST -H \"Authorization: Bearer $INITIAL_TOKEN\" \\\n  -H 'content-type: application/json' \\\n  -d '{{\"client_name\": \"CI\", \"grant_types\": [\"client_credentials\"]}}' \\\n  \"$ISSUER{path}\""
         ),
-        p if p.starts_with("/.well-known") => format!("curl -s \"$ISSUER{path}\""),
+        p if p.starts_with("/.well-known") || p == ep::HEALTHZ || p == ep::READYZ => {
+            format!("curl -s \"$ISSUER{path}\"")
+        }
         _ => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" \"$ISSUER{path}\""),
     }
 }

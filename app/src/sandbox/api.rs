@@ -40,27 +40,27 @@ pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
     };
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let held = steps::held(&run_steps, &input.token);
+    // A mistake of the caller's (an unknown flow or step, a step that needs a token the run
+    // does not hold, a client that is not theirs, a header value that is not one) is a 400:
+    // `Args` is the server-function error for refused arguments.
     if !input.client_id.is_empty()
         && !backend
             .may_use(headers.clone(), input.client_id.clone())
             .await
     {
-        return Err(ServerFnError::new(format!(
+        return Err(refused(format!(
             "there is no client named {:?} that you may use",
             input.client_id
         )));
     }
-    let plan = steps::plan(&input, &held).map_err(ServerFnError::new)?;
+    let plan = steps::plan(&input, &held).map_err(refused)?;
     if !allowed(&plan.request.path) {
-        return Err(ServerFnError::new(format!(
+        return Err(refused(format!(
             "the sandbox does not send to {}",
             plan.request.path
         )));
     }
-    let exchange = backend
-        .send(plan.request)
-        .await
-        .map_err(ServerFnError::new)?;
+    let exchange = backend.send(plan.request).await.map_err(refused)?;
     let arrow = plan.arrow + usize::from(exchange.status < 400);
     run_steps.push(RunStep {
         title: format!("{}. {}", run_steps.len() + 1, plan.title),
@@ -81,6 +81,13 @@ pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
         leptos_axum::redirect(&format!("/sandbox/{}?run={id}#results", input.flow));
     }
     Ok(view_of(&backend, id, input.flow, run_steps, &input.token).await)
+}
+
+/// A request the caller got wrong: answered 400, not 500 (`Args` is the server-function error
+/// for refused arguments).
+#[cfg(feature = "ssr")]
+fn refused(message: impl Into<String>) -> ServerFnError {
+    ServerFnError::Args(message.into())
 }
 
 /// A stored run as its flow page shows it.
@@ -112,6 +119,8 @@ async fn view_of(
         Some(t) => Some(backend.inspect(t.clone()).await),
         None => None,
     };
+    let mut steps = steps;
+    super::credentials::hide_typed_secrets(&mut steps);
     RunView {
         id,
         flow,
@@ -149,22 +158,43 @@ fn backend() -> Result<super::backend::Backend, ServerFnError> {
     use_context::<super::backend::Backend>().ok_or_else(|| ServerFnError::new("no sandbox backend"))
 }
 
-/// The newest runs.
+/// This browser's newest runs, typed secrets masked.
 #[server(endpoint = "sandbox/runs")]
 pub async fn list_runs() -> Result<Vec<SavedRun>, ServerFnError> {
-    backend()?
+    let mut runs = backend()?
         .runs(request_headers())
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::new)?;
+    for run in &mut runs {
+        super::credentials::hide_typed_secrets(&mut run.steps);
+    }
+    Ok(runs)
 }
 
-/// One run.
+/// One of this browser's runs, typed secrets masked.
 #[server(endpoint = "sandbox/run")]
 pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
-    backend()?
+    let mut run = backend()?
         .run(request_headers(), id)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::new)?;
+    if let Some(run) = &mut run {
+        super::credentials::hide_typed_secrets(&mut run.steps);
+    }
+    Ok(run)
+}
+
+/// Deletes one of this browser's runs. A plain form post goes back to the run list.
+#[server(endpoint = "sandbox/delete-run")]
+pub async fn delete_run(id: String) -> Result<bool, ServerFnError> {
+    let deleted = backend()?
+        .delete_run(request_headers(), id)
+        .await
+        .map_err(ServerFnError::new)?;
+    if is_form_post() {
+        leptos_axum::redirect(crate::endpoints::RUNS);
+    }
+    Ok(deleted)
 }
 
 /// Decodes and checks a token.

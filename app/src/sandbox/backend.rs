@@ -28,15 +28,22 @@ pub trait SandboxBackend: Send + Sync {
         steps: Vec<RunStep>,
     ) -> BoxFuture<'_, Result<String, String>>;
 
-    /// The newest runs this browser may see: the anonymous ones and its developer's own.
+    /// The newest runs of this browser (or of its developer, when signed in to the console).
     fn runs(&self, headers: http::HeaderMap) -> BoxFuture<'_, Result<Vec<SavedRun>, String>>;
 
-    /// One run, if this browser may see it.
+    /// One run, if it is this browser's (or its developer's).
     fn run(
         &self,
         headers: http::HeaderMap,
         id: String,
     ) -> BoxFuture<'_, Result<Option<SavedRun>, String>>;
+
+    /// Deletes one run, if it is this browser's (or its developer's); false when it is not.
+    fn delete_run(
+        &self,
+        headers: http::HeaderMap,
+        id: String,
+    ) -> BoxFuture<'_, Result<bool, String>>;
 
     /// False when `client_id` belongs to a developer other than the one signed in to the
     /// console in the browser that sent `headers`: a flow may use the demo clients and the

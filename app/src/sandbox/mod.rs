@@ -7,6 +7,7 @@ pub mod backend;
 pub mod basic;
 pub mod client_credentials;
 pub mod code_flow;
+pub mod credentials;
 pub mod diagram;
 pub mod exchange_card;
 pub mod flow;

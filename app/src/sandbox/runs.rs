@@ -1,6 +1,6 @@
 //! The run history: every run listed, reopened, and exported as Markdown or a shell script.
 
-use super::api::{get_run, list_runs};
+use super::api::{DeleteRun, get_run, list_runs};
 use super::exchange_card::ExchangeCard;
 use crate::endpoints as ep;
 use leptos::prelude::*;
@@ -30,14 +30,14 @@ pub fn RunsPage() -> impl IntoView {
         <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"oauth-sandbox"</a> " / Runs"</p>
             <h1>"Runs"</h1>
-            <p class="lead">"Every flow run is kept here, newest first. Exports mask secrets unless you ask for them."</p>
+            <p class="lead">"The runs of this browser (or of your developer account, when you are signed in to the console), newest first. Nobody else can list, open, continue or export them, and each is deleted a while after its last step. Exports mask every credential unless you ask for them."</p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || runs.get().map(|r| match r {
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p>"No runs yet. " <a href="/">"Run a flow"</a> "."</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="claims runs">
-                            <thead><tr><th scope="col">"Flow"</th><th scope="col">"Started"</th><th scope="col">"Steps"</th><th scope="col">"Export"</th></tr></thead>
+                            <thead><tr><th scope="col">"Flow"</th><th scope="col">"Started"</th><th scope="col">"Steps"</th><th scope="col">"Export"</th><th scope="col">"Kept until"</th><th scope="col"><span class="visually-hidden">"Delete"</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|run| {
                                     let open = format!("{}/{}", ep::RUNS, run.id);
@@ -50,6 +50,8 @@ pub fn RunsPage() -> impl IntoView {
                                                 <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
                                                 <a href=export(&run.id, "sh", false)>"curl script"</a>
                                             </td>
+                                            <td>{run.expires_at.clone()}</td>
+                                            <td><DeleteRunButton id=run.id.clone() /></td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -78,11 +80,13 @@ pub fn RunPage() -> impl IntoView {
                     Ok(Some(run)) => view! {
                         <h1>{format!("{} run", run.flow)}</h1>
                         <p>
-                            "Started " {run.created_at.clone()} ". Export: "
+                            "Started " {run.created_at.clone()} ", kept until " {run.expires_at.clone()} ". Export: "
                             <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
                             <a href=export(&run.id, "sh", false)>"curl script"</a> " · "
                             <a href=export(&run.id, "md", true)>"Markdown with secrets"</a>
                         </p>
+                        <p class="note">"Passwords and client secrets you typed are masked on this page; the export with secrets shows them, to you alone."</p>
+                        <DeleteRunButton id=run.id.clone() />
                         {run.steps.into_iter().map(|s| view! {
                             <div class="step">
                                 <p class="lesson-text">{s.lesson}</p>
@@ -97,4 +101,22 @@ pub fn RunPage() -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// Deletes a run: a plain form post before hydration (answered with a redirect to the list),
+/// the same server function after it.
+#[component]
+fn DeleteRunButton(id: String) -> impl IntoView {
+    let action = ServerAction::<DeleteRun>::new();
+    Effect::new(move |_| {
+        if action.value().get().is_some_and(|r| r.is_ok()) {
+            let _ = window().location().set_href(ep::RUNS);
+        }
+    });
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="id" value=id />
+            <button type="submit" class="link danger">"Delete run"</button>
+        </ActionForm>
+    }
 }

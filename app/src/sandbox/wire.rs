@@ -111,6 +111,9 @@ pub struct SavedRun {
     pub flow: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// When the server deletes it unless another step is taken (RFC 3339, UTC).
+    #[serde(default)]
+    pub expires_at: String,
     pub steps: Vec<RunStep>,
 }
 

@@ -42,7 +42,7 @@ async fn issue(
     let now = state.clock.now();
     match request.response_type {
         ResponseType::Code => {
-            let (handle, secret) = (ordered_id(), new_secret());
+            let (handle, secret) = (ordered_id()?, new_secret()?);
             let code = CodeRecord {
                 handle: handle.clone(),
                 secret_hash: digest(secret.expose()),
@@ -57,7 +57,7 @@ async fn issue(
                     .map(|(_, m)| m.as_str().to_owned()),
                 nonce: request.nonce.clone(),
                 auth_time,
-                family_id: new_family(),
+                family_id: new_family()?,
                 issued_at: now,
                 expires_at: now + CODE_TTL,
                 used_at: None,
@@ -77,7 +77,7 @@ async fn issue(
                     username: Some(username),
                     scope,
                     granted: scope,
-                    family_id: new_family(),
+                    family_id: new_family()?,
                     refresh: None,
                 },
             )?;

@@ -3,31 +3,34 @@
 //! `GET`/`POST /auth/authorize` checks the request ([`request`]); a signed-in browser (the
 //! session cookie) goes straight on, anyone else gets the login page. `POST /auth/login` signs
 //! in; `GET`/`POST /auth/consent` asks for and records consent; then a code or an implicit token
-//! goes back to the client ([`issue`]). `GET`/`POST /auth/logout` ends the session.
+//! goes back to the client ([`issue`]). `GET /auth/logout` asks, and its form's `POST` (with the
+//! browser's CSRF token) ends the session. Sessions, CSRF and the failure throttle live in
+//! [`crate::security`].
 
 pub mod issue;
-pub mod limiter;
 pub mod pending;
 pub mod request;
 pub mod respond;
-pub mod session;
 
-use crate::accounts;
+use crate::accounts::{self, CheckError};
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::{MAX_FORM_BYTES, Params};
 use crate::secret::Secret;
+use crate::security::{csrf, session};
 use crate::state::AppState;
 use crate::storage::sessions;
 use app::auth_pages::{ConsentView, ErrorView, LoginView};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pending::Pending;
 use request::{AuthorizeRequest, Rejection, group};
-use respond::{Via, consent_page, error_page, login_page, redirect_error, server_error_page};
+use respond::{
+    Via, consent_page, error_page, html, login_page, redirect_error, redirect_error_unseen,
+    server_error_page,
+};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 /// `GET /auth/authorize`: the parameters are in the query.
 pub async fn authorize_get(
@@ -87,7 +90,12 @@ fn error_view(message: &str) -> ErrorView {
 }
 
 pub fn bad_request(message: &str) -> Response {
-    error_page(StatusCode::BAD_REQUEST, error_view(message))
+    bad_request_with(StatusCode::BAD_REQUEST, message)
+}
+
+/// The error page with `status`.
+pub fn bad_request_with(status: StatusCode, message: &str) -> Response {
+    error_page(status, error_view(message))
 }
 
 fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
@@ -122,8 +130,12 @@ async fn start(
                 },
             );
         }
-        Err(Rejection::Redirect { target, error }) => {
-            return redirect_error(state, &target, &error, via);
+        Err(Rejection::Redirect {
+            target,
+            error,
+            client,
+        }) => {
+            return redirect_error_unseen(state, &client, &target, &error, via);
         }
     };
     let now = state.clock.now();
@@ -149,8 +161,9 @@ async fn start(
             )
             .await
         }
-        None if request.prompt.none => redirect_error(
+        None if request.prompt.none => redirect_error_unseen(
             state,
+            &request.client,
             &request.target,
             &OAuthError::LoginRequired("prompt=none was sent, but nobody is signed in".into()),
             via,
@@ -158,14 +171,16 @@ async fn start(
         None => {
             let hint = request.login_hint.clone().unwrap_or_default();
             let client_name = request.client.client_name.clone();
-            let id = state.pending.insert(
+            let Ok(id) = state.pending.insert(
                 Pending {
                     request,
                     created_at: now,
                     user: None,
                 },
                 now,
-            );
+            ) else {
+                return server_error_page();
+            };
             show_login(state, headers, &id, client_name, hint, None)
         }
     }
@@ -179,8 +194,10 @@ fn show_login(
     username: String,
     error: Option<String>,
 ) -> Response {
-    let (browser, set) = session::csrf_cookie(state, headers);
-    let csrf = state.pending.csrf_token(&browser, id);
+    let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
+        return server_error_page();
+    };
+    let csrf = state.csrf.token(&browser, id);
     let cookies: Vec<String> = set.into_iter().collect();
     login_page(
         LoginView {
@@ -232,7 +249,8 @@ async fn after_login(
         let error = OAuthError::ConsentRequired(
             "prompt=none was sent, but the user has not consented".into(),
         );
-        return with_cookies(redirect_error(state, &request.target, &error, via), cookies);
+        let response = redirect_error_unseen(state, &request.client, &request.target, &error, via);
+        return with_cookies(response, cookies);
     }
     let id = match pending_id {
         Some(id) => id,
@@ -242,7 +260,10 @@ async fn after_login(
                 created_at: now,
                 user: Some((username.to_owned(), auth_time)),
             };
-            state.pending.insert(pending, now)
+            let Ok(id) = state.pending.insert(pending, now) else {
+                return server_error_page();
+            };
+            id
         }
     };
     match via {
@@ -270,13 +291,15 @@ fn show_consent(
     request: &AuthorizeRequest,
     username: &str,
 ) -> Response {
-    let (browser, set) = session::csrf_cookie(state, headers);
+    let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
+        return server_error_page();
+    };
     let view = ConsentView {
         client_name: request.client.client_name.clone(),
         client_id: request.client.client_id.clone(),
         username: username.to_owned(),
         request_id: id.to_owned(),
-        csrf: state.pending.csrf_token(&browser, id),
+        csrf: state.csrf.token(&browser, id),
         scopes: request.scope.iter().map(respond::describe_scope).collect(),
     };
     consent_page(view, &set.into_iter().collect::<Vec<_>>())
@@ -291,11 +314,7 @@ pub struct PostedForm {
 
 /// Reads a form posted by one of the server's own pages.
 pub async fn posted_form(request: Request) -> Result<PostedForm, Response> {
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::security::PeerAddress::of(request.extensions()).0;
     let (parts, body) = request.into_parts();
     let bytes = read_form(&parts.headers, body).await?;
     let params = Params::parse(&bytes).map_err(|e| bad_request(e.description()))?;
@@ -308,9 +327,8 @@ pub async fn posted_form(request: Request) -> Result<PostedForm, Response> {
 
 /// True when the form's `csrf` field is this browser's token for `purpose`.
 pub fn csrf_ok(state: &AppState, form: &PostedForm, purpose: &str) -> bool {
-    let browser = session::read_cookie(&form.headers, session::CSRF_COOKIE).unwrap_or_default();
     let token = form.params.get("csrf").unwrap_or_default();
-    !browser.is_empty() && state.pending.csrf_ok(&browser, purpose, token)
+    csrf::form_ok(state, &form.headers, purpose, token)
 }
 
 /// Reads a page form: its fields, the pending request it names, and a verified CSRF token.
@@ -348,23 +366,28 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().to_owned();
     let client_name = pending.request.client.client_name.clone();
-    if let Err(wait) = state.limiter.check(&username, &address, now) {
-        let message = format!("Too many failed sign-ins. Try again in {wait} seconds.");
-        let mut response = show_login(&state, &headers, &id, client_name, username, Some(message));
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return response;
-    }
     let password = Secret::new(params.get("password").unwrap_or_default());
-    let user = match accounts::authenticate(&state, &username, &password).await {
+    let user = match accounts::authenticate(&state, &username, &password, &address).await {
         Ok(user) => user,
-        Err(_) => return server_error_page(),
+        Err(CheckError::Throttled(t)) => {
+            let message = format!(
+                "Too many failed sign-ins. Try again in {} seconds.",
+                t.retry_after
+            );
+            let mut response =
+                show_login(&state, &headers, &id, client_name, username, Some(message));
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(t.retry_after));
+            return response;
+        }
+        Err(CheckError::Storage(_)) => return server_error_page(),
     };
     let Some(user) = user else {
-        state.limiter.fail(&username, &address, now);
         let message = "The username or password is wrong.".to_owned();
         return show_login(&state, &headers, &id, client_name, username, Some(message));
     };
-    state.limiter.succeed(&user.username);
     let cookie = match session::start(&state, &user.username).await {
         Ok(c) => c,
         Err(_) => return server_error_page(),
@@ -449,9 +472,46 @@ pub async fn consent_post(State(state): State<AppState>, request: Request) -> Re
     }
 }
 
-/// `GET`/`POST /auth/logout`: end the session and go to the start page.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Ok(cookie) = session::end(&state, &headers).await else {
+/// What the sign-out form's CSRF token is bound to, besides the browser.
+const LOGOUT_PURPOSE: &str = "logout";
+
+/// `GET /auth/logout`: a page that asks; only its form signs out. A link or an image on any
+/// other site can no longer end a person's session.
+pub async fn logout_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Ok(session) = session::current(&state, &headers).await else {
+        return server_error_page();
+    };
+    let Ok((browser, set)) = csrf::browser_cookie(&state, &headers) else {
+        return server_error_page();
+    };
+    let view = app::auth_pages::LogoutView {
+        username: session.map(|s| s.username),
+        csrf: state.csrf.token(&browser, LOGOUT_PURPOSE),
+    };
+    html(
+        StatusCode::OK,
+        "Sign out",
+        leptos::prelude::view! { <app::auth_pages::LogoutPage view /> },
+        &set.into_iter().collect::<Vec<_>>(),
+    )
+}
+
+/// `POST /auth/logout`: with this browser's CSRF token, end the session and go to the start
+/// page; without it, 403.
+pub async fn logout(State(state): State<AppState>, request: Request) -> Response {
+    let form = match posted_form(request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    if !csrf_ok(&state, &form, LOGOUT_PURPOSE) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            error_view(
+                "Sign out from the sign-out page: this request did not carry its security token.",
+            ),
+        );
+    }
+    let Ok(cookie) = session::end(&state, &form.headers).await else {
         return server_error_page();
     };
     let mut response = StatusCode::SEE_OTHER.into_response();

@@ -2,13 +2,11 @@
 //!
 //! They live in memory for ten minutes, keyed by a random id that the login and consent forms
 //! carry. A restart forgets them; the person starts again from the client. Each form also
-//! carries a CSRF token: the HMAC of the request id and a per-browser cookie, so a form only
-//! works in the browser it was shown in.
+//! carries a CSRF token for that id ([`crate::security::csrf`]), so a form only works in the
+//! browser it was shown in.
 
 use super::request::AuthorizeRequest;
-use crate::secret::{constant_time_eq, random_token};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::secret::{NoRandomness, random_token};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -26,33 +24,16 @@ pub struct Pending {
     pub user: Option<(String, i64)>,
 }
 
-/// The pending requests and the CSRF key.
+/// The pending requests.
+#[derive(Debug, Default)]
 pub struct PendingStore {
     map: Mutex<HashMap<String, Pending>>,
-    csrf_key: aws_lc_rs::hmac::Key,
-}
-
-impl std::fmt::Debug for PendingStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PendingStore").finish_non_exhaustive()
-    }
-}
-
-impl Default for PendingStore {
-    fn default() -> Self {
-        let mut key = [0u8; 32];
-        let _ = getrandom::fill(&mut key);
-        Self {
-            map: Mutex::new(HashMap::new()),
-            csrf_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
-        }
-    }
 }
 
 impl PendingStore {
     /// Keeps `pending`; returns its id.
-    pub fn insert(&self, pending: Pending, now: i64) -> String {
-        let id = random_token(24);
+    pub fn insert(&self, pending: Pending, now: i64) -> Result<String, NoRandomness> {
+        let id = random_token(24)?;
         if let Ok(mut map) = self.map.lock() {
             // `get` ignores expired entries, so the sweep is needed only when the store is full.
             if map.len() >= MAX_PENDING {
@@ -68,7 +49,7 @@ impl PendingStore {
             }
             map.insert(id.clone(), pending);
         }
-        id
+        Ok(id)
     }
 
     /// The pending request `id`, if it has not expired.
@@ -92,20 +73,5 @@ impl PendingStore {
     pub fn take(&self, id: &str, now: i64) -> Option<Pending> {
         let mut map = self.map.lock().ok()?;
         map.remove(id).filter(|p| now - p.created_at < PENDING_TTL)
-    }
-
-    /// The CSRF token for request `id` in the browser holding `browser_cookie`.
-    pub fn csrf_token(&self, browser_cookie: &str, id: &str) -> String {
-        let tag =
-            aws_lc_rs::hmac::sign(&self.csrf_key, format!("{browser_cookie}|{id}").as_bytes());
-        URL_SAFE_NO_PAD.encode(tag.as_ref())
-    }
-
-    /// True when `token` is the CSRF token of request `id` in this browser.
-    pub fn csrf_ok(&self, browser_cookie: &str, id: &str, token: &str) -> bool {
-        constant_time_eq(
-            self.csrf_token(browser_cookie, id).as_bytes(),
-            token.as_bytes(),
-        )
     }
 }

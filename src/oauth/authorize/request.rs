@@ -72,8 +72,12 @@ pub enum Rejection {
         field: Option<(String, String)>,
         registered: Vec<String>,
     },
-    /// Sent back to the verified redirect URI.
-    Redirect { target: Target, error: OAuthError },
+    /// Sent back to the verified redirect URI of `client`.
+    Redirect {
+        target: Target,
+        error: OAuthError,
+        client: Arc<Client>,
+    },
 }
 
 fn page(
@@ -234,6 +238,7 @@ pub async fn parse(
     let fail = |target: &Target, error: OAuthError| Rejection::Redirect {
         target: target.clone(),
         error,
+        client: client.clone(),
     };
 
     // 3. No parameter twice, none absurdly long.

@@ -2,10 +2,12 @@
 //! pages.
 
 use super::request::Target;
+use crate::model::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::state::AppState;
 use app::auth_pages::{
-    ConsentPage, ConsentView, ErrorPage, ErrorView, LoginPage, LoginView, ScopeLine, document,
+    ConsentPage, ConsentView, ErrorPage, ErrorView, LeavingPage, LeavingView, LoginPage, LoginView,
+    ScopeLine, document,
 };
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -25,24 +27,8 @@ pub enum Via {
 /// authorization request. The exact value received from the client." RFC 9207 §2: "the
 /// authorization server MUST include the iss parameter in all authorization responses".
 pub fn redirect(state: &AppState, target: &Target, params: &[(&str, &str)], via: Via) -> Response {
-    let mut all: Vec<(&str, &str)> = params.to_vec();
-    if let Some(s) = &target.state {
-        all.push(("state", s));
-    }
-    all.push(("iss", &state.issuer));
-    let location = match url::Url::parse(&target.redirect_uri) {
-        Ok(mut url) => {
-            if target.fragment {
-                let encoded = form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(all)
-                    .finish();
-                url.set_fragment(Some(&encoded));
-            } else {
-                url.query_pairs_mut().extend_pairs(all);
-            }
-            url.to_string()
-        }
-        Err(_) => return server_error_page(),
+    let Some(location) = location(state, target, params) else {
+        return server_error_page();
     };
     let status = match via {
         Via::Get => StatusCode::FOUND,
@@ -53,6 +39,69 @@ pub fn redirect(state: &AppState, target: &Target, params: &[(&str, &str)], via:
         response.headers_mut().insert(header::LOCATION, v);
     }
     no_store(response)
+}
+
+/// The URL a response to `target` goes to, with `params`, `state` and `iss`.
+fn location(state: &AppState, target: &Target, params: &[(&str, &str)]) -> Option<String> {
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    if let Some(s) = &target.state {
+        all.push(("state", s));
+    }
+    all.push(("iss", &state.issuer));
+    let mut url = url::Url::parse(&target.redirect_uri).ok()?;
+    if target.fragment {
+        let encoded = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(all)
+            .finish();
+        url.set_fragment(Some(&encoded));
+    } else {
+        url.query_pairs_mut().extend_pairs(all);
+    }
+    Some(url.to_string())
+}
+
+/// An error found before the person did anything (an unknown scope, `prompt=none` with nobody
+/// signed in).
+///
+/// RFC 9700 §4.11.2: "the authorization server […] MUST NOT automatically redirect the user
+/// agent" to a redirect URI it has not vetted, when the error arises before user interaction.
+/// A client a developer registered has such a URI: its error is shown on a page of this server
+/// that names the destination, and the person chooses to go there. The system's own clients
+/// (seeded by an admin) are redirected at once.
+pub fn redirect_error_unseen(
+    state: &AppState,
+    client: &Client,
+    target: &Target,
+    error: &OAuthError,
+    via: Via,
+) -> Response {
+    if client.owner.is_none() {
+        return redirect_error(state, target, error, via);
+    }
+    let params = [
+        ("error", error.code()),
+        ("error_description", error.description()),
+    ];
+    let Some(location) = location(state, target, &params) else {
+        return server_error_page();
+    };
+    let host = url::Url::parse(&location)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| location.clone());
+    let view = LeavingView {
+        client_name: client.client_name.clone(),
+        client_id: client.client_id.clone(),
+        host,
+        location,
+        error: format!("{}: {}", error.code(), error.description()),
+    };
+    html(
+        StatusCode::BAD_REQUEST,
+        "This request cannot go on",
+        view! { <LeavingPage view /> },
+        &[],
+    )
 }
 
 /// An error sent back to the client (RFC 6749 §4.1.2.1, §4.2.2.1).

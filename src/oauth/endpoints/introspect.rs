@@ -56,9 +56,10 @@ pub async fn introspect(
     let FormRequest {
         headers,
         mut params,
+        address,
         ..
     } = request?;
-    let client = client_auth::authenticate(&state, &headers, &mut params).await?;
+    let client = client_auth::authenticate(&state, &headers, &mut params, &address).await?;
     if client.is_public() {
         return Err(OAuthError::invalid_client(
             "introspection needs client authentication; a public client cannot authenticate",

@@ -40,6 +40,10 @@ struct Metadata {
     client_name: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    /// This server's own field: passed on so that the one rule (only an admin may mark a
+    /// client first party) refuses it by name, rather than dropping it unseen.
+    #[serde(default)]
+    first_party: bool,
 }
 
 /// The handler.
@@ -72,7 +76,7 @@ async fn handle(
     let metadata: Metadata = serde_json::from_slice(body)
         .map_err(|e| metadata_error(format!("the body is not valid client metadata: {e}")))?;
     let input = to_input(metadata)?;
-    let client_id = format!("dcr-{}", random_token(12));
+    let client_id = format!("dcr-{}", random_token(12)?);
     let saved = clients::put(state, &caller, &client_id, input, clients::Write::Create)
         .await
         .map_err(|e| match e {
@@ -177,6 +181,7 @@ fn to_input(m: Metadata) -> Result<ClientInput, OAuthError> {
         "grant_types": grants,
         "redirect_uris": m.redirect_uris,
         "scope": m.scope.unwrap_or_default(),
+        "first_party": m.first_party,
     });
     serde_json::from_value(input).map_err(|e| metadata_error(e.to_string()))
 }

@@ -23,9 +23,10 @@ pub async fn revoke(
     let FormRequest {
         headers,
         mut params,
+        address,
         ..
     } = request?;
-    let client = client_auth::authenticate(&state, &headers, &mut params).await?;
+    let client = client_auth::authenticate(&state, &headers, &mut params, &address).await?;
     let token = params.require("token")?;
     // §2.1: "An invalid token type hint value is ignored by the authorization server" — and the
     // server looks the token up across all types anyway.

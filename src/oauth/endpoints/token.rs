@@ -36,11 +36,12 @@ pub async fn token(
         headers,
         mut params,
         query,
+        address,
     } = request?;
     reject_credentials_in_query(query.as_deref())?;
     let grant = TokenGrant::parse(params.require("grant_type")?)?;
-    let client = client_auth::authenticate(&state, &headers, &mut params).await?;
-    dispatch(&state, grant, &client, &params).await
+    let client = client_auth::authenticate(&state, &headers, &mut params, &address).await?;
+    dispatch(&state, grant, &client, &params, &address).await
 }
 
 async fn dispatch(
@@ -48,6 +49,7 @@ async fn dispatch(
     grant: TokenGrant,
     client: &crate::model::client::Client,
     params: &Params,
+    address: &str,
 ) -> Result<TokenResponse, OAuthError> {
     match grant {
         TokenGrant::AuthorizationCode => {
@@ -56,7 +58,7 @@ async fn dispatch(
         TokenGrant::ClientCredentials => {
             grants::client_credentials::handle(state, client, params).await
         }
-        TokenGrant::Password => grants::password::handle(state, client, params).await,
+        TokenGrant::Password => grants::password::handle(state, client, params, address).await,
         TokenGrant::RefreshToken => grants::refresh_token::handle(state, client, params).await,
     }
 }

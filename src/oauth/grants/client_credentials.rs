@@ -29,7 +29,7 @@ pub async fn handle(
             username: None,
             scope: &scope,
             granted: &scope,
-            family_id: new_family(),
+            family_id: new_family()?,
             refresh: None,
         },
     )

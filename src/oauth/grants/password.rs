@@ -17,16 +17,19 @@ pub async fn handle(
     state: &AppState,
     client: &Client,
     params: &Params,
+    address: &str,
 ) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::Password)?;
     let username = params.require("username")?;
     let password = Secret::new(params.require("password")?);
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
+    // §4.3.2: "the authorization server MUST protect the endpoint against brute force attacks
+    // (e.g., using rate-limitation or generating alerts)": the account's failures are throttled
+    // here as at every other sign-in.
     // §5.2 invalid_grant: "The provided authorization grant (e.g., […] resource owner
     // credentials) […] is invalid".
-    let user = accounts::authenticate(state, username, &password)
-        .await
-        .map_err(OAuthError::internal)?
+    let user = accounts::authenticate(state, username, &password, address)
+        .await?
         .ok_or_else(|| OAuthError::invalid_grant("the username or password is wrong"))?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
     issue(
@@ -36,7 +39,7 @@ pub async fn handle(
             username: Some(&user.username),
             scope: &scope,
             granted: &scope,
-            family_id: new_family(),
+            family_id: new_family()?,
             refresh,
         },
     )

@@ -1,7 +1,9 @@
 //! The server's side of the sandbox ([`app::sandbox::backend::SandboxBackend`]): it sends the
-//! sandbox's requests through the protocol router in process and records what crossed, and it
-//! decodes tokens and checks their signatures against the published keys.
+//! sandbox's requests through the protocol router in process and records what crossed, it
+//! decodes tokens and checks their signatures against the published keys, and it keeps each
+//! run for its owner alone ([`super::visitor`]).
 
+use super::visitor::Viewer;
 use crate::state::AppState;
 use app::sandbox::backend::{BoxFuture, SandboxBackend};
 use app::sandbox::wire::{
@@ -209,15 +211,25 @@ impl SandboxBackend for InProcess {
         steps: Vec<RunStep>,
     ) -> BoxFuture<'_, Result<String, String>> {
         Box::pin(async move {
-            let id = id
-                .filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()))
-                .unwrap_or_else(crate::secret::ordered_id);
-            let owner = viewer(&self.state, &headers)
-                .await
-                .map(|c| c.name().to_owned());
+            let viewer = Viewer::of(&self.state, &headers).await;
+            let Some(owner) = viewer.owner() else {
+                return Err("this browser sent no cookies, so a run cannot be kept for it".into());
+            };
             let json = serde_json::to_string(&steps).map_err(|e| e.to_string())?;
             let now = self.state.clock.now();
-            crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner.as_deref())
+            let given = id.filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()));
+            if let Some(id) = given {
+                let saved =
+                    crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                if saved {
+                    return Ok(id);
+                }
+            }
+            // A new run, or an id that is someone else's: a new run, never a write into theirs.
+            let id = crate::secret::ordered_id().map_err(|e| e.to_string())?;
+            crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(id)
@@ -226,17 +238,15 @@ impl SandboxBackend for InProcess {
 
     fn runs(&self, headers: axum::http::HeaderMap) -> BoxFuture<'_, Result<Vec<SavedRun>, String>> {
         Box::pin(async move {
-            use crate::storage::runs::Viewer;
-            let caller = viewer(&self.state, &headers).await;
-            let who = match &caller {
-                Some(c) if c.is_admin() => Viewer::All,
-                Some(c) => Viewer::Owner(c.name()),
-                None => Viewer::Anonymous,
+            let viewer = Viewer::of(&self.state, &headers).await;
+            let Some(owner) = viewer.owner() else {
+                return Ok(Vec::new());
             };
-            let rows = crate::storage::runs::list(&self.state.db, 100, who)
+            let rows = crate::storage::runs::list(&self.state.db, 100, owner)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(rows.into_iter().map(saved).collect())
+            let retention = self.state.run_retention;
+            Ok(rows.into_iter().map(|r| saved(r, retention)).collect())
         })
     }
 
@@ -247,47 +257,56 @@ impl SandboxBackend for InProcess {
     ) -> BoxFuture<'_, Result<Option<SavedRun>, String>> {
         Box::pin(async move { visible_run(&self.state, &headers, &id).await })
     }
+
+    fn delete_run(
+        &self,
+        headers: axum::http::HeaderMap,
+        id: String,
+    ) -> BoxFuture<'_, Result<bool, String>> {
+        Box::pin(async move { delete_run(&self.state, &headers, &id).await })
+    }
 }
 
-/// The console account of the browser that sent `headers`, if any.
-async fn viewer(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Option<crate::console::Caller> {
-    crate::console::caller::from_console(state, headers)
-        .await
-        .ok()
-        .flatten()
-}
-
-/// Run `id`, if the browser that sent `headers` may see it: an anonymous run, or one of its
-/// developer's own (every run for an admin). Anyone else's does not exist.
+/// Run `id`, if it belongs to the browser (or the developer) that sent `headers`; anyone
+/// else's does not exist.
 pub async fn visible_run(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     id: &str,
 ) -> Result<Option<SavedRun>, String> {
-    let row = crate::storage::runs::get(&state.db, id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let Some(row) = row else {
+    let viewer = Viewer::of(state, headers).await;
+    let Some(owner) = viewer.owner() else {
         return Ok(None);
     };
-    let allowed = match row.owner.as_deref() {
-        None => true,
-        Some(owner) => viewer(state, headers)
-            .await
-            .is_some_and(|c| c.sees(Some(owner))),
-    };
-    Ok(allowed.then(|| saved(row)))
+    let row = crate::storage::runs::get(&state.db, id, owner)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(row.map(|r| saved(r, state.run_retention)))
 }
 
-/// A stored row as the UI sees it.
-pub fn saved(row: crate::storage::runs::RunRow) -> SavedRun {
+/// Deletes run `id` if it belongs to the sender of `headers`; false when there is no such run
+/// of theirs.
+pub async fn delete_run(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    id: &str,
+) -> Result<bool, String> {
+    let viewer = Viewer::of(state, headers).await;
+    let Some(owner) = viewer.owner() else {
+        return Ok(false);
+    };
+    crate::storage::runs::delete(&state.db, id, owner)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// A stored row as the UI sees it; it is deleted `retention` seconds after its last step.
+pub fn saved(row: crate::storage::runs::RunRow, retention: i64) -> SavedRun {
     SavedRun {
         id: row.id,
         flow: row.flow,
         created_at: crate::clock::rfc3339(row.created_at),
+        expires_at: crate::clock::rfc3339(row.updated_at + retention),
         steps: serde_json::from_str(&row.steps).unwrap_or_default(),
     }
 }

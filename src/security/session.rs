@@ -1,7 +1,7 @@
-//! The login session cookie (single sign-on) and the per-browser CSRF cookie.
+//! The login session cookie (single sign-on) and the developer console's session cookie.
 //!
-//! Both cookies are HttpOnly and SameSite=Lax, and Secure when the issuer is https. The session
-//! cookie holds `<handle>.<secret>`; the server stores only the digest of the secret.
+//! Cookies are HttpOnly and SameSite=Lax, and Secure when the issuer is https. A session cookie
+//! holds `<handle>.<secret>`; the server stores only the digest of the secret.
 
 use crate::oauth::OAuthError;
 use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
@@ -12,8 +12,6 @@ use cookie::{Cookie, SameSite};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "sandbox_session";
-/// The CSRF cookie's name.
-pub const CSRF_COOKIE: &str = "sandbox_csrf";
 /// How long a login session lasts, in seconds.
 pub const SESSION_TTL: i64 = 8 * 3600;
 
@@ -106,7 +104,7 @@ pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthErro
 /// Starts a session of `kind` for `username`; returns the `Set-Cookie` value.
 pub async fn start_of(state: &AppState, username: &str, kind: Kind) -> Result<String, OAuthError> {
     let now = state.clock.now();
-    let (handle, secret) = (ordered_id(), new_secret());
+    let (handle, secret) = (ordered_id()?, new_secret()?);
     let record = SessionRecord {
         handle: handle.clone(),
         secret_hash: digest(secret.expose()),
@@ -143,16 +141,4 @@ pub async fn end_of(
             .map_err(OAuthError::internal)?;
     }
     Ok(set_cookie(state, kind.cookie(), "", 0))
-}
-
-/// This browser's CSRF cookie value, and the `Set-Cookie` to send when it is new.
-pub fn csrf_cookie(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
-    match read_cookie(headers, CSRF_COOKIE).filter(|v| v.len() >= 32) {
-        Some(v) => (v, None),
-        None => {
-            let v = new_secret().expose().to_owned();
-            let set = set_cookie(state, CSRF_COOKIE, &v, SESSION_TTL);
-            (v, Some(set))
-        }
-    }
 }

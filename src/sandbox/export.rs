@@ -1,10 +1,12 @@
-//! Exporting a stored sandbox run: Markdown with every exchange, or a shell script of curl
-//! commands. Secrets are masked unless the request asks `?reveal=true`.
+//! Exporting a stored sandbox run, for its owner alone: Markdown with every exchange, or a shell
+//! script of curl commands. Every credential (secrets, passwords, tokens, codes, verifiers,
+//! assertions, in requests and in responses) is masked unless the request asks `?reveal=true`,
+//! so a masked export holds nothing that still works. `DELETE /sandbox/runs/{id}` deletes it.
 
-use crate::sandbox_backend::visible_run;
+use super::backend::visible_run;
 use crate::state::AppState;
 
-use app::sandbox::exchange_card::{redact, secrets_of};
+use app::sandbox::credentials::{mask_steps, run_credentials};
 use app::sandbox::wire::SavedRun;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,26 +20,26 @@ pub struct Reveal {
     reveal: bool,
 }
 
-/// A run as Markdown.
+/// A run as Markdown; `reveal` says whether its credentials were left in.
 pub fn markdown(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "# {} run {}\n\nRecorded {} by oauth-sandbox.\n",
         run.flow, run.id, run.created_at
     );
+    if !reveal {
+        out.push_str(
+            "\nEvery credential is masked (••••••••); export with ?reveal=true to include them.\n",
+        );
+    }
     for step in &run.steps {
-        let secrets = if reveal {
-            Vec::new()
-        } else {
-            secrets_of(&step.exchange.request)
-        };
         out.push_str(&format!("\n## {}\n\n{}\n\n", step.title, step.lesson));
         out.push_str(&format!(
             "```http\n{}\n```\n\n",
-            redact(&step.exchange.request.to_text(), &secrets)
+            step.exchange.request.to_text()
         ));
         out.push_str(&format!(
             "```http\n{}\n```\n",
-            redact(&step.exchange.response.to_text(), &secrets)
+            step.exchange.response.to_text()
         ));
         if !step.exchange.checks.is_empty() {
             out.push_str("\nChecks the server ran:\n\n");
@@ -54,7 +56,7 @@ pub fn markdown(run: &SavedRun, reveal: bool) -> String {
     out
 }
 
-/// A run as a shell script of curl commands.
+/// A run as a shell script of curl commands; `reveal` says whether its credentials were left in.
 pub fn shell(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "#!/bin/sh\n# {} run {}, recorded {} by oauth-sandbox.\n",
@@ -62,19 +64,13 @@ pub fn shell(run: &SavedRun, reveal: bool) -> String {
     );
     if !reveal {
         out.push_str(
-            "# Secrets are masked (••••••••); export with ?reveal=true to include them.\n",
+            "# Every credential is masked (••••••••); export with ?reveal=true to include them.\n",
         );
     }
     for step in &run.steps {
-        let secrets = if reveal {
-            Vec::new()
-        } else {
-            secrets_of(&step.exchange.request)
-        };
         out.push_str(&format!(
             "\n# {}\n{}\necho\n",
-            step.title,
-            redact(&step.exchange.curl, &secrets)
+            step.title, step.exchange.curl
         ));
     }
     out
@@ -109,7 +105,14 @@ async fn export(
     reveal: bool,
     shell_script: bool,
 ) -> Response {
-    match load(state, headers, id).await {
+    let run = load(state, headers, id).await.map(|mut run| {
+        if !reveal {
+            let credentials = run_credentials(&run.steps);
+            mask_steps(&mut run.steps, &credentials);
+        }
+        run
+    });
+    match run {
         Ok(run) if shell_script => download(
             shell(&run, reveal),
             "text/x-shellscript; charset=utf-8",
@@ -142,4 +145,20 @@ pub async fn export_shell(
     Query(q): Query<Reveal>,
 ) -> Response {
     export(&state, &headers, &id, q.reveal, true).await
+}
+
+/// `DELETE /sandbox/runs/{id}`: 204 when the run was the caller's and is gone, else 404.
+pub async fn delete_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match super::backend::delete_run(&state, &headers, &id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "no such run").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "deleting a run");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

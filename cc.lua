@@ -1,5 +1,0 @@
-wrk.method = "POST"
-wrk.path = "/auth/token"
-wrk.headers["Authorization"] = "Basic c2VydmljZS1jbGllbnQtb3BhcXVlOnNlcnZpY2Utc2VjcmV0"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.body = "grant_type=client_credentials"

@@ -1,0 +1,7 @@
+//! The server's side of the sandbox: the backend the pages' server functions use (it sends the
+//! sandbox's requests through the protocol router and records what crossed), who owns a run
+//! (the visitor cookie), and exports of a run.
+
+pub mod backend;
+pub mod export;
+pub mod visitor;
