@@ -274,23 +274,24 @@ async fn a_run_belongs_to_the_browser_that_made_it() {
         .get("/fhir/Patient", Some(&format!("Bearer {token}")))
         .await;
     assert_eq!(api.status, 200, "Alice's token still works");
-    // Mallory cannot delete it; Alice can.
-    let del = |b: &mut Browser<'_>| {
-        let req = Request::delete(format!("/sandbox/runs/{run}"))
-            .body(Body::empty())
-            .unwrap();
-        let _ = b;
-        req
-    };
-    let _ = del;
+    // Mallory cannot delete it, by the server function or the REST route; Alice can.
     let r = mallory
         .call_form("/api/sandbox/delete-run", &[("id", &run)])
         .await;
     assert_eq!(r.json(), json!(false));
+    let path = format!("/sandbox/runs/{run}");
+    assert_eq!(mallory.delete(&path).await.status, 404);
+    assert_eq!(
+        h.send(Request::delete(path.as_str()).body(Body::empty()).unwrap())
+            .await
+            .status,
+        404
+    );
     let r = alice
         .call_form("/api/sandbox/delete-run", &[("id", &run)])
         .await;
     assert_eq!(r.json(), json!(true));
+    assert_eq!(alice.delete(&path).await.status, 404, "already gone");
     let r = alice.call_form("/api/sandbox/run", &[("id", &run)]).await;
     assert_eq!(r.json(), serde_json::Value::Null);
 }
@@ -825,4 +826,75 @@ async fn the_collector_deletes_what_expired_and_nothing_else() {
     assert_eq!(done.runs, 1);
     let r = b.call_form("/api/sandbox/run", &[("id", &run)]).await;
     assert_eq!(r.json(), serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn wrong_initial_access_tokens_are_throttled_too() {
+    let h = harness().await;
+    let register = |address: &'static str| {
+        let mut req = json_request(
+            "POST",
+            "/auth/register",
+            "Bearer 0123456789abcdef.guess",
+            Some(json!({"client_name": "x", "grant_types": ["client_credentials"]})),
+        );
+        req.extensions_mut().insert(ConnectInfo(
+            format!("{address}:1").parse::<SocketAddr>().unwrap(),
+        ));
+        h.send(req)
+    };
+    for _ in 0..5 {
+        assert_eq!(register("10.2.2.2").await.status, 401);
+    }
+    let r = register("10.2.2.2").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json()["error"], "temporarily_unavailable");
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        register("10.3.3.3").await.status,
+        401,
+        "another address is not locked out"
+    );
+}
+
+#[tokio::test]
+async fn a_developers_run_is_theirs_alone() {
+    let h = harness().await;
+    let mut a = Browser::new(&h);
+    let mut b = Browser::new(&h);
+    a.signup("dev-run-a", "dev-run-a-password").await;
+    b.signup("dev-run-b", "dev-run-b-password").await;
+    let (run, _) = cc_run(&mut a, "").await;
+    assert!(
+        a.call_form("/api/sandbox/runs", &[])
+            .await
+            .text()
+            .contains(&run)
+    );
+    assert_eq!(
+        b.call_form("/api/sandbox/runs", &[]).await.json(),
+        json!([])
+    );
+    let r = b.call_form("/api/sandbox/run", &[("id", &run)]).await;
+    assert_eq!(r.json(), serde_json::Value::Null);
+    assert_eq!(
+        b.get(&format!("/sandbox/runs/{run}/export.md"))
+            .await
+            .status,
+        404
+    );
+    // The admin is a stranger to it too.
+    let mut admin = Browser::new(&h);
+    admin.signin("admin", ADMIN_PASSWORD).await;
+    assert_eq!(
+        admin.call_form("/api/sandbox/runs", &[]).await.json(),
+        json!([])
+    );
+    // Signed out, the same browser is a visitor, and the developer's run is not the visitor's.
+    a.post("/developer/signout", &[]).await;
+    let r = a.call_form("/api/sandbox/run", &[("id", &run)]).await;
+    assert_eq!(r.json(), serde_json::Value::Null);
+    a.signin("dev-run-a", "dev-run-a-password").await;
+    let r = a.call_form("/api/sandbox/run", &[("id", &run)]).await;
+    assert_eq!(r.json()["id"], run.as_str());
 }

@@ -1,7 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { collectErrors, screenshot, waitForHydration } from './helpers';
 
-test('every run is kept, can be reopened and exported with secrets masked', async ({ page, request }) => {
+test('every run is kept for its browser, can be reopened, exported with secrets masked, and deleted', async ({ page, browser }) => {
+  const request = page.request; // the page's cookies: the run belongs to this browser
   const errors = collectErrors(page);
   await page.goto('/sandbox/basic');
   await waitForHydration(page);
@@ -24,5 +25,24 @@ test('every run is kept, can be reopened and exported with secrets masked', asyn
   expect(text).toContain('authorization: Basic ••••••••');
   const revealed = await (await request.get(`/sandbox/runs/${id}/export.sh?reveal=true`)).text();
   expect(revealed).toContain('authorization: Basic YmFzaWMtY2xpZW50OmJhc2ljLXNlY3JldA==');
+
+  // Another browser sees nothing of it.
+  const stranger = await browser.newContext();
+  const other = await stranger.newPage();
+  await other.goto('/sandbox/runs');
+  await expect(other.getByText('No runs yet.')).toBeVisible();
+  expect((await other.request.get(`/sandbox/runs/${id}/export.md?reveal=true`)).status()).toBe(404);
+  await other.goto(`/sandbox/runs/${id}`);
+  await expect(other.getByRole('heading', { name: 'No such run' })).toBeVisible();
+  await stranger.close();
+
+  // Its owner deletes it.
+  await page.goto(`/sandbox/runs/${id}`);
+  await waitForHydration(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'run-390');
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await expect(page).toHaveURL(/\/sandbox\/runs$/);
+  await expect(page.locator(`tr[data-run="${id}"]`)).toHaveCount(0);
   expect(errors).toEqual([]);
 });

@@ -219,7 +219,7 @@ fn throttled(again: impl Fn(String, StatusCode) -> Response, seconds: u64) -> Re
 /// same browser is not touched. A post from another site's page is refused (its `Origin`).
 pub async fn signout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if !crate::security::same_origin(&headers) {
-        return crate::oauth::authorize::bad_request_with(
+        return crate::oauth::authorize::message_page(
             StatusCode::FORBIDDEN,
             "This sign-out came from another site; it was refused.",
         );

@@ -285,6 +285,12 @@ impl From<crate::accounts::CheckError> for OAuthError {
     }
 }
 
+impl From<crate::security::session::SessionError> for OAuthError {
+    fn from(e: crate::security::session::SessionError) -> Self {
+        OAuthError::internal(e)
+    }
+}
+
 impl From<crate::secret::NoRandomness> for OAuthError {
     fn from(e: crate::secret::NoRandomness) -> Self {
         OAuthError::internal(e)

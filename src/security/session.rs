@@ -3,9 +3,9 @@
 //! Cookies are HttpOnly and SameSite=Lax, and Secure when the issuer is https. A session cookie
 //! holds `<handle>.<secret>`; the server stores only the digest of the secret.
 
-use crate::oauth::OAuthError;
-use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::secret::{NoRandomness, constant_time_eq, digest, new_secret, ordered_id};
 use crate::state::AppState;
+use crate::storage::StorageError;
 use crate::storage::sessions::{self, SessionRecord};
 use axum::http::{HeaderMap, header};
 use cookie::{Cookie, SameSite};
@@ -14,6 +14,15 @@ use cookie::{Cookie, SameSite};
 pub const SESSION_COOKIE: &str = "sandbox_session";
 /// How long a login session lasts, in seconds.
 pub const SESSION_TTL: i64 = 8 * 3600;
+
+/// Why a session could not be read, started or ended.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    NoRandomness(#[from] NoRandomness),
+}
 
 /// The value of cookie `name` in the request.
 pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -69,7 +78,7 @@ impl Kind {
 pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<SessionRecord>, OAuthError> {
+) -> Result<Option<SessionRecord>, SessionError> {
     current_of(state, headers, Kind::Login).await
 }
 
@@ -78,16 +87,14 @@ pub async fn current_of(
     state: &AppState,
     headers: &HeaderMap,
     kind: Kind,
-) -> Result<Option<SessionRecord>, OAuthError> {
+) -> Result<Option<SessionRecord>, SessionError> {
     let Some(value) = read_cookie(headers, kind.cookie()) else {
         return Ok(None);
     };
     let Some((handle, secret)) = value.split_once('.') else {
         return Ok(None);
     };
-    let record = sessions::find(&state.db, handle)
-        .await
-        .map_err(OAuthError::internal)?;
+    let record = sessions::find(&state.db, handle).await?;
     let now = state.clock.now();
     Ok(record.filter(|r| {
         r.kind == kind.name()
@@ -97,12 +104,16 @@ pub async fn current_of(
 }
 
 /// Starts a login session for `username`; returns the `Set-Cookie` value.
-pub async fn start(state: &AppState, username: &str) -> Result<String, OAuthError> {
+pub async fn start(state: &AppState, username: &str) -> Result<String, SessionError> {
     start_of(state, username, Kind::Login).await
 }
 
 /// Starts a session of `kind` for `username`; returns the `Set-Cookie` value.
-pub async fn start_of(state: &AppState, username: &str, kind: Kind) -> Result<String, OAuthError> {
+pub async fn start_of(
+    state: &AppState,
+    username: &str,
+    kind: Kind,
+) -> Result<String, SessionError> {
     let now = state.clock.now();
     let (handle, secret) = (ordered_id()?, new_secret()?);
     let record = SessionRecord {
@@ -113,9 +124,7 @@ pub async fn start_of(state: &AppState, username: &str, kind: Kind) -> Result<St
         expires_at: now + SESSION_TTL,
         kind: kind.name().to_owned(),
     };
-    sessions::insert(&state.db, &record)
-        .await
-        .map_err(OAuthError::internal)?;
+    sessions::insert(&state.db, &record).await?;
     Ok(set_cookie(
         state,
         kind.cookie(),
@@ -125,7 +134,7 @@ pub async fn start_of(state: &AppState, username: &str, kind: Kind) -> Result<St
 }
 
 /// Ends this browser's login session, if any; returns the `Set-Cookie` value that deletes it.
-pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, OAuthError> {
+pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, SessionError> {
     end_of(state, headers, Kind::Login).await
 }
 
@@ -134,11 +143,9 @@ pub async fn end_of(
     state: &AppState,
     headers: &HeaderMap,
     kind: Kind,
-) -> Result<String, OAuthError> {
+) -> Result<String, SessionError> {
     if let Some(record) = current_of(state, headers, kind).await? {
-        sessions::delete(&state.db, &record.handle)
-            .await
-            .map_err(OAuthError::internal)?;
+        sessions::delete(&state.db, &record.handle).await?;
     }
     Ok(set_cookie(state, kind.cookie(), "", 0))
 }

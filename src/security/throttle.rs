@@ -25,7 +25,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// What a credential belongs to. Accounts are shared by every place a person signs in, so a
@@ -36,6 +36,8 @@ pub enum Subject<'a> {
     Account(&'a str),
     /// A client, by client id.
     Client(&'a str),
+    /// A bearer credential of this server's own (an initial access token), by its handle.
+    Token(&'a str),
 }
 
 impl Subject<'_> {
@@ -43,6 +45,7 @@ impl Subject<'_> {
         match self {
             Subject::Account(name) => format!("account:{name}"),
             Subject::Client(id) => format!("client:{id}"),
+            Subject::Token(handle) => format!("token:{handle}"),
         }
     }
 }
@@ -119,7 +122,7 @@ pub struct Throttle {
     address: Limiter,
     account: Limiter,
     /// Keys whose last failure did not conform, and until when (Unix seconds) they are blocked.
-    blocked: Mutex<HashMap<String, i64>>,
+    blocked: RwLock<HashMap<String, i64>>,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -147,7 +150,7 @@ impl Throttle {
             address: limiter(policy.address, &governor_clock),
             account: limiter(policy.account, &governor_clock),
             clock,
-            blocked: Mutex::new(HashMap::new()),
+            blocked: RwLock::new(HashMap::new()),
         }
     }
 
@@ -162,7 +165,8 @@ impl Throttle {
 
     /// `Err` when `subject` from `address` must wait before its credential is even checked.
     pub fn check(&self, subject: Subject<'_>, address: &str) -> Result<(), Throttled> {
-        let Ok(blocked) = self.blocked.lock() else {
+        // The success path: a shared read of a map that is empty unless someone is failing.
+        let Ok(blocked) = self.blocked.read() else {
             return Ok(());
         };
         if blocked.is_empty() {
@@ -205,7 +209,7 @@ impl Throttle {
         if refused.is_empty() {
             return;
         }
-        let Ok(mut blocked) = self.blocked.lock() else {
+        let Ok(mut blocked) = self.blocked.write() else {
             return;
         };
         let now = self.clock.now();
@@ -221,7 +225,7 @@ impl Throttle {
     /// Forgets state that no longer matters: expired blocks and keys back at a fresh state.
     pub fn sweep(&self) {
         let now = self.clock.now();
-        if let Ok(mut blocked) = self.blocked.lock() {
+        if let Ok(mut blocked) = self.blocked.write() {
             blocked.retain(|_, until| *until > now);
         }
         for limiter in [&self.pair, &self.address, &self.account] {
@@ -309,7 +313,7 @@ mod tests {
         }
         clock.advance(3600);
         t.sweep();
-        assert!(t.blocked.lock().unwrap().is_empty());
+        assert!(t.blocked.read().unwrap().is_empty());
         assert_eq!(t.check(Subject::Account("a"), "1.1.1.1"), Ok(()));
     }
 }

@@ -34,26 +34,19 @@ struct Sweep {
     time: &'static str,
 }
 
-const TOKENS: Sweep = Sweep {
-    table: "tokens",
-    key: "handle",
-    time: "expires_at",
-};
-const CODES: Sweep = Sweep {
-    table: "auth_codes",
-    key: "handle",
-    time: "expires_at",
-};
-const SESSIONS: Sweep = Sweep {
-    table: "sessions",
-    key: "handle",
-    time: "expires_at",
-};
-const INITIAL_TOKENS: Sweep = Sweep {
-    table: "initial_access_tokens",
-    key: "handle",
-    time: "expires_at",
-};
+/// A table whose rows carry a `handle` key and an `expires_at` time.
+const fn expiring(table: &'static str) -> Sweep {
+    Sweep {
+        table,
+        key: "handle",
+        time: "expires_at",
+    }
+}
+
+const TOKENS: Sweep = expiring("tokens");
+const CODES: Sweep = expiring("auth_codes");
+const SESSIONS: Sweep = expiring("sessions");
+const INITIAL_TOKENS: Sweep = expiring("initial_access_tokens");
 const RUNS: Sweep = Sweep {
     table: "sandbox_runs",
     key: "id",

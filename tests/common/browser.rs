@@ -76,6 +76,11 @@ impl<'a> Browser<'a> {
             .await
     }
 
+    pub async fn delete(&mut self, uri: &str) -> Reply {
+        self.send(Request::delete(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
     pub async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Reply {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)

@@ -139,6 +139,9 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
                             {move || if revealed.get() { "Mask secrets" } else { "Reveal secrets" }}
                         </button>
                     </div>
+                    <Show when=move || revealed.get()>
+                        <p class="note">"Tokens and verifiers are shown; typed secrets stay masked (passwords and client secrets never reach this page: the run's export with secrets has them)."</p>
+                    </Show>
                     <pre class="http" data-part="request" tabindex="0" aria-label="Request">{request_text.clone()}</pre>
                     <CopyButton what="request" text=Signal::derive(request_text) />
                 </div>

@@ -90,11 +90,11 @@ fn error_view(message: &str) -> ErrorView {
 }
 
 pub fn bad_request(message: &str) -> Response {
-    bad_request_with(StatusCode::BAD_REQUEST, message)
+    message_page(StatusCode::BAD_REQUEST, message)
 }
 
-/// The error page with `status`.
-pub fn bad_request_with(status: StatusCode, message: &str) -> Response {
+/// The error page with `status` and `message`.
+pub fn message_page(status: StatusCode, message: &str) -> Response {
     error_page(status, error_view(message))
 }
 

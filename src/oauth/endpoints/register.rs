@@ -11,6 +11,7 @@ use crate::model::client::{AuthMethod, Client, ClientInput, GrantType};
 use crate::oauth::OAuthError;
 use crate::oauth::error::no_store;
 use crate::secret::random_token;
+use crate::security::throttle::Subject;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -47,8 +48,13 @@ struct Metadata {
 }
 
 /// The handler.
-pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match handle(&state, &headers, &body).await {
+pub async fn register(
+    State(state): State<AppState>,
+    address: crate::security::PeerAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match handle(&state, &headers, &body, &address.0).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
@@ -58,8 +64,9 @@ async fn handle(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
+    address: &str,
 ) -> Result<Response, OAuthError> {
-    let caller = authenticate(state, headers).await?;
+    let caller = authenticate(state, headers, address).await?;
     if body.len() > MAX_BODY {
         return Err(OAuthError::PayloadTooLarge);
     }
@@ -101,7 +108,13 @@ async fn handle(
 }
 
 /// RFC 7591 §3: the developer behind an initial access token, or behind the console session.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, OAuthError> {
+/// The developer an initial access token or console session stands for. A wrong initial access
+/// token counts against its handle from this address in the one failure throttle.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: &str,
+) -> Result<Caller, OAuthError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -111,10 +124,21 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, O
         })
         .map(|(_, token)| token.trim());
     let found = match bearer {
-        Some(token) => caller::from_initial_token(state, token).await,
-        None => caller::from_console(state, headers).await,
-    }
-    .map_err(OAuthError::internal)?;
+        Some(token) => {
+            let subject = Subject::Token(token.split('.').next().unwrap_or_default());
+            state.throttle.check(subject, address)?;
+            let found = caller::from_initial_token(state, token)
+                .await
+                .map_err(OAuthError::internal)?;
+            if found.is_none() {
+                state.throttle.fail(subject, address);
+            }
+            found
+        }
+        None => caller::from_console(state, headers)
+            .await
+            .map_err(OAuthError::internal)?,
+    };
     found.ok_or_else(|| {
         OAuthError::invalid_token(
             "registration needs a developer's initial access token (Authorization: Bearer) or console session",
