@@ -336,24 +336,26 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
 /// initial access tokens, runs past their retention ([`storage::collect`]), and the throttle's
 /// forgotten keys. A collection that hit its batch bound runs again at once, after yielding.
 pub fn spawn_collector(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    /// Batches per table per pass: at most 100,000 rows of a table per pass.
+    /// Batches per table per call: at most 100,000 rows of a table, or 250,000 token rows
+    /// examined, before the next call (after a yield).
     const MAX_BATCHES: u32 = 50;
     tokio::spawn(async move {
+        let mut collector = storage::collect::Collector::default();
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             loop {
                 let now = state.clock.now();
-                match storage::collect::expired(&state.db, now, state.run_retention, MAX_BATCHES)
+                match collector
+                    .collect(&state.db, now, state.run_retention, MAX_BATCHES)
                     .await
                 {
                     Ok(done) => {
                         if done.total() > 0 {
                             tracing::debug!(?done, "collected expired rows");
                         }
-                        let bound = u64::from(MAX_BATCHES) * storage::collect::BATCH as u64;
-                        if done.tokens < bound && done.codes < bound && done.runs < bound {
+                        if !done.more {
                             break;
                         }
                     }

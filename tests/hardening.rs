@@ -796,14 +796,10 @@ async fn the_collector_deletes_what_expired_and_nothing_else() {
     let (run, _) = cc_run(&mut b, "").await;
     h.clock.advance(7200);
     let fresh = h.service_token().await;
-    let done = oauth_sandbox::storage::collect::expired(
-        &h.state.db,
-        h.state.clock.now(),
-        h.state.run_retention,
-        10,
-    )
-    .await
-    .unwrap();
+    let done = oauth_sandbox::storage::collect::Collector::default()
+        .collect(&h.state.db, h.state.clock.now(), h.state.run_retention, 10)
+        .await
+        .unwrap();
     assert!(done.tokens >= 2, "{done:?}");
     assert_eq!(done.runs, 0, "the run is younger than its retention");
     let r = h
@@ -815,14 +811,10 @@ async fn the_collector_deletes_what_expired_and_nothing_else() {
         .await;
     assert_eq!(r.status, 401);
     h.clock.advance(h.state.run_retention);
-    let done = oauth_sandbox::storage::collect::expired(
-        &h.state.db,
-        h.state.clock.now(),
-        h.state.run_retention,
-        10,
-    )
-    .await
-    .unwrap();
+    let done = oauth_sandbox::storage::collect::Collector::default()
+        .collect(&h.state.db, h.state.clock.now(), h.state.run_retention, 10)
+        .await
+        .unwrap();
     assert_eq!(done.runs, 1);
     let r = b.call_form("/api/sandbox/run", &[("id", &run)]).await;
     assert_eq!(r.json(), serde_json::Value::Null);
@@ -897,4 +889,50 @@ async fn a_developers_run_is_theirs_alone() {
     a.signin("dev-run-a", "dev-run-a-password").await;
     let r = a.call_form("/api/sandbox/run", &[("id", &run)]).await;
     assert_eq!(r.json()["id"], run.as_str());
+}
+
+#[tokio::test]
+async fn the_collector_walks_the_tokens_in_bounded_ranges_and_spares_the_live_ones() {
+    use oauth_sandbox::model::client::TokenFormat;
+    use oauth_sandbox::storage::collect::{Collector, RANGE};
+    use oauth_sandbox::storage::tokens::{NewToken, TokenKind};
+    let h = harness().await;
+    let now = h.state.clock.now();
+    // 3 ranges and a bit: every third row is a long-lived one, the others expired, oldest first.
+    let rows: Vec<NewToken> = (0..(3 * RANGE + 7))
+        .map(|i| NewToken {
+            handle: format!("{i:012x}{:020x}", 0),
+            kind: TokenKind::Access,
+            format: TokenFormat::Opaque,
+            secret_hash: Some("digest".into()),
+            client_id: "service-client-opaque".into(),
+            username: None,
+            scope: "patient.read".into(),
+            family_id: format!("family-{i}"),
+            issued_at: now - 100,
+            expires_at: if i % 3 == 0 { now + 3600 } else { now - 1 },
+        })
+        .collect();
+    let total = rows.len() as u64;
+    let live = rows.iter().filter(|r| r.expires_at > now).count() as u64;
+    h.state.writer.insert(rows).await.unwrap();
+    let mut c = Collector::default();
+    let (db, retention) = (&h.state.db, h.state.run_retention);
+    // One range at a time: bounded, says there is more, and goes on where it stopped.
+    let mut deleted = 0;
+    let mut calls = 0;
+    loop {
+        let done = c.collect(db, now, retention, 1).await.unwrap();
+        deleted += done.tokens;
+        calls += 1;
+        assert!(done.tokens <= RANGE as u64, "{done:?}");
+        if !done.more {
+            break;
+        }
+        assert!(calls < 10, "the walk makes progress");
+    }
+    assert_eq!(calls, 4, "three full ranges, then the rest");
+    assert_eq!(deleted, total - live);
+    let again = c.collect(db, now, retention, 100).await.unwrap();
+    assert_eq!((again.tokens, again.more), (0, false), "the live rows stay");
 }

@@ -1,14 +1,23 @@
 //! The collector: deletes what has expired (tokens, codes, sessions, initial access tokens,
 //! sandbox runs past their retention) so that storage stays bounded under any load.
 //!
-//! It deletes in batches of [`BATCH`] rows, each batch its own short transaction found through
-//! an expiry index, and yields between batches, so a request waiting for the write lock waits
-//! for one small batch at most, never for a sweep of a million rows.
+//! It works in batches, each its own short statement, and yields between batches, so a request
+//! waiting for the write lock waits for one small batch at most, never for a sweep of a million
+//! rows.
+//! - Codes, sessions, initial access tokens and runs: [`BATCH`] expired rows at a time, found
+//!   through an expiry index.
+//! - Tokens, the hot table, have no expiry index: it would cost every issued token one more
+//!   B-tree write. Their handles are time-ordered, so the collector walks the primary key in
+//!   ranges of [`RANGE`] rows, oldest first, and deletes the expired ones of each range. The
+//!   oldest rows are the first to expire, so a pass finds them at once; a live long-lived row
+//!   (a refresh token) costs one read per pass.
 
 use super::{Db, StorageResult};
 
-/// Rows deleted per statement.
+/// Rows deleted per statement, for the tables with an expiry index.
 pub const BATCH: i64 = 2_000;
+/// Token rows examined per range of the primary key.
+pub const RANGE: i64 = 5_000;
 
 /// What one collection deleted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,6 +27,8 @@ pub struct Collected {
     pub sessions: u64,
     pub initial_tokens: u64,
     pub runs: u64,
+    /// A bound was hit: another call would find more.
+    pub more: bool,
 }
 
 impl Collected {
@@ -43,7 +54,6 @@ const fn expiring(table: &'static str) -> Sweep {
     }
 }
 
-const TOKENS: Sweep = expiring("tokens");
 const CODES: Sweep = expiring("auth_codes");
 const SESSIONS: Sweep = expiring("sessions");
 const INITIAL_TOKENS: Sweep = expiring("initial_access_tokens");
@@ -79,19 +89,104 @@ async fn sweep(db: &Db, sweep: &Sweep, before: i64, max_batches: u32) -> Storage
     Ok(deleted)
 }
 
-/// Deletes everything expired at `now`, and runs untouched for `run_retention` seconds; at most
-/// `max_batches` batches per table, so one call is bounded too.
-pub async fn expired(
+/// Deletes the expired tokens, walking the primary key from just after `after` in ranges of
+/// [`RANGE`] rows; at most `max_ranges` ranges. `after` is left where the walk stopped, or
+/// emptied when it reached the end of the table, so the next call goes on from there and live
+/// rows are read once per walk, however many there are. Returns the rows deleted and whether
+/// the walk reached the end.
+async fn sweep_tokens(
+    db: &Db,
+    now: i64,
+    after: &mut String,
+    max_ranges: u32,
+) -> StorageResult<(u64, bool)> {
+    let mut deleted = 0;
+    for _ in 0..max_ranges {
+        // The last handle of the next range, if the table has that many rows after `after`.
+        let last: Option<(String,)> = sqlx::query_as(
+            "SELECT handle FROM tokens WHERE handle > ? ORDER BY handle LIMIT 1 OFFSET ?",
+        )
+        .bind(&*after)
+        .bind(RANGE - 1)
+        .fetch_optional(db.pool())
+        .await?;
+        let done = match &last {
+            Some((last,)) => {
+                sqlx::query(
+                    "DELETE FROM tokens WHERE handle > ? AND handle <= ? AND expires_at < ?",
+                )
+                .bind(&*after)
+                .bind(last)
+                .bind(now)
+                .execute(db.pool())
+                .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM tokens WHERE handle > ? AND expires_at < ?")
+                    .bind(&*after)
+                    .bind(now)
+                    .execute(db.pool())
+                    .await?
+            }
+        };
+        deleted += done.rows_affected();
+        match last {
+            Some((last,)) => *after = last,
+            None => {
+                after.clear();
+                return Ok((deleted, true));
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok((deleted, false))
+}
+
+/// The collector's place in its walk over the tokens, kept from one call to the next.
+#[derive(Debug, Default)]
+pub struct Collector {
+    tokens_after: String,
+}
+
+impl Collector {
+    /// Deletes everything expired at `now`, and runs untouched for `run_retention` seconds; at
+    /// most `max_batches` batches (or token ranges) per table, so one call is bounded too.
+    /// `more` says whether a bound was hit and another call would find more.
+    pub async fn collect(
+        &mut self,
+        db: &Db,
+        now: i64,
+        run_retention: i64,
+        max_batches: u32,
+    ) -> StorageResult<Collected> {
+        expired(db, now, run_retention, max_batches, &mut self.tokens_after).await
+    }
+}
+
+async fn expired(
     db: &Db,
     now: i64,
     run_retention: i64,
     max_batches: u32,
+    tokens_after: &mut String,
 ) -> StorageResult<Collected> {
-    Ok(Collected {
-        tokens: sweep(db, &TOKENS, now, max_batches).await?,
+    let (tokens, walked) = sweep_tokens(db, now, tokens_after, max_batches).await?;
+    let mut collected = Collected {
+        tokens,
         codes: sweep(db, &CODES, now, max_batches).await?,
         sessions: sweep(db, &SESSIONS, now, max_batches).await?,
         initial_tokens: sweep(db, &INITIAL_TOKENS, now, max_batches).await?,
         runs: sweep(db, &RUNS, now - run_retention, max_batches).await?,
-    })
+        more: !walked,
+    };
+    let bound = u64::from(max_batches) * BATCH as u64;
+    collected.more |= [
+        collected.codes,
+        collected.sessions,
+        collected.initial_tokens,
+        collected.runs,
+    ]
+    .iter()
+    .any(|&n| n >= bound);
+    Ok(collected)
 }
