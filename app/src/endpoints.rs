@@ -190,7 +190,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         methods: "GET, POST",
         path: LOGOUT,
-        summary: "End the login session",
+        summary: "Sign out: GET asks, its form (with a CSRF token) ends the login session",
         standard: "",
         audience: Audience::AuthorizationServer,
     },

@@ -21,6 +21,8 @@ test('sign up, register a client, use it in a flow, regenerate its secret', asyn
   await waitForHydration(page);
   await page.getByLabel('Client id').fill(`${developer}-service`);
   await page.getByLabel('Client name').fill('My service');
+  // First party (no consent page) is an admin's decision, not a developer's.
+  await expect(page.getByLabel(/First party: skip the consent page/)).toBeDisabled();
   await click(page.getByRole('button', { name: 'Register the client' }));
   const secretBox = page.locator('[data-secret]');
   await expect(secretBox).toBeVisible();

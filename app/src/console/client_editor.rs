@@ -78,6 +78,9 @@ pub fn ClientPage() -> impl IntoView {
 /// The form, for a new client (`create`) or an existing one.
 #[component]
 fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl IntoView {
+    // Only an admin may mark a client first party; a developer may keep what an admin set.
+    let may_set_first_party =
+        use_context::<super::wire::Me>().is_some_and(|m| m.is_admin) || initial.first_party;
     let form = RwSignal::new(initial);
     let saved_id = RwSignal::new((!create).then(|| form.get_untracked().client_id));
     let error = RwSignal::new(None::<String>);
@@ -257,6 +260,7 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                         on:input=set(|f, v| f.refresh_token_ttl = v.parse().unwrap_or(0)) />
                 </label>
                 <label class="inline"><input type="checkbox" name="first_party" prop:checked=move || form.with(|f| f.first_party)
+                    disabled=!may_set_first_party
                     on:change=move |ev| form.update(|f| f.first_party = event_target_checked(&ev)) />
                     " First party: skip the consent page (only an admin may set this; a developer's client always asks its users)"</label>
                 <label class="inline"><input type="checkbox" name="require_pkce" prop:checked=move || form.with(|f| f.require_pkce || f.is_public())

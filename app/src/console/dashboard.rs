@@ -23,7 +23,11 @@ pub fn ConsoleFrame(title: &'static str, children: ChildrenFn) -> impl IntoView 
                     let children = children.clone();
                     account.get().map(move |found| match found.ok().flatten() {
                         None => view! { <SignInFirst /> }.into_any(),
-                        Some(me) => view! { <AccountLine me=me.clone() /> {children()} }.into_any(),
+                        Some(me) => {
+                            // The pages inside ask who is signed in (an admin sees more).
+                            provide_context(me.clone());
+                            view! { <AccountLine me=me.clone() /> {children()} }.into_any()
+                        }
                     })
                 }}
             </Suspense>
