@@ -936,3 +936,15 @@ async fn the_collector_walks_the_tokens_in_bounded_ranges_and_spares_the_live_on
     let again = c.collect(db, now, retention, 100).await.unwrap();
     assert_eq!((again.tokens, again.more), (0, false), "the live rows stay");
 }
+
+#[tokio::test]
+async fn a_malformed_visitor_cookie_is_replaced_not_trusted() {
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    b.cookies.insert("sandbox_visitor".into(), "short".into());
+    // The first call already works: the new cookie is added to the request it came with.
+    let (run, _) = cc_run(&mut b, "").await;
+    assert_ne!(b.cookies["sandbox_visitor"], "short");
+    let r = b.call_form("/api/sandbox/run", &[("id", &run)]).await;
+    assert_eq!(r.json()["id"], run.as_str());
+}

@@ -7,7 +7,7 @@
 
 use crate::console::Caller;
 use crate::secret::{digest, new_secret};
-use crate::security::session::{read_cookie, set_cookie};
+use crate::security::session::set_cookie;
 use crate::state::AppState;
 use crate::storage::runs::RunOwner;
 use axum::extract::{Request, State};
@@ -20,6 +20,19 @@ pub const VISITOR_COOKIE: &str = "sandbox_visitor";
 /// How long a browser keeps its visitor cookie: 30 days.
 const VISITOR_TTL: i64 = 30 * 86_400;
 
+/// The first well-formed visitor cookie the request carries (256 bits, base64url).
+fn visitor_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(|c| c.name() == VISITOR_COOKIE)
+        .map(|c| c.value().to_owned())
+        .find(|v| v.len() >= 32)
+}
+
 /// Gives a browser that has none a visitor cookie, on its first page or server-function call:
 /// the cookie is set on the response and added to the request, so the handler already sees it.
 pub async fn ensure_cookie(
@@ -27,7 +40,7 @@ pub async fn ensure_cookie(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if read_cookie(request.headers(), VISITOR_COOKIE).is_some_and(|v| v.len() >= 32) {
+    if visitor_value(request.headers()).is_some() {
         return next.run(request).await;
     }
     let Ok(value) = new_secret() else {
@@ -62,7 +75,7 @@ impl Viewer {
         if let Ok(Some(caller)) = crate::console::caller::from_console(state, headers).await {
             return Viewer::Developer(caller);
         }
-        match read_cookie(headers, VISITOR_COOKIE).filter(|v| v.len() >= 32) {
+        match visitor_value(headers) {
             Some(value) => Viewer::Visitor(digest(&value)),
             None => Viewer::Nobody,
         }
