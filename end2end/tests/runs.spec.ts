@@ -36,9 +36,15 @@ test('every run is kept for its browser, can be reopened, exported with secrets 
   await expect(other.getByRole('heading', { name: 'No such run' })).toBeVisible();
   await stranger.close();
 
-  // Its owner deletes it.
+  // Its owner deletes it. First, after hydration, the export links still reach the server
+  // (the client router must not take them): a click downloads the Markdown.
   await page.goto(`/sandbox/runs/${id}`);
   await waitForHydration(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Markdown', exact: true }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`basic-${id}.md`);
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'run-390');
   await page.getByRole('button', { name: 'Delete run' }).click();

@@ -47,8 +47,8 @@ pub fn RunsPage() -> impl IntoView {
                                             <td>{run.created_at.clone()}</td>
                                             <td>{run.steps.len()}</td>
                                             <td>
-                                                <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
-                                                <a href=export(&run.id, "sh", false)>"curl script"</a>
+                                                <a rel="external" href=export(&run.id, "md", false)>"Markdown"</a> " · "
+                                                <a rel="external" href=export(&run.id, "sh", false)>"curl script"</a>
                                             </td>
                                             <td>{run.expires_at.clone()}</td>
                                             <td><DeleteRunButton id=run.id.clone() /></td>
@@ -81,9 +81,9 @@ pub fn RunPage() -> impl IntoView {
                         <h1>{format!("{} run", run.flow)}</h1>
                         <p>
                             "Started " {run.created_at.clone()} ", kept until " {run.expires_at.clone()} ". Export: "
-                            <a href=export(&run.id, "md", false)>"Markdown"</a> " · "
-                            <a href=export(&run.id, "sh", false)>"curl script"</a> " · "
-                            <a href=export(&run.id, "md", true)>"Markdown with secrets"</a>
+                            <a rel="external" href=export(&run.id, "md", false)>"Markdown"</a> " · "
+                            <a rel="external" href=export(&run.id, "sh", false)>"curl script"</a> " · "
+                            <a rel="external" href=export(&run.id, "md", true)>"Markdown with secrets"</a>
                         </p>
                         <p class="note">"Passwords and client secrets you typed are masked on this page; the export with secrets shows them, to you alone."</p>
                         <DeleteRunButton id=run.id.clone() />
