@@ -34,9 +34,8 @@ fn assert_wire_error_text(what: &str, r: &common::Reply) {
             }
         }
     }
-    if let Some(loc) = r.header("location") {
+    if r.header("location").is_some() {
         let (_, query, fragment) = location(r);
-        let _ = loc;
         for params in [query, fragment] {
             for key in ["error", "error_description", "error_uri"] {
                 if let Some(text) = params.get(key) {

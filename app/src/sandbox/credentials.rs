@@ -172,10 +172,11 @@ pub fn run_credentials(steps: &[RunStep]) -> Vec<String> {
     )
 }
 
-/// `text` with every one of `secrets` replaced by [`MASK`].
+/// `text` with every one of `secrets` (of four characters or more) replaced by [`MASK`].
 pub fn mask(text: &str, secrets: &[String]) -> String {
     secrets
         .iter()
+        .filter(|s| s.len() >= 4)
         .fold(text.to_owned(), |t, s| t.replace(s.as_str(), MASK))
 }
 

@@ -1,6 +1,7 @@
 //! A card for one back-channel exchange: the request and the response exactly as they crossed,
 //! secrets masked until revealed, and the equivalent curl command.
 
+use super::credentials::{MASK, mask};
 use super::wire::{Exchange, HttpMessage};
 use crate::copy_button::CopyButton;
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub fn masked(message: &HttpMessage) -> HttpMessage {
         .map(|(k, v)| {
             if k.eq_ignore_ascii_case("authorization") {
                 let scheme = v.split(' ').next().unwrap_or_default();
-                (k.clone(), format!("{scheme} ••••••••"))
+                (k.clone(), format!("{scheme} {MASK}"))
             } else {
                 (k.clone(), v.clone())
             }
@@ -33,7 +34,7 @@ pub fn masked(message: &HttpMessage) -> HttpMessage {
             .body
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if SECRET_PARAMS.contains(&k) => format!("{k}=••••••••"),
+                Some((k, _)) if SECRET_PARAMS.contains(&k) => format!("{k}={MASK}"),
                 _ => pair.to_owned(),
             })
             .collect::<Vec<_>>()
@@ -70,15 +71,6 @@ pub fn secrets_of(message: &HttpMessage) -> Vec<String> {
     out
 }
 
-/// `text` with every one of `secrets` replaced by a mask.
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "••••••••"))
-}
-
-/// Pretty-prints a JSON body; anything else is shown as it is.
 fn pretty(message: &HttpMessage) -> String {
     let body = serde_json::from_str::<serde_json::Value>(&message.body)
         .ok()
@@ -112,7 +104,7 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
         if revealed.get() {
             raw_curl.clone()
         } else {
-            redact(&raw_curl, &secrets)
+            mask(&raw_curl, &secrets)
         }
     };
     let response_copy = response_text.clone();
