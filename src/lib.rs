@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
     // The sandbox sends through the same routes and layers a client on the network meets.
     let backend: app::sandbox::backend::Backend = Arc::new(sandbox::backend::InProcess::new(
         state.clone(),
-        layered(api_routes().with_state(state.clone())),
+        layered(api_routes(&state).with_state(state.clone())),
     ));
     let leptos_options = state.leptos.clone();
     let routes = generate_route_list(app::App);
@@ -73,7 +73,7 @@ pub fn router(state: AppState) -> Router {
         ));
 
     layered(
-        api_routes()
+        api_routes(&state)
             .merge(ui)
             .with_state(state)
             .layer(axum::middleware::from_fn(server_fn_answers)),
@@ -83,8 +83,10 @@ pub fn router(state: AppState) -> Router {
 /// Server-function answers: never cached (some carry a secret shown once, RFC 6749 §5.1 asks
 /// the same of token responses), and a failure the client caused is a 400, not a 500.
 ///
-/// server_fn answers every failure with 500, even a malformed request. A failure the client
-/// caused (the request could not be read, or its arguments were refused) becomes 400.
+/// server_fn answers a failure it meets before the function runs with 500, even a malformed
+/// request. A failure the client caused becomes 400: for the sandbox's functions, whose
+/// [`app::sandbox::error::SandboxError`] says its own kind; for the others, by the kind
+/// `ServerFnError` writes first.
 async fn server_fn_answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -109,10 +111,14 @@ async fn server_fn_answers(
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if CLIENT_CAUSED
-        .iter()
-        .any(|p| bytes.starts_with(p.as_bytes()))
-    {
+    let typed = serde_json::from_slice::<app::sandbox::error::SandboxError>(&bytes).ok();
+    let client_caused = match typed {
+        Some(e) => e.status() == 400,
+        None => CLIENT_CAUSED
+            .iter()
+            .any(|p| bytes.starts_with(p.as_bytes())),
+    };
+    if client_caused {
         parts.status = axum::http::StatusCode::BAD_REQUEST;
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
@@ -127,7 +133,7 @@ pub fn layered(router: Router) -> Router {
 }
 
 /// Every protocol, demo API and admin route: everything but the pages.
-fn api_routes() -> Router<AppState> {
+fn api_routes(state: &AppState) -> Router<AppState> {
     // Endpoints that browser-based clients on other origins call with fetch: CORS, with no
     // credentials (tokens travel in headers and bodies, never in cookies).
     let cross_origin = Router::new()
@@ -154,7 +160,8 @@ fn api_routes() -> Router<AppState> {
         .route(ep::PATIENTS, get(resource::patients::list))
         .route(ep::PATIENT, get(resource::patients::read))
         .layer(cors());
-    let protocol: Router<AppState> = Router::new()
+    // The browser's visits to the authorization server, recorded for sandbox runs.
+    let front_channel = Router::new()
         .route(
             ep::AUTHORIZE,
             get(authorize::authorize_get).post(authorize::authorize_post),
@@ -164,6 +171,12 @@ fn api_routes() -> Router<AppState> {
             ep::CONSENT,
             get(authorize::consent_get).post(authorize::consent_post),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sandbox::recorder::record,
+        ));
+    let protocol: Router<AppState> = Router::new()
+        .merge(front_channel)
         .route(
             ep::LOGOUT,
             get(authorize::logout_page).post(authorize::logout),
@@ -307,6 +320,7 @@ pub async fn build_state(
         passwords,
         issuer,
         pending: Default::default(),
+        watches: Default::default(),
         throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
         csrf: security::csrf::CsrfKey::generate()
             .map_err(|e| StartupError::Config(e.to_string()))?,

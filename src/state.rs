@@ -32,6 +32,8 @@ pub struct Inner {
     pub throttle: crate::security::throttle::Throttle,
     /// The key the forms' CSRF tokens are made with.
     pub csrf: crate::security::csrf::CsrfKey,
+    /// The sandbox runs whose front channel is being recorded.
+    pub watches: crate::sandbox::recorder::Watches,
     /// How long a sandbox run is kept after its last step, in seconds.
     pub run_retention: i64,
     /// Serve the site from this directory instead of the embedded copy (development).

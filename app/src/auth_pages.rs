@@ -4,6 +4,32 @@
 
 use leptos::prelude::*;
 
+/// The slim banner of a sign-in or consent page that a sandbox run brought the browser to. A
+/// real client's pages carry none.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SandboxBanner {
+    /// Where the page sits on the run's diagram.
+    pub position: String,
+    /// What the page is for, in a sentence.
+    pub purpose: String,
+    /// The run's page.
+    pub run_url: String,
+}
+
+/// The banner, when there is one.
+#[component]
+fn Banner(banner: Option<SandboxBanner>) -> impl IntoView {
+    banner.map(|b| {
+        view! {
+            <aside class="sandbox-banner" aria-label="Sandbox run">
+                <p><strong>{b.position}</strong></p>
+                <p>{b.purpose}</p>
+                <p><a href=b.run_url>"Back to the run"</a></p>
+            </aside>
+        }
+    })
+}
+
 /// What the login page shows.
 #[derive(Clone, Debug, Default)]
 pub struct LoginView {
@@ -13,6 +39,7 @@ pub struct LoginView {
     /// Prefilled username (`login_hint`, or what was typed before a failure).
     pub username: String,
     pub error: Option<String>,
+    pub sandbox: Option<SandboxBanner>,
 }
 
 /// One requested scope, with words a person understands.
@@ -31,6 +58,7 @@ pub struct ConsentView {
     pub request_id: String,
     pub csrf: String,
     pub scopes: Vec<ScopeLine>,
+    pub sandbox: Option<SandboxBanner>,
 }
 
 /// What the error page shows.
@@ -63,6 +91,7 @@ pub fn LoginPage(view: LoginView) -> impl IntoView {
     let title = format!("Sign in to continue to {}", view.client_name);
     view! {
         <AuthFrame title>
+            <Banner banner=view.sandbox />
             {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
             <form method="post" action="/auth/login" class="auth-form">
                 <input type="hidden" name="request" value=view.request_id />
@@ -87,6 +116,7 @@ pub fn ConsentPage(view: ConsentView) -> impl IntoView {
     let title = format!("{} wants access to your account", view.client_name);
     view! {
         <AuthFrame title>
+            <Banner banner=view.sandbox />
             <p>
                 "Signed in as " <strong>{view.username}</strong> ". "
                 <code>{view.client_id}</code> " asks to:"
@@ -138,6 +168,8 @@ pub struct LogoutView {
     /// Who is signed in, if anyone.
     pub username: Option<String>,
     pub csrf: String,
+    /// The page of this site to go back to afterwards (a checked local path), else `/`.
+    pub return_to: String,
 }
 
 /// `GET /auth/logout`: asks before signing out, so that no other page can sign a person out
@@ -155,10 +187,11 @@ pub fn LogoutPage(view: LogoutView) -> impl IntoView {
                 <p>"This ends your session at the authorization server: the next client that asks will show the sign-in page again."</p>
                 <form method="post" action="/auth/logout" class="auth-actions">
                     <input type="hidden" name="csrf" value=view.csrf.clone() />
+                    <input type="hidden" name="return_to" value=view.return_to.clone() />
                     <button type="submit" class="primary">"Sign out"</button>
                 </form>
             })}
-            <p class="auth-note"><a href="/">"Back to oauth-sandbox"</a></p>
+            <p class="auth-note"><a href=view.return_to.clone()>"Back to oauth-sandbox"</a></p>
         </AuthFrame>
     }
 }

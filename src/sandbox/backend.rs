@@ -3,9 +3,11 @@
 //! decodes tokens and checks their signatures against the published keys, and it keeps each
 //! run for its owner alone ([`super::visitor`]).
 
+use super::recorder::{OwnerKey, Trace};
 use super::visitor::Viewer;
 use crate::state::AppState;
-use app::sandbox::backend::{BoxFuture, SandboxBackend};
+use app::sandbox::backend::{BoxFuture, FrontChannelWatch, SandboxBackend};
+use app::sandbox::catalogue::Flow;
 use app::sandbox::wire::{
     CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, RunStep, SavedRun, TokenInspection,
 };
@@ -122,6 +124,7 @@ impl InProcess {
             return TokenInspection {
                 is_jwt: false,
                 now,
+                token: token.to_owned(),
                 ..TokenInspection::default()
             };
         };
@@ -129,6 +132,7 @@ impl InProcess {
             return TokenInspection {
                 is_jwt: false,
                 now,
+                token: token.to_owned(),
                 ..TokenInspection::default()
             };
         }
@@ -174,6 +178,8 @@ impl InProcess {
             signature_valid,
             signature_note,
             now,
+            token: token.to_owned(),
+            introspection: None,
         }
     }
 }
@@ -203,36 +209,82 @@ impl SandboxBackend for InProcess {
         Box::pin(async move { self.inspect_token(&token) })
     }
 
+    fn introspect_own(&self, token: String) -> BoxFuture<'_, String> {
+        Box::pin(async move {
+            let facts = crate::oauth::endpoints::introspect::facts(&self.state, &token)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            serde_json::to_string_pretty(&facts).unwrap_or_default()
+        })
+    }
+
+    fn issuer(&self) -> String {
+        self.state.issuer.clone()
+    }
+
     fn save_run(
         &self,
         headers: axum::http::HeaderMap,
         id: Option<String>,
-        flow: String,
+        flow: Flow,
         steps: Vec<RunStep>,
     ) -> BoxFuture<'_, Result<String, String>> {
         Box::pin(async move {
             let viewer = Viewer::of(&self.state, &headers).await;
-            let Some(owner) = viewer.owner() else {
-                return Err("this browser sent no cookies, so a run cannot be kept for it".into());
+            save_run(&self.state, &viewer, id, flow, &steps).await
+        })
+    }
+
+    fn watch_front_channel(
+        &self,
+        headers: axum::http::HeaderMap,
+        id: Option<String>,
+        flow: Flow,
+        watch: FrontChannelWatch,
+    ) -> BoxFuture<'_, Result<String, String>> {
+        Box::pin(async move {
+            let viewer = Viewer::of(&self.state, &headers).await;
+            let owner = OwnerKey::of(&viewer)
+                .ok_or("this browser sent no cookies, so its front channel cannot be recorded")?;
+            let steps = match &id {
+                Some(id) => visible_run(&self.state, &headers, id)
+                    .await?
+                    .map(|r| r.steps)
+                    .unwrap_or_default(),
+                None => Vec::new(),
             };
-            let json = serde_json::to_string(&steps).map_err(|e| e.to_string())?;
+            let run_id = save_run(&self.state, &viewer, id, flow, &steps).await?;
+            let trace = Trace {
+                run_id: run_id.clone(),
+                flow,
+                number: watch.number,
+            };
             let now = self.state.clock.now();
-            let given = id.filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()));
-            if let Some(id) = given {
-                let saved =
-                    crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                if saved {
-                    return Ok(id);
-                }
-            }
-            // A new run, or an id that is someone else's: a new run, never a write into theirs.
-            let id = crate::secret::ordered_id().map_err(|e| e.to_string())?;
-            crate::storage::runs::save(&self.state.db, &id, &flow, &json, now, owner)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(id)
+            self.state
+                .watches
+                .insert(owner, &watch.client_id, &watch.state, trace, now);
+            Ok(run_id)
+        })
+    }
+
+    fn watched_run(
+        &self,
+        headers: axum::http::HeaderMap,
+        flow: Flow,
+        state: String,
+    ) -> BoxFuture<'_, Result<Option<SavedRun>, String>> {
+        Box::pin(async move {
+            let viewer = Viewer::of(&self.state, &headers).await;
+            let Some(owner) = OwnerKey::of(&viewer) else {
+                return Ok(None);
+            };
+            let now = self.state.clock.now();
+            let Some(trace) = self.state.watches.by_state(&owner, flow, &state, now) else {
+                return Ok(None);
+            };
+            visible_run(&self.state, &headers, &trace.run_id).await
         })
     }
 
@@ -265,6 +317,36 @@ impl SandboxBackend for InProcess {
     ) -> BoxFuture<'_, Result<bool, String>> {
         Box::pin(async move { delete_run(&self.state, &headers, &id).await })
     }
+}
+
+/// Stores `steps` as run `id` of `viewer` (a new run when `None`, or when `id` is someone
+/// else's: never a write into theirs); returns the run's id.
+async fn save_run(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Option<String>,
+    flow: Flow,
+    steps: &[RunStep],
+) -> Result<String, String> {
+    let Some(owner) = viewer.owner() else {
+        return Err("this browser sent no cookies, so a run cannot be kept for it".into());
+    };
+    let json = serde_json::to_string(steps).map_err(|e| e.to_string())?;
+    let now = state.clock.now();
+    let given = id.filter(|i| i.len() == 32 && i.bytes().all(|b| b.is_ascii_hexdigit()));
+    if let Some(id) = given {
+        let saved = crate::storage::runs::save(&state.db, &id, flow.slug(), &json, now, owner)
+            .await
+            .map_err(|e| e.to_string())?;
+        if saved {
+            return Ok(id);
+        }
+    }
+    let id = crate::secret::ordered_id().map_err(|e| e.to_string())?;
+    crate::storage::runs::save(&state.db, &id, flow.slug(), &json, now, owner)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 /// Run `id`, if it belongs to the browser (or the developer) that sent `headers`; anyone
@@ -304,7 +386,7 @@ pub async fn delete_run(
 pub fn saved(row: crate::storage::runs::RunRow, retention: i64) -> SavedRun {
     SavedRun {
         id: row.id,
-        flow: row.flow,
+        flow: Flow::from_slug(&row.flow),
         created_at: crate::clock::rfc3339(row.created_at),
         expires_at: crate::clock::rfc3339(row.updated_at + retention),
         steps: serde_json::from_str(&row.steps).unwrap_or_default(),
@@ -351,6 +433,15 @@ fn help(name: &str) -> &'static str {
         "nonce" => "The value the client sent, echoed to stop replay (OIDC Core §2).",
         "at_hash" => "Half a SHA-256 of the access token, binding the two (OIDC Core §3.1.3.6).",
         "azp" => "The party it was issued to (OIDC Core §2).",
+        "name" => "The user's full name (OIDC Core §5.1, scope profile).",
+        "given_name" => "The user's given name (OIDC Core §5.1, scope profile).",
+        "family_name" => "The user's family name (OIDC Core §5.1, scope profile).",
+        "preferred_username" => "The name the user goes by (OIDC Core §5.1, scope profile).",
+        "email" => "The user's e-mail address (OIDC Core §5.1, scope email).",
+        "email_verified" => "Whether the server checked that address (OIDC Core §5.1).",
+        "acr" => "How strongly the user authenticated (OIDC Core §2).",
+        "amr" => "How the user authenticated: pwd, otp, … (OIDC Core §2).",
+        "sid" => "The session the token belongs to (OIDC Front-Channel Logout §3).",
         _ => "",
     }
 }

@@ -24,7 +24,7 @@ pub struct Reveal {
 pub fn markdown(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "# {} run {}\n\nRecorded {} by oauth-sandbox.\n",
-        run.flow, run.id, run.created_at
+        run.flow_slug(), run.id, run.created_at
     );
     if !reveal {
         out.push_str(
@@ -60,7 +60,7 @@ pub fn markdown(run: &SavedRun, reveal: bool) -> String {
 pub fn shell(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "#!/bin/sh\n# {} run {}, recorded {} by oauth-sandbox.\n",
-        run.flow, run.id, run.created_at
+        run.flow_slug(), run.id, run.created_at
     );
     if !reveal {
         out.push_str(
@@ -116,12 +116,12 @@ async fn export(
         Ok(run) if shell_script => download(
             shell(&run, reveal),
             "text/x-shellscript; charset=utf-8",
-            format!("{}-{}.sh", run.flow, run.id),
+            format!("{}-{}.sh", run.flow_slug(), run.id),
         ),
         Ok(run) => download(
             markdown(&run, reveal),
             "text/markdown; charset=utf-8",
-            format!("{}-{}.md", run.flow, run.id),
+            format!("{}-{}.md", run.flow_slug(), run.id),
         ),
         Err(r) => r,
     }

@@ -1,7 +1,9 @@
 //! The server's side of the sandbox: the backend the pages' server functions use (it sends the
-//! sandbox's requests through the protocol router and records what crossed), who owns a run
-//! (the visitor cookie), and exports of a run.
+//! sandbox's requests through the protocol router and records what crossed), the recorder of
+//! the front channel (the browser's visits to the authorization server), who owns a run (the
+//! visitor cookie), and exports of a run.
 
 pub mod backend;
 pub mod export;
+pub mod recorder;
 pub mod visitor;

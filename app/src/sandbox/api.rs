@@ -1,9 +1,13 @@
 //! Server functions the sandbox pages call. Each runs on the server and uses the backend the
 //! server provided as context.
 
+pub use super::catalogue::Flow;
 #[cfg(feature = "ssr")]
-use super::wire::RunStep;
-use super::wire::{RunView, SavedRun, StepInput, TokenInspection};
+use super::catalogue::Channel;
+pub use super::error::SandboxError;
+#[cfg(feature = "ssr")]
+use super::wire::{RunStep, next_number};
+use super::wire::{Outgoing, RunView, SavedRun, StepInput, TokenInspection};
 use leptos::prelude::*;
 
 /// The endpoints the sandbox may send to: this server's own protocol endpoints, never the admin
@@ -22,114 +26,237 @@ pub fn allowed(path: &str) -> bool {
         || path.starts_with("/fhir/Patient/")
 }
 
-/// Runs one step of a flow for real: plans it from the run so far, sends it through the server,
-/// stores the run and returns it. A plain form post (before hydration) is answered with a
-/// redirect to the flow page showing the run.
+/// Runs one step of a flow for real: plans it from the run so far (or takes the learner's
+/// edit of the planned request), sends it through the server, stores the run and returns it.
+/// A plain form post (before hydration) is answered with a redirect to the flow page.
 #[server(endpoint = "sandbox/step")]
-pub async fn take_step(input: StepInput) -> Result<RunView, ServerFnError> {
+pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     use super::steps;
     let backend = backend()?;
     let headers = request_headers();
+    let flow = input
+        .flow
+        .ok_or_else(|| SandboxError::refused("the step does not say which flow it belongs to"))?;
     let prior = match input.run.as_str() {
         "" => None,
         id => backend
             .run(headers.clone(), id.to_owned())
             .await
-            .map_err(ServerFnError::new)?
-            .filter(|r| r.flow == input.flow),
+            .map_err(SandboxError::server)?
+            .filter(|r| r.flow == Some(flow)),
     };
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let held = steps::held(&run_steps, &input.token);
-    // A mistake of the caller's (an unknown flow or step, a step that needs a token the run
-    // does not hold, a client that is not theirs, a header value that is not one) is a 400:
-    // `Args` is the server-function error for refused arguments.
     if !input.client_id.is_empty()
         && !backend
             .may_use(headers.clone(), input.client_id.clone())
             .await
     {
-        return Err(refused(format!(
+        return Err(SandboxError::refused(format!(
             "there is no client named {:?} that you may use",
             input.client_id
         )));
     }
-    let plan = steps::plan(&input, &held).map_err(refused)?;
-    if !allowed(&plan.request.path) {
-        return Err(refused(format!(
+    let plan = steps::plan(&input, &held).map_err(SandboxError::refused)?;
+    let (request, edited) = match input.edited.clone() {
+        Some(edit) if edit != plan.request => (edit, true),
+        _ => (plan.request.clone(), false),
+    };
+    if !allowed(&request.path) {
+        return Err(SandboxError::refused(format!(
             "the sandbox does not send to {}",
-            plan.request.path
+            request.path
         )));
     }
-    let exchange = backend.send(plan.request).await.map_err(refused)?;
-    let arrow = plan.arrow + usize::from(exchange.status < 400);
+    let exchange = backend.send(request).await.map_err(SandboxError::refused)?;
+    let number = next_number(&run_steps);
+    let mut arrows = vec![plan.arrow];
+    arrows.extend(plan.arrow.answer());
+    let title = match edited {
+        true => format!("{number}. {} (edited)", plan.title),
+        false => format!("{number}. {}", plan.title),
+    };
     run_steps.push(RunStep {
-        title: format!("{}. {}", run_steps.len() + 1, plan.title),
+        number,
+        title,
         lesson: plan.lesson.into(),
-        arrow,
+        arrows,
+        channel: Channel::Back,
+        params: Vec::new(),
         exchange,
     });
     let id = backend
-        .save_run(
-            headers,
-            prior.map(|r| r.id),
-            input.flow.clone(),
-            run_steps.clone(),
-        )
+        .save_run(headers, prior.map(|r| r.id), flow, run_steps.clone())
         .await
-        .map_err(ServerFnError::new)?;
+        .map_err(SandboxError::server)?;
     if is_form_post() {
-        leptos_axum::redirect(&format!("/sandbox/{}?run={id}#results", input.flow));
+        leptos_axum::redirect(&format!("{}?run={id}#results", flow.path()));
     }
-    Ok(view_of(&backend, id, input.flow, run_steps, &input.token).await)
+    Ok(view_of(&backend, id, flow, run_steps, &input.token).await)
 }
 
-/// A request the caller got wrong: answered 400, not 500 (`Args` is the server-function error
-/// for refused arguments).
-#[cfg(feature = "ssr")]
-fn refused(message: impl Into<String>) -> ServerFnError {
-    ServerFnError::Args(message.into())
+/// The request step `input.step` would send now, for its card to show and the learner to edit.
+#[server(endpoint = "sandbox/plan")]
+pub async fn plan_step(input: StepInput) -> Result<Outgoing, SandboxError> {
+    let backend = backend()?;
+    let held = match input.run.as_str() {
+        "" => super::steps::Held::default(),
+        id => {
+            let run = backend
+                .run(request_headers(), id.to_owned())
+                .await
+                .map_err(SandboxError::server)?;
+            super::steps::held(&run.map(|r| r.steps).unwrap_or_default(), &input.token)
+        }
+    };
+    let plan = super::steps::plan(&input, &held).map_err(SandboxError::refused)?;
+    Ok(plan.request)
+}
+
+/// Starts recording the browser's visit to the authorization server for run `run` (empty for
+/// a new run): the exchanges of `client_id` with `state` join the run. Returns the run's id.
+#[server(endpoint = "sandbox/front-channel")]
+pub async fn watch_front_channel(
+    flow: Flow,
+    run: String,
+    client_id: String,
+    state: String,
+) -> Result<String, SandboxError> {
+    use super::backend::FrontChannelWatch;
+    if !flow.entry().front_channel {
+        return Err(SandboxError::refused(format!(
+            "the {flow} flow has no front channel"
+        )));
+    }
+    if state.is_empty() || client_id.is_empty() {
+        return Err(SandboxError::refused(
+            "the front channel is recorded by client_id and state: send both",
+        ));
+    }
+    let backend = backend()?;
+    let headers = request_headers();
+    if !backend.may_use(headers.clone(), client_id.clone()).await {
+        return Err(SandboxError::refused(format!(
+            "there is no client named {client_id:?} that you may use"
+        )));
+    }
+    let prior = match run.as_str() {
+        "" => None,
+        id => backend
+            .run(headers.clone(), id.to_owned())
+            .await
+            .map_err(SandboxError::server)?
+            .filter(|r| r.flow == Some(flow)),
+    };
+    let number = prior.as_ref().map_or(1, |r| next_number(&r.steps));
+    backend
+        .watch_front_channel(
+            headers,
+            prior.map(|r| r.id),
+            flow,
+            FrontChannelWatch {
+                client_id,
+                state,
+                number,
+            },
+        )
+        .await
+        .map_err(SandboxError::server)
+}
+
+/// The run whose front channel came back to this browser with `state`: the callback page shows
+/// it, oldest exchange first.
+#[server(endpoint = "sandbox/watched-run")]
+pub async fn watched_run(flow: Flow, state: String) -> Result<Option<RunView>, SandboxError> {
+    let backend = backend()?;
+    let Some(run) = backend
+        .watched_run(request_headers(), flow, state)
+        .await
+        .map_err(SandboxError::server)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(view_of(&backend, run.id, flow, run.steps, "").await))
 }
 
 /// A stored run as its flow page shows it.
 #[server(endpoint = "sandbox/open-run")]
-pub async fn open_run(id: String) -> Result<Option<RunView>, ServerFnError> {
+pub async fn open_run(id: String) -> Result<Option<RunView>, SandboxError> {
     let backend = backend()?;
     let Some(run) = backend
         .run(request_headers(), id)
         .await
-        .map_err(ServerFnError::new)?
+        .map_err(SandboxError::server)?
     else {
         return Ok(None);
     };
-    Ok(Some(
-        view_of(&backend, run.id, run.flow, run.steps, "").await,
-    ))
+    let Some(flow) = run.flow else {
+        return Ok(None);
+    };
+    Ok(Some(view_of(&backend, run.id, flow, run.steps, "").await))
 }
 
 #[cfg(feature = "ssr")]
 async fn view_of(
     backend: &super::backend::Backend,
     id: String,
-    flow: String,
+    flow: Flow,
     steps: Vec<RunStep>,
     outside_token: &str,
 ) -> RunView {
     let held = super::steps::held(&steps, outside_token);
     let inspection = match &held.token {
-        Some(t) => Some(backend.inspect(t.clone()).await),
+        Some(t) => Some(inspected(backend, t).await),
+        None => None,
+    };
+    let refresh = match &held.refresh {
+        Some(t) => Some(inspected(backend, t).await),
+        None => None,
+    };
+    let id_token = match &held.id_token {
+        Some((t, access)) => {
+            let (client_id, nonce) = held.authorized_as.clone().unwrap_or_default();
+            let inspection = backend.inspect(t.clone()).await;
+            let expected = super::id_token::Expected {
+                issuer: backend.issuer(),
+                client_id,
+                nonce,
+                access_token: access.clone(),
+                now: inspection.now,
+            };
+            let mut checks = vec![super::wire::CheckLine {
+                name: "the signature verifies with the key its kid names in the JWKS".into(),
+                rfc: "OpenID Core §3.1.3.7 step 6".into(),
+                passed: inspection.signature_valid,
+            }];
+            checks.extend(super::id_token::checks(t, &expected));
+            Some(super::wire::IdTokenView { inspection, checks })
+        }
         None => None,
     };
     let mut steps = steps;
     super::credentials::hide_typed_secrets(&mut steps);
     RunView {
         id,
-        flow,
+        flow: Some(flow),
         steps,
         token: held.token,
         has_refresh: held.refresh.is_some(),
         has_retired_refresh: held.retired_refresh.is_some(),
         inspection,
+        refresh,
+        id_token,
     }
+}
+
+/// A token of the run, decoded; an opaque one with what the server knows of it.
+#[cfg(feature = "ssr")]
+async fn inspected(backend: &super::backend::Backend, token: &str) -> TokenInspection {
+    let mut inspection = backend.inspect(token.to_owned()).await;
+    if !inspection.is_jwt {
+        inspection.introspection = Some(backend.introspect_own(token.to_owned()).await);
+    }
+    inspection
 }
 
 /// True when the request is a plain HTML form post rather than a call from the page's script.
@@ -154,17 +281,17 @@ fn request_headers() -> http::HeaderMap {
 }
 
 #[cfg(feature = "ssr")]
-fn backend() -> Result<super::backend::Backend, ServerFnError> {
-    use_context::<super::backend::Backend>().ok_or_else(|| ServerFnError::new("no sandbox backend"))
+fn backend() -> Result<super::backend::Backend, SandboxError> {
+    use_context::<super::backend::Backend>().ok_or_else(|| SandboxError::server("no sandbox backend"))
 }
 
 /// This browser's newest runs, typed secrets masked.
 #[server(endpoint = "sandbox/runs")]
-pub async fn list_runs() -> Result<Vec<SavedRun>, ServerFnError> {
+pub async fn list_runs() -> Result<Vec<SavedRun>, SandboxError> {
     let mut runs = backend()?
         .runs(request_headers())
         .await
-        .map_err(ServerFnError::new)?;
+        .map_err(SandboxError::server)?;
     for run in &mut runs {
         super::credentials::hide_typed_secrets(&mut run.steps);
     }
@@ -173,11 +300,11 @@ pub async fn list_runs() -> Result<Vec<SavedRun>, ServerFnError> {
 
 /// One of this browser's runs, typed secrets masked.
 #[server(endpoint = "sandbox/run")]
-pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
+pub async fn get_run(id: String) -> Result<Option<SavedRun>, SandboxError> {
     let mut run = backend()?
         .run(request_headers(), id)
         .await
-        .map_err(ServerFnError::new)?;
+        .map_err(SandboxError::server)?;
     if let Some(run) = &mut run {
         super::credentials::hide_typed_secrets(&mut run.steps);
     }
@@ -186,11 +313,11 @@ pub async fn get_run(id: String) -> Result<Option<SavedRun>, ServerFnError> {
 
 /// Deletes one of this browser's runs. A plain form post goes back to the run list.
 #[server(endpoint = "sandbox/delete-run")]
-pub async fn delete_run(id: String) -> Result<bool, ServerFnError> {
+pub async fn delete_run(id: String) -> Result<bool, SandboxError> {
     let deleted = backend()?
         .delete_run(request_headers(), id)
         .await
-        .map_err(ServerFnError::new)?;
+        .map_err(SandboxError::server)?;
     if is_form_post() {
         leptos_axum::redirect(crate::endpoints::RUNS);
     }
@@ -199,7 +326,7 @@ pub async fn delete_run(id: String) -> Result<bool, ServerFnError> {
 
 /// Decodes and checks a token.
 #[server(endpoint = "sandbox/inspect")]
-pub async fn inspect_token(token: String) -> Result<TokenInspection, ServerFnError> {
+pub async fn inspect_token(token: String) -> Result<TokenInspection, SandboxError> {
     Ok(backend()?.inspect(token).await)
 }
 

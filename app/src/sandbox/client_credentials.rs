@@ -1,37 +1,12 @@
 //! The Client Credentials flow page (RFC 6749 §4.4), one step at a time, every step for real.
 
-use super::diagram::Arrow;
+use super::catalogue::{Flow, StepKind};
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
 use super::wire::StepInput;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-fn arrows() -> Vec<Arrow> {
-    vec![
-        Arrow {
-            from: 1,
-            to: 2,
-            label: "POST /auth/token (client id + secret)",
-        },
-        Arrow {
-            from: 2,
-            to: 1,
-            label: "access token",
-        },
-        Arrow {
-            from: 1,
-            to: 3,
-            label: "GET /fhir/Patient (Bearer)",
-        },
-        Arrow {
-            from: 3,
-            to: 1,
-            label: "patients, or 401/403",
-        },
-    ]
-}
 
 const DEMO: [DemoClient; 2] = [
     DemoClient {
@@ -49,7 +24,7 @@ const DEMO: [DemoClient; 2] = [
 /// The page.
 #[component]
 pub fn ClientCredentialsPage() -> impl IntoView {
-    let state = FlowState::new("client-credentials");
+    let state = FlowState::new(Flow::ClientCredentials);
     // `?client=<id>` picks one of the developer's own clients, whose secret they hold.
     let picked = use_query_map().with_untracked(|q| q.get("client"));
     let client_id = RwSignal::new(
@@ -73,11 +48,6 @@ pub fn ClientCredentialsPage() -> impl IntoView {
     });
     view! {
         <FlowFrame
-            title="Client Credentials"
-            status="recommended"
-            status_text="Recommended for machine-to-machine calls"
-            lead="A service calls an API on its own behalf: no person signs in. The client holds a secret, so it must run on a server you control. The token endpoint trades the client's credentials for an access token (RFC 6749 §4.4)."
-            arrows=arrows()
             state
         >
             <StepForm state>
@@ -97,9 +67,9 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                 <section class="steps" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>
                     <div class="step-buttons">
-                        <StepButton state make step="token" label="Run 1: request a token" class="primary" />
+                        <StepButton state make step=StepKind::Token label="request a token" class="primary" />
                         <TokenSteps state make />
-                        <StepButton state make step="wrong-secret" label="Lesson: try a wrong secret" class="lesson" />
+                        <StepButton state make step=StepKind::WrongSecret label="try a wrong secret" class="lesson" />
                     </div>
                 </section>
             </StepForm>

@@ -3,11 +3,13 @@
 //! authorization URL, remembers the run in the tab's sessionStorage, and sends the browser to
 //! the authorization server; `/sandbox/callback` picks the run up again.
 
-use super::diagram::Arrow;
+use super::catalogue::{Flow, StepKind};
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, Needs, StepButton, StepForm, StepList,
     TextParam, TokenSteps,
 };
+use super::diagram::SequenceDiagram;
+use super::front_door::{AuthorizeExtras, ExtraParams, begin};
 use super::wire::StepInput;
 use crate::endpoints as ep;
 use base64::Engine;
@@ -30,6 +32,12 @@ pub struct CodeRun {
     /// client that does not allow it).
     #[serde(default)]
     pub method: String,
+    /// `prompt` and any other parameters the learner added.
+    #[serde(default)]
+    pub extras: AuthorizeExtras,
+    /// The sandbox run the front channel is recorded in.
+    #[serde(default)]
+    pub run: String,
 }
 
 #[cfg(feature = "hydrate")]
@@ -70,7 +78,8 @@ pub async fn fresh_values() -> Result<(String, String, String), ServerFnError> {
 
 /// The authorization URL for `run`.
 pub fn authorize_url(run: &CodeRun) -> String {
-    let query = form_urlencoded::Serializer::new(String::new())
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
         .append_pair("response_type", "code")
         .append_pair("client_id", &run.client_id)
         .append_pair("redirect_uri", &run.redirect_uri)
@@ -78,9 +87,9 @@ pub fn authorize_url(run: &CodeRun) -> String {
         .append_pair("state", &run.state)
         .append_pair("nonce", &run.nonce)
         .append_pair("code_challenge", &challenge_of(run))
-        .append_pair("code_challenge_method", method_of(run))
-        .finish();
-    format!("{}?{query}", ep::AUTHORIZE)
+        .append_pair("code_challenge_method", method_of(run));
+    run.extras.append_to(&mut query);
+    format!("{}?{}", ep::AUTHORIZE, query.finish())
 }
 
 /// Keeps the run in this tab's sessionStorage.
@@ -121,56 +130,17 @@ const DEMO: [DemoClient; 2] = [
     },
 ];
 
-fn arrows() -> Vec<Arrow> {
-    vec![
-        Arrow {
-            from: 1,
-            to: 0,
-            label: "redirect to /auth/authorize (+ code_challenge)",
-        },
-        Arrow {
-            from: 0,
-            to: 2,
-            label: "sign in and consent",
-        },
-        Arrow {
-            from: 2,
-            to: 1,
-            label: "redirect back with code + state",
-        },
-        Arrow {
-            from: 1,
-            to: 2,
-            label: "POST /auth/token (code + code_verifier)",
-        },
-        Arrow {
-            from: 2,
-            to: 1,
-            label: "access, refresh and ID tokens",
-        },
-        Arrow {
-            from: 1,
-            to: 3,
-            label: "GET /fhir/Patient (Bearer)",
-        },
-        Arrow {
-            from: 3,
-            to: 1,
-            label: "patients, or 401/403",
-        },
-    ]
-}
-
 /// The page that starts the flow.
 #[component]
 pub fn AuthorizationCodePage() -> impl IntoView {
-    let state = FlowState::new("authorization-code");
+    let state = FlowState::new(Flow::AuthorizationCode);
     let client = RwSignal::new("web-client".to_owned());
     let scope = RwSignal::new("openid profile email patient.read".to_owned());
     let state_v = RwSignal::new(String::new());
     let nonce = RwSignal::new(String::new());
     let verifier = RwSignal::new(String::new());
     let method = RwSignal::new("S256".to_owned());
+    let extras = RwSignal::new(AuthorizeExtras::default());
     let secret = RwSignal::new("web-secret".to_owned());
     let (hydrated, set_hydrated) = signal(false);
     let origin = RwSignal::new(String::new());
@@ -201,26 +171,27 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             nonce: nonce.get(),
             verifier: verifier.get(),
             method: method.get(),
+            extras: extras.get(),
+            run: state.run_id().unwrap_or_default(),
         }
     };
     let challenge = move || challenge_of(&run());
     let go = move |_| {
-        let r = run();
-        save_run(&r);
-        let _ = window().location().assign(&authorize_url(&r));
+        let mut r = run();
+        begin(state, r.client_id.clone(), r.state.clone(), move |id| {
+            r.run = id;
+            save_run(&r);
+            authorize_url(&r)
+        });
     };
     let bad_redirect = move |_| {
         let mut r = run();
         r.redirect_uri = "https://attacker.example/steal".into();
         let _ = window().location().assign(&authorize_url(&r));
     };
+    let number = move || state.next_number();
     view! {
         <FlowFrame
-            title="Authorization Code + PKCE"
-            status="recommended"
-            status_text="Recommended for every app a person signs in to"
-            lead="The browser goes to the authorization server, the person signs in there (the client never sees the password), and comes back with a one-time code. The client trades the code for tokens on the back channel. PKCE binds the code to this client: only the holder of the code_verifier can redeem it (RFC 7636)."
-            arrows=arrows()
             state
         >
             <section class="params" aria-labelledby="params-title">
@@ -232,12 +203,13 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <TextParam label="nonce (binds the ID token to this request)" name="nonce" value=nonce />
                     <TextParam label="code_verifier (kept secret by the client)" name="verifier" value=verifier />
                     <label>"PKCE method"
-                        <select on:change=move |ev| method.set(event_target_value(&ev))>
+                        <select name="method" on:change=move |ev| method.set(event_target_value(&ev))>
                             <option value="S256">"S256: the challenge is the verifier's SHA-256 (RFC 7636 §4.2)"</option>
                             <option value="plain">"plain: the challenge is the verifier itself (the demo clients refuse it)"</option>
                         </select>
                     </label>
                 </div>
+                <ExtraParams extras />
                 <p class="pkce">
                     {move || if method.get() == "plain" { "code_challenge = code_verifier = " } else { "code_challenge = BASE64URL(SHA-256(code_verifier)) = " }}
                     <code class="wrap" data-challenge="">{challenge}</code>
@@ -248,10 +220,11 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                 <p>"The browser will go to this URL; only the challenge leaves, never the verifier:"</p>
                 <pre class="http" tabindex="0" aria-label="Authorization URL">{move || authorize_url(&run())}</pre>
                 <div class="step-buttons">
-                    <button class="primary" on:click=go disabled=move || verifier.with(String::is_empty)>"Run 1: go to the authorization server"</button>
+                    <button class="primary" on:click=go disabled=move || verifier.with(String::is_empty) || state.busy.get()>{move || format!("Run {}: go to the authorization server", number())}</button>
                     <button class="lesson" on:click=bad_redirect disabled=move || !hydrated.get()>"Lesson: an unregistered redirect_uri"</button>
                 </div>
-                <p>"The browser leaves and comes back through this page's script: it keeps the code_verifier in the tab's sessionStorage, as a browser app would."</p>
+                <p>"The browser leaves and comes back through this page's script: it keeps the code_verifier in the tab's sessionStorage, as a browser app would. Every page it visits on the authorization server joins this run's timeline."</p>
+                <super::front_door::SeeThePagesAgain flow=Flow::AuthorizationCode />
             </section>
             <Show when=move || !state.no_token()>
                 <StepForm state>
@@ -260,7 +233,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <section class="steps" aria-labelledby="more-title">
                         <h2 id="more-title">"With the tokens"</h2>
                         <div class="step-buttons">
-                            <TokenSteps state make refresh=true />
+                            <TokenSteps state make refresh=true openid=true />
                         </div>
                     </section>
                 </StepForm>
@@ -279,7 +252,10 @@ pub fn CodeContinuation(
 ) -> impl IntoView {
     let run = RwSignal::new(None::<CodeRun>);
     Effect::new(move |_| run.set(load_run()));
-    let flow = FlowState::new("authorization-code");
+    let flow = FlowState::from_resource(
+        Flow::AuthorizationCode,
+        super::front_door::watched(Flow::AuthorizationCode, returned_state),
+    );
     let make = Callback::new(move |()| {
         let r = run.get_untracked().unwrap_or_default();
         StepInput {
@@ -303,19 +279,33 @@ pub fn CodeContinuation(
         )),
     };
     view! {
-        <Show when=move || run.with(Option::is_some) && code.with(Option::is_some)>
+        <Show when=move || code.with(Option::is_some)>
             <section class="continuation" aria-labelledby="continue-title">
                 <h2 id="continue-title">"Finish the authorization code flow"</h2>
-                {move || verdict().map(|(ok, text)| view! {
-                    <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
+                <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
+                <SequenceDiagram flow=Flow::AuthorizationCode trail=Signal::derive(move || flow.trail()) />
+                <Show
+                    when=move || run.with(Option::is_some)
+                    fallback=|| view! {
+                        <p class="muted">"The code_verifier lives in the tab that started the run (in its sessionStorage), so the code can be redeemed only there."</p>
+                    }
+                >
+                    {move || verdict().map(|(ok, text)| view! {
+                        <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
+                    })}
+                    <div class="step-buttons">
+                        <StepButton state=flow make step=StepKind::WrongVerifier label="a wrong code_verifier" class="lesson" />
+                        <StepButton state=flow make step=StepKind::Exchange label="exchange the code" class="primary" />
+                        <TokenSteps state=flow make refresh=true openid=true />
+                        <StepButton state=flow make step=StepKind::Replay label="replay the code" needs=Needs::Token class="lesson" />
+                    </div>
+                </Show>
+                {move || flow.run_id().map(|id| view! {
+                    <p><a href=format!("{}?run={id}", Flow::AuthorizationCode.path())>"Back to the flow page"</a>", to send the browser through the front channel again (with prompt=consent, say)."</p>
                 })}
-                <div class="step-buttons">
-                    <StepButton state=flow make step="wrong-verifier" label="Lesson: a wrong code_verifier" class="lesson" />
-                    <StepButton state=flow make step="exchange" label="Run 2: exchange the code" class="primary" />
-                    <TokenSteps state=flow make refresh=true />
-                    <StepButton state=flow make step="replay" label="Lesson: replay the code" needs=Needs::Token class="lesson" />
-                </div>
+                <super::front_door::SeeThePagesAgain flow=Flow::AuthorizationCode />
                 <StepList state=flow />
+                </Transition>
             </section>
         </Show>
     }

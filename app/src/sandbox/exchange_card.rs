@@ -100,6 +100,7 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
     let status_class = if ok { "status ok" } else { "status bad" };
     let secrets = secrets_of(&exchange.request);
     let raw_curl = exchange.curl.clone();
+    let has_curl = !raw_curl.is_empty();
     let curl = move || {
         if revealed.get() {
             raw_curl.clone()
@@ -165,11 +166,13 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
                     </ul>
                 </div>
             </Show>
-            <details class="curl-line">
-                <summary>"curl"</summary>
-                <pre data-part="curl">{curl.clone()}</pre>
-                <CopyButton what="curl command" text=Signal::derive(curl) />
-            </details>
+            {has_curl.then(|| view! {
+                <details class="curl-line">
+                    <summary>"curl"</summary>
+                    <pre data-part="curl">{curl.clone()}</pre>
+                    <CopyButton what="curl command" text=Signal::derive(curl) />
+                </details>
+            })}
         </section>
     }
     .into_any()

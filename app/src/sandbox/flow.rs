@@ -2,10 +2,11 @@
 //! sends a step for real and records it, the page frame and the list of finished steps.
 
 use super::api::{TakeStep, open_run, take_step};
-use super::diagram::{Arrow, SequenceDiagram};
-use super::exchange_card::ExchangeCard;
+use super::catalogue::{ArrowId, Flow, StepKind};
+use super::diagram::SequenceDiagram;
+use super::timeline::TimelineEntry;
 use super::token_view::TokenView;
-use super::wire::{RunView, StepInput};
+use super::wire::{RunView, StepInput, next_number};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
@@ -14,8 +15,7 @@ use leptos_router::hooks::use_query_map;
 /// The state of one flow page: the run so far, as the server keeps it.
 #[derive(Clone, Copy)]
 pub struct FlowState {
-    /// The flow's name, for the run history.
-    pub flow: &'static str,
+    pub flow: Flow,
     /// The run as the last step on this page left it.
     local: RwSignal<Option<RunView>>,
     /// The run named by `?run=` when the page was opened (after a plain form post, say).
@@ -24,6 +24,8 @@ pub struct FlowState {
     pub outside_token: RwSignal<Option<String>>,
     pub error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
+    /// What the last step did, for screen readers.
+    pub announcement: RwSignal<String>,
 }
 
 /// What a step needs the run to hold before it can run.
@@ -38,17 +40,27 @@ pub enum Needs {
 
 impl FlowState {
     /// The state of the flow named `flow`, continuing the run in the page's `?run=` query.
-    pub fn new(flow: &'static str) -> Self {
+    pub fn new(flow: Flow) -> Self {
         let query = use_query_map();
         let loaded = Resource::new(
             move || query.with(|q| q.get("run")),
             move |id| async move {
                 match id {
-                    Some(id) => open_run(id).await.ok().flatten().filter(|v| v.flow == flow),
+                    Some(id) => open_run(id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .filter(|v| v.flow == Some(flow)),
                     None => None,
                 }
             },
         );
+        Self::from_resource(flow, loaded)
+    }
+
+    /// The state of `flow`, continuing the run `loaded` finds.
+    pub fn from_resource(flow: Flow, loaded: Resource<Option<RunView>>) -> Self {
+        let query = use_query_map();
         // A form post that failed comes back with the error in `__err`.
         let failed = query
             .with_untracked(|q| q.get("__err"))
@@ -60,7 +72,21 @@ impl FlowState {
             outside_token: RwSignal::new(None),
             error: RwSignal::new(failed),
             busy: RwSignal::new(false),
+            announcement: RwSignal::new(String::new()),
         }
+    }
+
+    /// The number the next step gets: the buttons show it, and its card carries it.
+    pub fn next_number(&self) -> u32 {
+        self.with_view(|v| v.map_or(1, |v| next_number(&v.steps)))
+    }
+
+    /// The arrows the run has travelled, oldest first.
+    pub fn trail(&self) -> Vec<ArrowId> {
+        self.with_view(|v| {
+            v.map(|v| v.steps.iter().flat_map(|s| s.arrows.clone()).collect())
+                .unwrap_or_default()
+        })
     }
 
     /// Reads the current run.
@@ -81,6 +107,11 @@ impl FlowState {
         self.with_view(|v| v.is_none_or(|v| v.token.is_none()))
     }
 
+    /// True when the run's current token came back decoded.
+    pub fn has_inspection(&self) -> bool {
+        self.with_view(|v| v.is_some_and(|v| v.inspection.is_some()))
+    }
+
     /// True when the run holds what `needs` names.
     pub fn holds(&self, needs: Needs) -> bool {
         if needs == Needs::Token && self.outside_token.with(Option::is_some) {
@@ -97,7 +128,7 @@ impl FlowState {
 
     /// Runs `input` on the server as the next step of this page's run.
     pub fn run(self, mut input: StepInput) {
-        input.flow = self.flow.into();
+        input.flow = Some(self.flow);
         input.run = self.run_id().unwrap_or_default();
         if let Some(t) = self.outside_token.get_untracked() {
             input.token = t;
@@ -108,32 +139,48 @@ impl FlowState {
             match take_step(input).await {
                 Ok(view) => {
                     remember_in_address_bar(self.flow, &view.id);
+                    self.announcement.set(announce(&view));
                     self.local.set(Some(view));
+                    scroll_to_newest();
                 }
-                Err(e) => self.error.set(Some(e.to_string())),
+                Err(e) => {
+                    self.announcement.set(format!("The step was refused: {e}"));
+                    self.error.set(Some(e.to_string()));
+                }
             }
             self.busy.set(false);
         });
     }
 }
 
+/// What a screen reader hears after a step: its title and the status line of its answer.
+fn announce(view: &RunView) -> String {
+    view.steps.last().map_or_else(String::new, |s| {
+        format!("{}: {}", s.title, s.exchange.response.start_line)
+    })
+}
+
+/// Brings the newest card of the timeline into view, once it is drawn.
+fn scroll_to_newest() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        if let Ok(Some(card)) = document().query_selector("#results .timeline > li:last-child") {
+            card.scroll_into_view();
+        }
+    });
+}
+
 /// The message of a server function error that a plain form post brought back in the query
-/// (base64 of `<kind>|<message>`).
+/// (base64 of the error's JSON).
 fn posted_error(encoded: &str) -> Option<String> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    Some(
-        text.split_once('|')
-            .map_or(text.clone(), |(_, m)| m.to_owned()),
-    )
+    use leptos::server_fn::error::ServerFnUrlError;
+    let error = ServerFnUrlError::<super::error::SandboxError>::decode_err(encoded);
+    Some(error.to_string())
 }
 
 /// Puts the run's id in the address bar, so a reload or a shared link reopens the run.
-fn remember_in_address_bar(flow: &str, id: &str) {
-    crate::replace_url(&format!("/sandbox/{flow}?run={id}"));
+fn remember_in_address_bar(flow: Flow, id: &str) {
+    crate::replace_url(&format!("{}?run={id}", flow.path()));
 }
 
 /// The form around a page's parameters and step buttons. Before the page hydrates, each button
@@ -143,41 +190,46 @@ fn remember_in_address_bar(flow: &str, id: &str) {
 pub fn StepForm(state: FlowState, children: Children) -> impl IntoView {
     view! {
         <form method="post" action=TakeStep::PATH class="step-form">
-            <input type="hidden" name="input[flow]" value=state.flow />
+            <input type="hidden" name="input[flow]" value=state.flow.slug() />
             <input type="hidden" name="input[run]" value=move || state.run_id().unwrap_or_default() />
             {children()}
         </form>
     }
 }
 
-/// A button that runs one step: a form submit before hydration, a call in place after.
+/// A button that runs one step: a form submit before hydration, a call in place after. Its
+/// label carries the number the step's card will get: "Run 3: call the API", "Lesson 4: …".
 #[component]
 pub fn StepButton(
     state: FlowState,
-    step: &'static str,
+    step: StepKind,
+    /// What the step does, in lower case: "call the API".
     label: &'static str,
     /// The step's parameters, read when it runs.
     make: Callback<(), StepInput>,
     #[prop(optional)] needs: Needs,
-    #[prop(optional)] class: &'static str,
+    /// "primary", "lesson" or empty.
+    #[prop(optional)]
+    class: &'static str,
 ) -> impl IntoView {
     let click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         let mut input = make.run(());
-        input.step = step.into();
+        input.step = Some(step);
         state.run(input);
     };
+    let kind = if class == "lesson" { "Lesson" } else { "Run" };
     view! {
         <button
             type="submit"
             name="input[step]"
-            value=step
+            value=step.slug()
             class=class
-            data-step=step
+            data-step=step.slug()
             on:click=click
             disabled=move || state.busy.get() || !state.holds(needs)
         >
-            {label}
+            {move || format!("{kind} {}: {label}", state.next_number())}
         </button>
     }
 }
@@ -191,6 +243,9 @@ pub fn TokenSteps(
     /// The flow can hold a refresh token.
     #[prop(optional)]
     refresh: bool,
+    /// The flow is OpenID Connect: offer the userinfo step.
+    #[prop(optional)]
+    openid: bool,
 ) -> impl IntoView {
     // Where the token goes on the API call: the header, or (as a lesson) the query.
     let placement = RwSignal::new("header".to_owned());
@@ -206,42 +261,34 @@ pub fn TokenSteps(
                 <option value="query">"the URI query (RFC 6750 §2.3, discouraged)"</option>
             </select>
         </label>
-        <StepButton state make step="api" label="Run: call the API" needs=Needs::Token />
-        {refresh.then(|| view! {
-            <StepButton state make step="refresh" label="Run: refresh" needs=Needs::Refresh />
-            <StepButton state make step="reuse" label="Lesson: reuse the old refresh token" needs=Needs::RetiredRefresh class="lesson" />
+        <StepButton state make step=StepKind::Api label="call the API" needs=Needs::Token />
+        {openid.then(|| view! {
+            <StepButton state make step=StepKind::Userinfo label="ask userinfo who signed in" needs=Needs::Token />
         })}
-        <StepButton state make step="introspect" label="Run: introspect" needs=Needs::Token />
-        <StepButton state make step="revoke" label="Run: revoke" needs=Needs::Token />
+        {refresh.then(|| view! {
+            <StepButton state make step=StepKind::Refresh label="refresh" needs=Needs::Refresh />
+            <StepButton state make step=StepKind::Reuse label="reuse the old refresh token" needs=Needs::RetiredRefresh class="lesson" />
+        })}
+        <StepButton state make step=StepKind::Introspect label="introspect" needs=Needs::Token />
+        <StepButton state make step=StepKind::Revoke label="revoke" needs=Needs::Token />
     }
 }
 
-/// The frame of a flow page: breadcrumb, title, status, explanation, diagram, then the page's
-/// own parameters and steps, and the run's results.
+/// The frame of a flow page: breadcrumb, title, standing, explanation and diagram from the
+/// flow's catalogue entry, then the page's own parameters and steps, and the run's timeline.
 #[component]
-pub fn FlowFrame(
-    title: &'static str,
-    /// "recommended" or "legacy".
-    status: &'static str,
-    status_text: &'static str,
-    lead: &'static str,
-    arrows: Vec<Arrow>,
-    state: FlowState,
-    children: Children,
-) -> impl IntoView {
+pub fn FlowFrame(state: FlowState, children: Children) -> impl IntoView {
+    let entry = state.flow.entry();
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
-    let current = Signal::derive(move || {
-        state.with_view(|v| v.and_then(|v| v.steps.last().map(|s| s.arrow)))
-    });
     view! {
         <main class="page flow" data-hydrated=move || hydrated.get().to_string()>
-            <p><a href="/">"oauth-sandbox"</a> " / " {title}</p>
-            <h1>{title}</h1>
-            <p class=format!("badge {status}")>{status_text}</p>
-            <p class="lead">{lead}</p>
+            <p class="crumbs"><a href="/">"oauth-sandbox"</a> " / " <a href="/#flows">"Flows"</a> " / " {entry.title}</p>
+            <h1>{entry.title}</h1>
+            <p class=format!("badge {}", entry.standing.class())>{entry.standing_text}</p>
+            <p class="lead">{entry.lead}</p>
             <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
-                <SequenceDiagram arrows=arrows.clone() current />
+                <SequenceDiagram flow=state.flow trail=Signal::derive(move || state.trail()) />
                 {children()}
                 <StepList state />
             </Transition>
@@ -250,40 +297,46 @@ pub fn FlowFrame(
     .into_any()
 }
 
-/// The current token and the finished steps, newest first.
+/// The run's timeline: every exchange oldest first, front channel and back channel, then the
+/// current token decoded. The newest card scrolls into view and is announced.
 #[component]
 pub fn StepList(state: FlowState) -> impl IntoView {
-    let newest_first = move || {
+    let steps = move || {
         state.with_view(|v| {
-            v.map(|v| {
-                v.steps
-                    .iter()
-                    .cloned()
-                    .enumerate()
-                    .rev()
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+            v.map(|v| v.steps.iter().cloned().enumerate().collect::<Vec<_>>())
+                .unwrap_or_default()
         })
     };
     let run_id = move || state.run_id();
     view! {
-        <section id="results" class="results" aria-label="Results" aria-live="polite">
+        <section id="results" class="results" aria-labelledby="results-title">
+            <h2 id="results-title">"Timeline"</h2>
+            <p class="visually-hidden" role="status" aria-live="polite">{move || state.announcement.get()}</p>
             {move || state.error.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            <Show when=move || run_id().is_none()>
+                <p class="muted">"Nothing has crossed yet. Each step you run appears here, in the order it happened."</p>
+            </Show>
+            <ol class="timeline">
+                <For each=steps key=|(n, _)| *n let:item>
+                    <TimelineEntry step=item.1 flow=Some(state.flow) />
+                </For>
+            </ol>
+            {move || state.with_view(|v| v.and_then(|v| v.inspection.clone())).map(|i| view! {
+                <TokenView inspection=i note="What the client sends to the API. Only the resource server needs to read it; the client should treat it as opaque." />
+            })}
+            {move || state.with_view(|v| v.and_then(|v| v.id_token.clone())).map(|t| view! {
+                <TokenView inspection=t.inspection checks=t.checks what="ID token" note="Who signed in, for the client itself (OpenID Connect Core §2): never sent to an API. The client must run these checks before it believes it." />
+            })}
+            {move || state.with_view(|v| v.and_then(|v| v.refresh.clone())).map(|i| view! {
+                <TokenView inspection=i what="refresh token" note="Gets new access tokens without the user. Only the token endpoint ever sees it; keep it like a password." />
+            })}
             {move || run_id().map(|id| view! {
                 <p class="saved">
                     "This run is saved. " <a href=format!("{}/{id}", crate::endpoints::RUNS)>"Open it"</a>
                     " or see all " <a href=crate::endpoints::RUNS>"runs"</a> ". "
-                    <a href=format!("/sandbox/{}", state.flow)>"Start a new run"</a> "."
+                    <a href=state.flow.path()>"Start a new run"</a> "."
                 </p>
             })}
-            {move || state.with_view(|v| v.and_then(|v| v.inspection.clone())).map(|i| view! { <TokenView inspection=i /> })}
-            <For each=newest_first key=|(n, _)| *n let:item>
-                <div class="step">
-                    <p class="lesson-text">{item.1.lesson.clone()}</p>
-                    <ExchangeCard title=item.1.title.clone() exchange=item.1.exchange.clone() />
-                </div>
-            </For>
         </section>
     }
     .into_any()

@@ -1,103 +1,69 @@
 //! The Implicit flow page (RFC 6749 §4.2), marked legacy: RFC 9700 §2.1.2 says clients SHOULD
 //! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
 
-use super::diagram::Arrow;
+use super::catalogue::Flow;
 use super::flow::{FlowFrame, FlowState, StepList, TextParam, TokenSteps};
+use super::front_door::{AuthorizeExtras, ExtraParams, SeeThePagesAgain, begin, watched};
 use super::token_view::TokenView;
 use super::wire::StepInput;
 use crate::endpoints as ep;
 use leptos::prelude::*;
 
-fn arrows() -> Vec<Arrow> {
-    vec![
-        Arrow {
-            from: 1,
-            to: 0,
-            label: "redirect to /auth/authorize (response_type=token)",
-        },
-        Arrow {
-            from: 0,
-            to: 2,
-            label: "sign in and consent",
-        },
-        Arrow {
-            from: 2,
-            to: 1,
-            label: "redirect back: #access_token=… in the fragment",
-        },
-        Arrow {
-            from: 1,
-            to: 3,
-            label: "GET /fhir/Patient (Bearer)",
-        },
-        Arrow {
-            from: 3,
-            to: 1,
-            label: "patients, or 401/403",
-        },
-        Arrow {
-            from: 1,
-            to: 2,
-            label: "POST /auth/introspect or /auth/revoke",
-        },
-        Arrow {
-            from: 2,
-            to: 1,
-            label: "the answer",
-        },
-    ]
-}
-
 /// The authorization URL for the implicit flow.
-pub fn implicit_url(origin: &str, scope: &str, state: &str) -> String {
-    let query = form_urlencoded::Serializer::new(String::new())
+pub fn implicit_url(origin: &str, scope: &str, state: &str, extras: &AuthorizeExtras) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
         .append_pair("response_type", "token")
-        .append_pair("client_id", "spa-client")
+        .append_pair("client_id", CLIENT)
         .append_pair("redirect_uri", &format!("{origin}{}", ep::CALLBACK))
         .append_pair("scope", scope)
-        .append_pair("state", state)
-        .finish();
-    format!("{}?{query}", ep::AUTHORIZE)
+        .append_pair("state", state);
+    extras.append_to(&mut query);
+    format!("{}?{}", ep::AUTHORIZE, query.finish())
 }
+
+/// The public demo client registered for the implicit grant.
+const CLIENT: &str = "spa-client";
 
 /// The page that starts the flow.
 #[component]
 pub fn ImplicitPage() -> impl IntoView {
-    let scope = RwSignal::new("patient.read".to_owned());
-    let state_v = RwSignal::new("implicit-demo".to_owned());
+    let state = FlowState::new(Flow::Implicit);
+    let scope = RwSignal::new("openid patient.read".to_owned());
+    let state_v = RwSignal::new(String::new());
+    let extras = RwSignal::new(AuthorizeExtras::default());
     let origin = RwSignal::new(String::new());
-    let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| {
-        set_hydrated.set(true);
         origin.set(window().location().origin().unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            if let Ok((s, _, _)) = super::code_flow::fresh_values().await {
+                state_v.set(s);
+            }
+        });
     });
-    let url = move || implicit_url(&origin.get(), &scope.get(), &state_v.get());
+    let url = move || implicit_url(&origin.get(), &scope.get(), &state_v.get(), &extras.get());
     let go = move |_| {
-        let _ = window().location().assign(&url());
+        let target = url();
+        begin(state, CLIENT.to_owned(), state_v.get_untracked(), move |_| target);
     };
     view! {
-        <FlowFrame
-            title="Implicit"
-            status="legacy"
-            status_text="Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it"
-            lead="The access token comes straight back in the redirect, in the URL fragment, with no code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS and PKCE. The token sits in the browser's address bar and history, cannot be bound to the client, and can leak through the Referer or injected scripts; there is never a refresh token. Use the authorization code flow with PKCE instead."
-            arrows=arrows()
-            state=FlowState::new("implicit")
-        >
+        <FlowFrame state>
             <section class="params" aria-labelledby="params-title">
                 <h2 id="params-title">"Parameters"</h2>
                 <div class="param-grid">
                     <TextParam label="Scope" name="scope" value=scope />
                     <TextParam label="state" name="state" value=state_v />
                 </div>
+                <ExtraParams extras />
                 <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p>
             </section>
             <section class="steps" aria-labelledby="steps-title">
                 <h2 id="steps-title">"Steps"</h2>
                 <pre class="http" tabindex="0" aria-label="Authorization URL">{url}</pre>
                 <div class="step-buttons">
-                    <button class="primary" on:click=go disabled=move || !hydrated.get()>"Run 1: go to the authorization server"</button>
+                    <button class="primary" on:click=go disabled=move || state_v.with(String::is_empty) || state.busy.get()>{move || format!("Run {}: go to the authorization server", state.next_number())}</button>
                 </div>
+                <SeeThePagesAgain flow=Flow::Implicit />
                 <p>
                     "This flow needs JavaScript twice: to leave, and on the way back, because a "
                     "browser never sends the fragment to a server: only the page's script can read the token."
@@ -112,7 +78,10 @@ pub fn ImplicitPage() -> impl IntoView {
 pub fn ImplicitContinuation(
     #[prop(into)] fragment: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
-    let flow = FlowState::new("implicit");
+    let returned_state = Signal::derive(move || {
+        fragment.with(|f| f.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone()))
+    });
+    let flow = FlowState::from_resource(Flow::Implicit, watched(Flow::Implicit, returned_state));
     let inspection = RwSignal::new(None);
     let token = move || {
         fragment.with(|f| {
@@ -131,21 +100,24 @@ pub fn ImplicitContinuation(
     });
     // The public client authenticates with its id alone.
     let make = Callback::new(move |()| StepInput {
-        client_id: "spa-client".into(),
+        client_id: CLIENT.into(),
         ..Default::default()
     });
     view! {
         <Show when=move || token().is_some()>
             <section class="continuation" aria-labelledby="implicit-title">
                 <h2 id="implicit-title">"Finish the implicit flow"</h2>
+                <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
+                <super::diagram::SequenceDiagram flow=Flow::Implicit trail=Signal::derive(move || flow.trail()) />
                 <p>"No refresh token came back, and none ever will (RFC 6749 §4.2.2)."</p>
                 <div class="step-buttons">
-                    <TokenSteps state=flow make />
+                    <TokenSteps state=flow make openid=true />
                 </div>
-                <Show when=move || flow.run_id().is_none()>
+                <Show when=move || !flow.has_inspection()>
                     {move || inspection.get().map(|i| view! { <TokenView inspection=i /> })}
                 </Show>
                 <StepList state=flow />
+                </Transition>
             </section>
         </Show>
     }

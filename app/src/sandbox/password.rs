@@ -1,7 +1,7 @@
 //! The Resource Owner Password Credentials flow page (RFC 6749 §4.3), marked legacy: RFC 9700
 //! §2.4 says it "MUST NOT be used".
 
-use super::diagram::Arrow;
+use super::catalogue::{Flow, StepKind};
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
@@ -17,7 +17,7 @@ const DEMO: [DemoClient; 1] = [DemoClient {
 /// The page.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    let state = FlowState::new("password");
+    let state = FlowState::new(Flow::Password);
     let username = RwSignal::new("alice".to_owned());
     let password = RwSignal::new("alice-password".to_owned());
     let scope = RwSignal::new("patient.read offline_access".to_owned());
@@ -35,17 +35,6 @@ pub fn PasswordPage() -> impl IntoView {
     });
     view! {
         <FlowFrame
-            title="Password"
-            status="legacy"
-            status_text="Legacy: RFC 9700 §2.4 says it MUST NOT be used"
-            lead="The user types their password into the client, and the client sends it to the token endpoint (RFC 6749 §4.3). It exists for old first-party apps. The client sees the password, cannot use multi-factor sign-in, and teaches users to type passwords into apps. Use the authorization code flow instead."
-            arrows=vec![
-                Arrow { from: 0, to: 1, label: "username + password" },
-                Arrow { from: 1, to: 2, label: "POST /auth/token (password grant)" },
-                Arrow { from: 2, to: 1, label: "access + refresh token" },
-                Arrow { from: 1, to: 3, label: "GET /fhir/Patient (Bearer)" },
-                Arrow { from: 3, to: 1, label: "patients" },
-            ]
             state
         >
             <StepForm state>
@@ -63,9 +52,9 @@ pub fn PasswordPage() -> impl IntoView {
                 <section class="steps" aria-labelledby="steps-title">
                     <h2 id="steps-title">"Steps"</h2>
                     <div class="step-buttons">
-                        <StepButton state make step="token" label="Run 1: get tokens" class="primary" />
+                        <StepButton state make step=StepKind::Token label="get tokens" class="primary" />
                         <TokenSteps state make refresh=true />
-                        <StepButton state make step="wrong-password" label="Lesson: a wrong password" class="lesson" />
+                        <StepButton state make step=StepKind::WrongPassword label="a wrong password" class="lesson" />
                     </div>
                 </section>
             </StepForm>

@@ -91,6 +91,18 @@ pub fn api_call(token: &str) -> Outgoing {
     api_get(format!("Bearer {token}"))
 }
 
+/// OpenID Connect Core §5.3.1: "The Client sends the UserInfo Request using either HTTP GET or
+/// HTTP POST. The Access Token obtained from an OpenID Connect Authentication Request MUST be
+/// sent as a Bearer Token".
+pub fn userinfo(token: &str) -> Outgoing {
+    Outgoing {
+        method: "GET".into(),
+        path: ep::USERINFO.into(),
+        headers: vec![("authorization".into(), format!("Bearer {token}"))],
+        body: String::new(),
+    }
+}
+
 /// A call to the demo API with the token in the URI query (RFC 6750 §2.3), which the RFC says
 /// SHOULD NOT be used.
 pub fn api_call_query(token: &str) -> Outgoing {

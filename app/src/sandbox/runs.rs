@@ -1,7 +1,9 @@
 //! The run history: every run listed, reopened, and exported as Markdown or a shell script.
 
 use super::api::{DeleteRun, get_run, list_runs};
-use super::exchange_card::ExchangeCard;
+use super::diagram::SequenceDiagram;
+use super::timeline::TimelineEntry;
+use super::wire::SavedRun;
 use crate::endpoints as ep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -18,6 +20,11 @@ fn export(id: &str, ext: &str, reveal: bool) -> String {
     } else {
         path
     }
+}
+
+/// The run's flow, by its title.
+fn flow_title(run: &SavedRun) -> &'static str {
+    run.flow.map_or("Unknown", |f| f.entry().title)
 }
 
 /// `/sandbox/runs`.
@@ -43,7 +50,7 @@ pub fn RunsPage() -> impl IntoView {
                                     let open = format!("{}/{}", ep::RUNS, run.id);
                                     view! {
                                         <tr data-run=run.id.clone()>
-                                            <td><a href=open>{run.flow.clone()}</a></td>
+                                            <td><a href=open>{flow_title(&run)}</a></td>
                                             <td>{run.created_at.clone()}</td>
                                             <td>{run.steps.len()}</td>
                                             <td>
@@ -78,7 +85,8 @@ pub fn RunPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || run.get().map(|r| match r {
                     Ok(Some(run)) => view! {
-                        <h1>{format!("{} run", run.flow)}</h1>
+                        <h1>{format!("{} run", flow_title(&run))}</h1>
+                        {run.flow.map(|f| view! { <SequenceDiagram flow=f trail=Signal::stored(run.steps.iter().flat_map(|s| s.arrows.clone()).collect::<Vec<_>>()) /> })}
                         <p>
                             "Started " {run.created_at.clone()} ", kept until " {run.expires_at.clone()} ". Export: "
                             <a rel="external" href=export(&run.id, "md", false)>"Markdown"</a> " · "
@@ -87,12 +95,9 @@ pub fn RunPage() -> impl IntoView {
                         </p>
                         <p class="note">"Passwords and client secrets you typed are masked on this page; the export with secrets shows them, to you alone."</p>
                         <DeleteRunButton id=run.id.clone() />
-                        {run.steps.into_iter().map(|s| view! {
-                            <div class="step">
-                                <p class="lesson-text">{s.lesson}</p>
-                                <ExchangeCard title=s.title exchange=s.exchange />
-                            </div>
-                        }).collect_view()}
+                        <ol class="timeline">
+                            {run.steps.into_iter().map(|s| view! { <TimelineEntry step=s flow=run.flow /> }).collect_view()}
+                        </ol>
                     }.into_any(),
                     Ok(None) => view! { <h1>"No such run"</h1> }.into_any(),
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),

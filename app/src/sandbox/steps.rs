@@ -2,26 +2,18 @@
 //! what it teaches, and the diagram arrow it travels on. The server plans and sends every step,
 //! whether it came from a hydrated click or from a plain form post before hydration.
 
+use super::catalogue::{ArrowId, Flow, StepKind};
 use super::requests::{self, ClientAuth};
 use super::wire::{RunStep, StepInput};
 use crate::endpoints as ep;
-
-/// The flows, by the name their pages and runs use.
-pub const FLOWS: [&str; 5] = [
-    "basic",
-    "client-credentials",
-    "password",
-    "authorization-code",
-    "implicit",
-];
 
 /// A step, ready to send.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub title: &'static str,
     pub lesson: &'static str,
-    /// The diagram arrow the request travels on.
-    pub arrow: usize,
+    /// The diagram arrow the request travels on (its answer comes back on the next).
+    pub arrow: ArrowId,
     pub request: super::wire::Outgoing,
 }
 
@@ -36,6 +28,10 @@ pub struct Held {
     pub retired_refresh: Option<String>,
     /// The current access token was revoked by a step of this run.
     pub revoked: bool,
+    /// The newest ID token, and the access token that came with it.
+    pub id_token: Option<(String, Option<String>)>,
+    /// The newest authorization request's client_id and nonce (front channel).
+    pub authorized_as: Option<(String, Option<String>)>,
 }
 
 /// What `steps` leave the client holding. A token from outside the run (the implicit flow's
@@ -44,6 +40,15 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
     let mut held = Held::default();
     let mut first_refresh = None;
     for step in steps {
+        if !step.params.is_empty() {
+            let param = |name: &str| {
+                step.params
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| p.value.clone())
+            };
+            held.authorized_as = param("client_id").map(|c| (c, param("nonce")));
+        }
         let x = &step.exchange;
         let path = x.request.start_line.split(' ').nth(1).unwrap_or_default();
         if x.status >= 300 {
@@ -53,6 +58,9 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
             if let Some(t) = requests::access_token_of(&x.response.body) {
                 held.token = Some(t);
                 held.revoked = false;
+            }
+            if let Some(id) = requests::field_of(&x.response.body, "id_token") {
+                held.id_token = Some((id, requests::access_token_of(&x.response.body)));
             }
             if let Some(r) = requests::field_of(&x.response.body, "refresh_token") {
                 first_refresh.get_or_insert_with(|| r.clone());
@@ -69,17 +77,6 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
     held
 }
 
-/// The arrows a flow's diagram gives to (client → authorization server) and (client → API).
-fn arrows(flow: &str) -> (usize, usize) {
-    match flow {
-        "client-credentials" => (0, 2),
-        "password" => (1, 3),
-        "authorization-code" => (3, 5),
-        "implicit" => (5, 3),
-        _ => (0, 0),
-    }
-}
-
 fn auth_of(input: &StepInput) -> ClientAuth {
     match input.auth.as_str() {
         _ if input.client_secret.is_empty() => ClientAuth::None,
@@ -90,10 +87,9 @@ fn auth_of(input: &StepInput) -> ClientAuth {
 
 /// Plans step `input.step` of flow `input.flow` for a run that holds `held`.
 pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
-    if !FLOWS.contains(&input.flow.as_str()) {
-        return Err(format!("there is no flow named {:?}", input.flow));
-    }
-    let (to_server, to_api) = arrows(&input.flow);
+    let flow = input.flow.ok_or("the step does not say which flow it belongs to")?;
+    let step = input.step.ok_or("the form does not say which step to run")?;
+    let (to_server, to_api, manage) = (ArrowId::TokenRequest, ArrowId::ApiCall, ArrowId::ManageRequest);
     let auth = auth_of(input);
     let (id, secret) = (input.client_id.as_str(), input.client_secret.as_str());
     let token = || {
@@ -110,86 +106,88 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         arrow,
         request,
     };
-    Ok(match (input.flow.as_str(), input.step.as_str()) {
-        ("basic", "api") => plan(
+    use Flow as F;
+    use StepKind as S;
+    Ok(match (flow, step) {
+        (F::Basic, S::Api) => plan(
             "Call the API with Basic credentials",
             "The client sends its id and secret on every call. The API verifies the secret (argon2 once, then a cached HMAC) and asks its access policies.",
             to_api,
             requests::api_call_basic(id, secret),
         ),
-        ("basic", "wrong-secret") => plan(
+        (F::Basic, S::WrongSecret) => plan(
             "Lesson: a wrong secret",
             "401 with a Basic challenge (RFC 7617 §2): the client is asked to authenticate again.",
             to_api,
             requests::api_call_basic(id, "not-the-secret"),
         ),
-        ("basic", "no-grant") => plan(
+        (F::Basic, S::NoGrant) => plan(
             "Lesson: a client without the basic grant",
             "service-client has a valid secret but is not registered for the basic grant, so Basic credentials do not open the API for it.",
             to_api,
             requests::api_call_basic("service-client", "service-secret"),
         ),
-        ("client-credentials", "token") => plan(
+        (F::ClientCredentials, S::Token) => plan(
             "Request a token",
             "The client proves who it is with its secret and asks for a scope. No user is involved.",
             to_server,
             requests::client_credentials(auth, id, secret, &input.scope),
         ),
-        ("client-credentials", "wrong-secret") => plan(
+        (F::ClientCredentials, S::WrongSecret) => plan(
             "Lesson: a wrong secret",
             "The server answers 401 invalid_client with a Basic challenge (RFC 6749 §5.2) and issues nothing. A secret is compared with the stored argon2 hash; the server never stores or logs it.",
             to_server,
             requests::client_credentials(auth, id, "not-the-secret", &input.scope),
         ),
-        ("password", "token") => plan(
+        (F::Password, S::Token) => plan(
             "Trade the password for tokens",
             "The client collects the user's password itself and sends it to the token endpoint. That is the problem: the client sees the password.",
             to_server,
             password_grant(&input.password),
         ),
-        ("password", "wrong-password") => plan(
+        (F::Password, S::WrongPassword) => plan(
             "Lesson: a wrong password",
             "400 invalid_grant. An unknown user takes exactly as long as a wrong password, so the answer does not reveal who has an account.",
             to_server,
             password_grant("not-her-password"),
         ),
-        ("authorization-code", "exchange") => plan(
+        (F::AuthorizationCode, S::Exchange) => plan(
             "Exchange the code",
             "The back channel: the code, the same redirect_uri, and the code_verifier whose hash is the challenge sent in step 1.",
             to_server,
             code_exchange(input, auth, &input.verifier),
         ),
-        ("authorization-code", "wrong-verifier") => plan(
+        (F::AuthorizationCode, S::WrongVerifier) => plan(
             "Lesson: a wrong code_verifier",
             "400 invalid_grant: SHA-256 of this verifier is not the challenge. A stolen code is useless without the verifier (RFC 7636 §1).",
             to_server,
             code_exchange(input, auth, &"x".repeat(43)),
         ),
-        ("authorization-code", "replay") => plan(
+        (F::AuthorizationCode, S::Replay) => plan(
             "Lesson: replay the code",
             "400 invalid_grant, and every token issued from this code is revoked at once (RFC 6749 §10.5).",
             to_server,
             code_exchange(input, auth, &input.verifier),
         ),
-        (_, "api") if input.placement == "query" => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) if input.placement == "query" => plan(
             "Lesson: the token in the query",
             "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
             to_api,
             requests::api_call_query(&token()?),
         ),
-        (_, "api") if held.revoked => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) if held.revoked => plan(
             "Call the API after revoking",
             "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
             to_api,
             requests::api_call(&token()?),
         ),
-        (_, "api") => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) => plan(
             "Call the demo API",
             "The resource server checks the token's signature, expiry and revocation, then asks its access policies.",
             to_api,
             requests::api_call(&token()?),
         ),
-        ("password" | "authorization-code", "refresh") => plan(
+        (F::Password | F::AuthorizationCode, S::Refresh) => plan(
             "Refresh",
             "A new access token without the user. A client that rotates refresh tokens gets a new one each time, and the old one is retired.",
             to_server,
@@ -203,7 +201,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                     .ok_or("this step needs a refresh token: ask for offline_access")?,
             ),
         ),
-        ("password" | "authorization-code", "reuse") => plan(
+        (F::Password | F::AuthorizationCode, S::Reuse) => plan(
             "Lesson: reuse a rotated refresh token",
             "Presenting a retired refresh token means it was copied: the server revokes the whole grant, the newest tokens included (RFC 9700 §4.14.2).",
             to_server,
@@ -217,25 +215,33 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                     .ok_or("this lesson needs a retired refresh token: refresh first")?,
             ),
         ),
-        (_, "introspect") if auth == ClientAuth::None => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Introspect) if auth == ClientAuth::None => plan(
             "Lesson: a public client cannot introspect",
             "401 invalid_client: RFC 7662 §2.1 lets only authenticated callers introspect, usually resource servers. A browser app reads what it needs from the token response instead.",
-            to_server,
+            manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (_, "introspect") => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Introspect) => plan(
             "Introspect the token",
             "RFC 7662: the server says whether the token is active and what it allows.",
-            to_server,
+            manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (_, "revoke") => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Revoke) => plan(
             "Revoke the token",
             "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
-            to_server,
+            manage,
             requests::revoke(auth, id, secret, &token()?),
         ),
-        (flow, step) => return Err(format!("the {flow} flow has no step named {step:?}")),
+        // OpenID Connect Core §5.3: the UserInfo endpoint returns claims about the user the
+        // access token was issued for.
+        (F::AuthorizationCode | F::Implicit, S::Userinfo) => plan(
+            "Ask the userinfo endpoint who signed in",
+            "OpenID Connect Core §5.3: with the access token, the client asks the authorization server for the user's claims. Its sub must equal the ID token's sub (§5.3.2); a token without the openid scope gets 403 insufficient_scope.",
+            ArrowId::UserinfoRequest,
+            requests::userinfo(&token()?),
+        ),
+        (flow, step) => return Err(format!("the {flow} flow has no step {step:?}")),
     })
 }
 
@@ -273,10 +279,10 @@ mod tests {
         }
     }
 
-    fn input(flow: &str, step: &str) -> StepInput {
+    fn input(flow: Flow, step: StepKind) -> StepInput {
         StepInput {
-            flow: flow.into(),
-            step: step.into(),
+            flow: Some(flow),
+            step: Some(step),
             client_id: "c".into(),
             client_secret: "s".into(),
             ..Default::default()
@@ -314,10 +320,14 @@ mod tests {
 
     #[test]
     fn steps_that_need_a_token_say_so() {
-        let err = plan(&input("client-credentials", "api"), &Held::default()).unwrap_err();
+        let err = plan(
+            &input(Flow::ClientCredentials, StepKind::Api),
+            &Held::default(),
+        )
+        .unwrap_err();
         assert!(err.contains("access token"), "{err}");
-        assert!(plan(&input("nope", "api"), &Held::default()).is_err());
-        assert!(plan(&input("basic", "refresh"), &Held::default()).is_err());
+        assert!(plan(&StepInput::default(), &Held::default()).is_err());
+        assert!(plan(&input(Flow::Basic, StepKind::Refresh), &Held::default()).is_err());
     }
 
     #[test]
@@ -327,15 +337,15 @@ mod tests {
             revoked: true,
             ..Default::default()
         };
-        let p = plan(&input("password", "api"), &held).unwrap();
+        let p = plan(&input(Flow::Password, StepKind::Api), &held).unwrap();
         assert_eq!(p.title, "Call the API after revoking");
-        assert_eq!(p.arrow, 3);
+        assert_eq!(p.arrow, ArrowId::ApiCall);
         assert_eq!(p.request.headers[0].1, "Bearer t");
     }
 
     #[test]
     fn a_public_client_authenticates_with_its_id_only() {
-        let mut i = input("implicit", "revoke");
+        let mut i = input(Flow::Implicit, StepKind::Revoke);
         i.client_secret.clear();
         let held = Held {
             token: Some("t".into()),
@@ -344,5 +354,31 @@ mod tests {
         let p = plan(&i, &held).unwrap();
         assert!(p.request.body.contains("client_id=c"));
         assert!(p.request.headers.iter().all(|(k, _)| k != "authorization"));
+    }
+
+    #[test]
+    fn every_planned_step_travels_an_arrow_of_its_own_diagram() {
+        let all = StepKind::ALL;
+        let held = Held {
+            token: Some("t".into()),
+            refresh: Some("r".into()),
+            retired_refresh: Some("r0".into()),
+            ..Default::default()
+        };
+        let mut planned = 0;
+        for flow in Flow::ALL {
+            for step in all {
+                if let Ok(p) = plan(&input(flow, step), &held) {
+                    planned += 1;
+                    assert!(
+                        flow.arrow_number(p.arrow).is_some(),
+                        "{flow} {step:?} travels {:?}, which its diagram lacks",
+                        p.arrow
+                    );
+                    assert!(super::super::api::allowed(&p.request.path), "{}", p.request.path);
+                }
+            }
+        }
+        assert_eq!(planned, 31);
     }
 }

@@ -1,7 +1,9 @@
 //! A decoded token: header and claims with help for the registered claims, the times in words
-//! with a live countdown, and the signature checked against the JWKS.
+//! with a live countdown, and the signature checked against the JWKS; an opaque one with what
+//! the server knows of it. Every token can be copied on its own.
 
-use super::wire::{ClaimLine, TokenInspection};
+use super::wire::{CheckLine, ClaimLine, TokenInspection};
+use crate::copy_button::CopyButton;
 use leptos::prelude::*;
 
 #[component]
@@ -9,7 +11,7 @@ fn ClaimTable(#[prop(into)] caption: String, lines: Vec<ClaimLine>) -> impl Into
     view! {
         <table class="claims">
             <caption>{caption}</caption>
-            <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col">"Meaning"</th></tr></thead>
+            <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col" class="meaning">"Meaning"</th></tr></thead>
             <tbody>
                 {lines
                     .into_iter()
@@ -18,8 +20,12 @@ fn ClaimTable(#[prop(into)] caption: String, lines: Vec<ClaimLine>) -> impl Into
                         view! {
                         <tr data-claim=key>
                             <th scope="row"><code>{l.name}</code></th>
-                            <td><code class="wrap">{l.value}</code>{l.when.map(|w| view! { <div class="when">{w}</div> })}</td>
-                            <td>{l.help}</td>
+                            <td>
+                                <code class="wrap">{l.value}</code>
+                                {l.when.map(|w| view! { <div class="when">{w}</div> })}
+                                {(!l.help.is_empty()).then(|| view! { <div class="meaning-inline">{l.help.clone()}</div> })}
+                            </td>
+                            <td class="meaning">{l.help}</td>
                         </tr>
                     }})
                     .collect_view()}
@@ -28,9 +34,37 @@ fn ClaimTable(#[prop(into)] caption: String, lines: Vec<ClaimLine>) -> impl Into
     }
 }
 
-/// The token view.
+/// The checks a client runs on a token, each passed or failed.
 #[component]
-pub fn TokenView(inspection: TokenInspection) -> impl IntoView {
+pub fn TokenChecks(checks: Vec<CheckLine>) -> impl IntoView {
+    view! {
+        <ul class="token-checks">
+            {checks.into_iter().map(|c| {
+                let (mark, class, label) = if c.passed { ("✓", "check ok", "passed") } else { ("✗", "check bad", "failed") };
+                view! {
+                    <li class=class data-check=c.passed.to_string()>
+                        <span role="img" aria-label=label>{mark}</span> " " {c.name} " " <span class="rfc">{c.rfc}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The token view; `what` names the token ("access token", "ID token", "refresh token").
+#[component]
+pub fn TokenView(
+    inspection: TokenInspection,
+    #[prop(default = "access token")] what: &'static str,
+    /// The checks a client runs on it (the ID token's).
+    #[prop(optional)]
+    checks: Vec<CheckLine>,
+    /// What this kind of token is for, in a sentence.
+    #[prop(optional)]
+    note: &'static str,
+) -> impl IntoView {
+    let raw = inspection.token.clone();
+    let introspection = inspection.introspection.clone();
     let TokenInspection {
         is_jwt,
         header,
@@ -66,21 +100,41 @@ pub fn TokenView(inspection: TokenInspection) -> impl IntoView {
             }
         })
     };
+    let heading = format!("The {what}");
+    let copy = (!raw.is_empty()).then(|| {
+        let raw = raw.clone();
+        view! { <CopyButton what=what text=Signal::derive(move || raw.clone()) /> }
+    });
+    let has_note = !note.is_empty();
     if !is_jwt {
         return view! {
-            <section class="token-view" aria-label="Token">
-                <p>"An opaque token: a reference the client cannot read. Introspection (step 3) tells what it means."</p>
+            <section class="token-view" aria-label=heading.clone() data-token=what>
+                <h3>{heading.clone()}</h3>
+                <Show when=move || has_note><p>{note}</p></Show>
+                <p>"Opaque: a random reference only the server can read. The client learns what it means from introspection (RFC 7662); what the server knows of it now:"</p>
+                {introspection.map(|j| view! { <pre class="http" data-part="introspection" tabindex="0" aria-label="What the server knows of it">{j}</pre> })}
+                {copy}
             </section>
         }
         .into_any();
     }
+    let has_checks = !checks.is_empty();
     view! {
-        <section class="token-view" aria-label="Decoded access token">
+        <section class="token-view" aria-label=format!("Decoded {what}") data-token=what>
+            <h3>{format!("The {what}, decoded")}</h3>
+            <Show when=move || has_note><p>{note}</p></Show>
+            {copy}
             <p class=if signature_valid { "sig ok" } else { "sig bad" } data-signature=signature_valid.to_string()>
                 {if signature_valid { "Signature valid" } else { "Signature NOT valid" }}
                 " — " {alg.unwrap_or_default()} " with key " <code>{kid.unwrap_or_default()}</code> ". " {signature_note}
             </p>
             <p class="countdown" aria-live="off">{countdown}</p>
+            {has_checks.then(|| view! {
+                <div class="checks">
+                    <div class="exchange-label">"The checks a client runs on it"</div>
+                    <TokenChecks checks=checks.clone() />
+                </div>
+            })}
             <ClaimTable caption="Header" lines=header />
             <ClaimTable caption="Claims" lines=claims />
         </section>

@@ -1,5 +1,6 @@
 //! What the sandbox shows, as plain data that crosses between server and browser.
 
+use super::catalogue::{ArrowId, Channel, Flow, StepKind};
 use serde::{Deserialize, Serialize};
 
 /// A request the sandbox will send to one of this server's endpoints.
@@ -55,15 +56,35 @@ pub struct Exchange {
     pub checks: Vec<CheckLine>,
 }
 
-/// One step of a run, as stored.
+/// One exchange of a run, as stored: a run's timeline is its exchanges, oldest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunStep {
+    /// The step it belongs to, as the page's buttons number them. The front channel of one
+    /// step ("go to the authorization server") is several exchanges.
+    pub number: u32,
     pub title: String,
     pub lesson: String,
-    /// The diagram arrow the step reached.
+    /// The diagram arrows it travelled, in order.
+    pub arrows: Vec<ArrowId>,
+    /// Who carried it: the client (back channel) or the browser (front channel).
+    pub channel: Channel,
+    /// The authorization request's parameters, explained (front channel).
     #[serde(default)]
-    pub arrow: usize,
+    pub params: Vec<ParamLine>,
     pub exchange: Exchange,
+}
+
+/// One parameter of a request, with what it asks for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParamLine {
+    pub name: String,
+    pub value: String,
+    pub meaning: String,
+}
+
+/// The number the next step of a run gets.
+pub fn next_number(steps: &[RunStep]) -> u32 {
+    steps.iter().map(|s| s.number).max().unwrap_or(0) + 1
 }
 
 /// What a flow page sends to run one step: a plain form post carries the same fields
@@ -71,8 +92,8 @@ pub struct RunStep {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StepInput {
-    pub flow: String,
-    pub step: String,
+    pub flow: Option<Flow>,
+    pub step: Option<StepKind>,
     /// The run to continue; empty for a new run.
     pub run: String,
     pub client_id: String,
@@ -90,31 +111,53 @@ pub struct StepInput {
     pub token: String,
     /// Where the API call carries the token: `header` (RFC 6750 §2.1) or `query` (§2.3).
     pub placement: String,
+    /// The request as the learner edited it on the step's card, sent instead of the planned one.
+    pub edited: Option<Outgoing>,
 }
 
 /// A run as a flow page shows it: its steps, what it holds, the current token decoded.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunView {
     pub id: String,
-    pub flow: String,
+    pub flow: Option<Flow>,
     pub steps: Vec<RunStep>,
     pub token: Option<String>,
     pub has_refresh: bool,
     pub has_retired_refresh: bool,
+    /// The current access token, decoded (or, when opaque, what the server knows of it).
     pub inspection: Option<TokenInspection>,
+    /// The newest refresh token: opaque, with what the server knows of it.
+    pub refresh: Option<TokenInspection>,
+    /// The newest ID token, decoded, with the checks a client runs on it.
+    pub id_token: Option<IdTokenView>,
+}
+
+/// An ID token as the run shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IdTokenView {
+    pub inspection: TokenInspection,
+    /// OpenID Core §3.1.3.7, run on this token.
+    pub checks: Vec<CheckLine>,
 }
 
 /// A stored run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SavedRun {
     pub id: String,
-    pub flow: String,
+    pub flow: Option<Flow>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// When the server deletes it unless another step is taken (RFC 3339, UTC).
     #[serde(default)]
     pub expires_at: String,
     pub steps: Vec<RunStep>,
+}
+
+impl SavedRun {
+    /// The run's flow by name, `unknown` for a flow this build does not know.
+    pub fn flow_slug(&self) -> &'static str {
+        self.flow.map_or("unknown", Flow::slug)
+    }
 }
 
 /// One claim of a JWT, with a short explanation when it is a registered claim.
@@ -145,4 +188,11 @@ pub struct TokenInspection {
     pub exp: Option<i64>,
     /// The server's clock when inspected.
     pub now: i64,
+    /// The token itself, to copy.
+    #[serde(default)]
+    pub token: String,
+    /// For an opaque token of the run: what the server knows of it, as introspection would
+    /// tell its client (pretty JSON); `{"active": false}` once it is dead.
+    #[serde(default)]
+    pub introspection: Option<String>,
 }

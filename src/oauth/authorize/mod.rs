@@ -19,7 +19,10 @@ use crate::secret::Secret;
 use crate::security::{csrf, session};
 use crate::state::AppState;
 use crate::storage::sessions;
-use app::auth_pages::{ConsentView, ErrorView, LoginView};
+use crate::sandbox::recorder::Trace;
+use app::auth_pages::{ConsentView, ErrorView, LoginView, SandboxBanner};
+use app::sandbox::catalogue::ArrowId;
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -35,21 +38,24 @@ use std::collections::HashMap;
 /// `GET /auth/authorize`: the parameters are in the query.
 pub async fn authorize_get(
     State(state): State<AppState>,
+    trace: Option<Extension<Trace>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
     let pairs = form_urlencoded::parse(query.as_bytes()).into_owned();
-    start(&state, &headers, group(pairs), Via::Get).await
+    let trace = trace.map(|Extension(t)| t);
+    start(&state, &headers, group(pairs), Via::Get, trace).await
 }
 
 /// `POST /auth/authorize`: the parameters are in a form body (RFC 6749 §3.1 allows POST).
 pub async fn authorize_post(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let trace = parts.extensions.get::<Trace>().cloned();
     match read_form(&parts.headers, body).await {
         Ok(bytes) => {
             let pairs = form_urlencoded::parse(&bytes).into_owned();
-            start(&state, &parts.headers, group(pairs), Via::Post).await
+            start(&state, &parts.headers, group(pairs), Via::Post, trace).await
         }
         Err(response) => response,
     }
@@ -112,8 +118,9 @@ async fn start(
     headers: &HeaderMap,
     params: HashMap<String, Vec<String>>,
     via: Via,
+    trace: Option<Trace>,
 ) -> Response {
-    let request = match request::parse(state, params).await {
+    let mut request = match request::parse(state, params).await {
         Ok(r) => r,
         Err(Rejection::Page {
             message,
@@ -138,6 +145,7 @@ async fn start(
             return redirect_error_unseen(state, &client, &target, &error, via);
         }
     };
+    request.sandbox = trace;
     let now = state.clock.now();
     let Ok(session) = session::current(state, headers).await else {
         return server_error_page();
@@ -171,6 +179,7 @@ async fn start(
         None => {
             let hint = request.login_hint.clone().unwrap_or_default();
             let client_name = request.client.client_name.clone();
+            let banner = banner(&request, ArrowId::SignIn);
             let Ok(id) = state.pending.insert(
                 Pending {
                     request,
@@ -181,9 +190,17 @@ async fn start(
             ) else {
                 return server_error_page();
             };
-            show_login(state, headers, &id, client_name, hint, None)
+            show_login(state, headers, &id, client_name, hint, None, banner)
         }
     }
+}
+
+/// The sandbox banner of `page` (sign-in or consent), when a sandbox run sent the request.
+fn banner(request: &AuthorizeRequest, page: ArrowId) -> Option<SandboxBanner> {
+    request
+        .sandbox
+        .as_ref()
+        .map(|t| app::sandbox::front_channel::banner(t.flow, page, &t.run_id))
 }
 
 fn show_login(
@@ -193,6 +210,7 @@ fn show_login(
     client_name: String,
     username: String,
     error: Option<String>,
+    sandbox: Option<SandboxBanner>,
 ) -> Response {
     let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
         return server_error_page();
@@ -206,6 +224,7 @@ fn show_login(
             csrf,
             username,
             error,
+            sandbox,
         },
         &cookies,
     )
@@ -301,6 +320,7 @@ fn show_consent(
         request_id: id.to_owned(),
         csrf: state.csrf.token(&browser, id),
         scopes: request.scope.iter().map(respond::describe_scope).collect(),
+        sandbox: banner(request, ArrowId::Consent),
     };
     consent_page(view, &set.into_iter().collect::<Vec<_>>())
 }
@@ -366,6 +386,7 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().to_owned();
     let client_name = pending.request.client.client_name.clone();
+    let sign_in_banner = banner(&pending.request, ArrowId::SignIn);
     let password = Secret::new(params.get("password").unwrap_or_default());
     let user = match accounts::authenticate(&state, &username, &password, &address).await {
         Ok(user) => user,
@@ -374,8 +395,15 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
                 "Too many failed sign-ins. Try again in {} seconds.",
                 t.retry_after
             );
-            let mut response =
-                show_login(&state, &headers, &id, client_name, username, Some(message));
+            let mut response = show_login(
+                &state,
+                &headers,
+                &id,
+                client_name,
+                username,
+                Some(message),
+                sign_in_banner,
+            );
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             response
                 .headers_mut()
@@ -386,7 +414,15 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     };
     let Some(user) = user else {
         let message = "The username or password is wrong.".to_owned();
-        return show_login(&state, &headers, &id, client_name, username, Some(message));
+        return show_login(
+            &state,
+            &headers,
+            &id,
+            client_name,
+            username,
+            Some(message),
+            sign_in_banner,
+        );
     };
     let cookie = match session::start(&state, &user.username).await {
         Ok(c) => c,
@@ -477,7 +513,15 @@ const LOGOUT_PURPOSE: &str = "logout";
 
 /// `GET /auth/logout`: a page that asks; only its form signs out. A link or an image on any
 /// other site can no longer end a person's session.
-pub async fn logout_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let return_to = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "return_to")
+        .map(|(_, v)| v.into_owned());
     let Ok(session) = session::current(&state, &headers).await else {
         return server_error_page();
     };
@@ -487,6 +531,7 @@ pub async fn logout_page(State(state): State<AppState>, headers: HeaderMap) -> R
     let view = app::auth_pages::LogoutView {
         username: session.map(|s| s.username),
         csrf: state.csrf.token(&browser, LOGOUT_PURPOSE),
+        return_to: local_page(return_to.as_deref()).to_owned(),
     };
     html(
         StatusCode::OK,
@@ -515,8 +560,24 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
         return server_error_page();
     };
     let mut response = StatusCode::SEE_OTHER.into_response();
-    response
-        .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_static("/"));
+    let back = local_page(form.params.get("return_to"));
+    if let Ok(v) = HeaderValue::from_str(back) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
     with_cookies(response, &[cookie])
+}
+
+/// `path` when it is one of this site's sandbox or tutorial pages, else `/`: the sign-out page
+/// never sends the browser anywhere else (no open redirect).
+fn local_page(path: Option<&str>) -> &str {
+    match path {
+        Some(p)
+            if (p.starts_with("/sandbox/") || p == "/tutorial" || p.starts_with("/tutorial/"))
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_?=&".contains(&b)) =>
+        {
+            p
+        }
+        _ => "/",
+    }
 }

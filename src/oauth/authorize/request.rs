@@ -61,6 +61,9 @@ pub struct AuthorizeRequest {
     pub prompt: Prompt,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The sandbox run recording this request's front channel, if any: its sign-in and
+    /// consent pages then carry the sandbox banner.
+    pub sandbox: Option<crate::sandbox::recorder::Trace>,
 }
 
 /// Why a request was refused.
@@ -388,6 +391,7 @@ pub async fn parse(
         prompt,
         max_age,
         login_hint: single("login_hint").ok().flatten().map(str::to_owned),
+        sandbox: None,
     })
 }
 

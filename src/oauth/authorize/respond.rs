@@ -1,6 +1,8 @@
 //! What the authorization endpoint sends back: a redirect to the client, or one of its own
 //! pages.
 
+use crate::sandbox::recorder::PageShown;
+use app::sandbox::catalogue::ArrowId;
 use super::request::Target;
 use crate::model::client::Client;
 use crate::oauth::error::OAuthError;
@@ -159,22 +161,26 @@ pub fn server_error_page() -> Response {
 
 /// The login page.
 pub fn login_page(view: LoginView, cookies: &[String]) -> Response {
-    html(
+    let mut response = html(
         StatusCode::OK,
         "Sign in",
         view! { <LoginPage view /> },
         cookies,
-    )
+    );
+    response.extensions_mut().insert(PageShown(ArrowId::SignIn));
+    response
 }
 
 /// The consent page.
 pub fn consent_page(view: ConsentView, cookies: &[String]) -> Response {
-    html(
+    let mut response = html(
         StatusCode::OK,
         "Allow access?",
         view! { <ConsentPage view /> },
         cookies,
-    )
+    );
+    response.extensions_mut().insert(PageShown(ArrowId::Consent));
+    response
 }
 
 /// Plain words for a scope on the consent page.

@@ -67,20 +67,29 @@ pub async fn introspect(
     }
     // §2.1: "token REQUIRED".
     let token = params.require("token")?;
+    Ok(facts(&state, token)
+        .await?
+        .filter(|f| f.client_id.as_deref() == Some(client.client_id.as_str()))
+        .unwrap_or_default())
+}
+
+/// What the server knows of `token`, as introspection tells its own client; `None` when it is
+/// not active or not known here. The caller decides who may learn it.
+pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection>, OAuthError> {
     let now = state.clock.now();
-    let Some(known) = lookup(&state, token).await? else {
+    let Some(known) = lookup(state, token).await? else {
         // §2.2: "If the introspection call is properly authorized but the token is not active,
         // does not exist on this server, or the protected resource is not allowed to introspect
         // this particular token, then the authorization server MUST return an introspection
         // response with the "active" field set to "false"."
-        return Ok(Introspection::default());
+        return Ok(None);
     };
-    if !known.is_active(now) || known.record.client_id != client.client_id {
-        return Ok(Introspection::default());
+    if !known.is_active(now) {
+        return Ok(None);
     }
     let r = known.record;
     let refresh = r.is_refresh();
-    Ok(Introspection {
+    Ok(Some(Introspection {
         active: true,
         sub: Some(r.username.clone().unwrap_or_else(|| r.client_id.clone())),
         scope: Some(r.scope),
@@ -92,9 +101,9 @@ pub async fn introspect(
         aud: if refresh {
             None
         } else {
-            Some(crate::oauth::tokens::audience(&state))
+            Some(crate::oauth::tokens::audience(state))
         },
         iss: Some(state.issuer.clone()),
         jti: known.claims.map(|c| c.jti),
-    })
+    }))
 }

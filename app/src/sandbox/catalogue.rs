@@ -1,0 +1,452 @@
+//! The sandbox's catalogue, as typed values: every flow with its page text and the named arrows
+//! of its sequence diagram, and every step a flow page can ask the server to run.
+//!
+//! Adding a flow is one variant of [`Flow`] and one [`FlowEntry`] in [`Flow::entry`]; its steps
+//! are planned in [`super::steps::plan`] by `(Flow, StepKind)`, and steps name the arrows they
+//! travel on by [`ArrowId`], never by position.
+
+use serde::{Deserialize, Serialize};
+
+/// A flow the sandbox teaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    Basic,
+    ClientCredentials,
+    Password,
+    AuthorizationCode,
+    Implicit,
+}
+
+/// How the product rates a flow today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Recommended,
+    Legacy,
+}
+
+impl Standing {
+    /// The CSS class of the badge.
+    pub fn class(self) -> &'static str {
+        match self {
+            Standing::Recommended => "recommended",
+            Standing::Legacy => "legacy",
+        }
+    }
+}
+
+/// A lifeline of the sequence diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The person, and the browser that carries the front channel for them.
+    User,
+    Client,
+    AuthorizationServer,
+    ResourceServer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::User,
+        Role::Client,
+        Role::AuthorizationServer,
+        Role::ResourceServer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::User => "User (browser)",
+            Role::Client => "Client",
+            Role::AuthorizationServer => "Authorization server",
+            Role::ResourceServer => "Resource server",
+        }
+    }
+
+    /// The column, left to right.
+    pub fn column(self) -> usize {
+        match self {
+            Role::User => 0,
+            Role::Client => 1,
+            Role::AuthorizationServer => 2,
+            Role::ResourceServer => 3,
+        }
+    }
+}
+
+/// A named arrow of a diagram. Each flow labels the arrows it uses in its own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArrowId {
+    /// The user gives the client their password (the password flow).
+    Credentials,
+    /// The browser carries the authorization request to the authorization server.
+    Authorize,
+    /// The browser posts the sign-in form.
+    SignIn,
+    /// The browser posts the consent form.
+    Consent,
+    /// The browser is sent back to the client's redirect URI.
+    RedirectBack,
+    TokenRequest,
+    TokenResponse,
+    ApiCall,
+    ApiResponse,
+    UserinfoRequest,
+    UserinfoResponse,
+    /// Introspection or revocation.
+    ManageRequest,
+    ManageResponse,
+}
+
+impl ArrowId {
+    /// The arrow that carries the answer to a request on this arrow.
+    pub fn answer(self) -> Option<ArrowId> {
+        match self {
+            ArrowId::TokenRequest => Some(ArrowId::TokenResponse),
+            ArrowId::ApiCall => Some(ArrowId::ApiResponse),
+            ArrowId::UserinfoRequest => Some(ArrowId::UserinfoResponse),
+            ArrowId::ManageRequest => Some(ArrowId::ManageResponse),
+            _ => None,
+        }
+    }
+}
+
+/// One arrow of a flow's diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arrow {
+    pub id: ArrowId,
+    pub from: Role,
+    pub to: Role,
+    pub label: &'static str,
+}
+
+const fn arrow(id: ArrowId, from: Role, to: Role, label: &'static str) -> Arrow {
+    Arrow {
+        id,
+        from,
+        to,
+        label,
+    }
+}
+
+use ArrowId as A;
+use Role::{AuthorizationServer as AS, Client as C, ResourceServer as RS, User as U};
+
+/// What a flow's page shows, and how it runs.
+#[derive(Debug, PartialEq)]
+pub struct FlowEntry {
+    pub flow: Flow,
+    pub title: &'static str,
+    pub standing: Standing,
+    pub standing_text: &'static str,
+    pub lead: &'static str,
+    pub arrows: &'static [Arrow],
+    /// The browser visits the authorization server: the run has front-channel exchanges.
+    pub front_channel: bool,
+}
+
+const API_CALL: Arrow = arrow(A::ApiCall, C, RS, "GET /fhir/Patient (Bearer)");
+const API_ANSWER: Arrow = arrow(A::ApiResponse, RS, C, "patients, or 401/403");
+const MANAGE: Arrow = arrow(
+    A::ManageRequest,
+    C,
+    AS,
+    "POST /auth/introspect or /auth/revoke",
+);
+const MANAGE_ANSWER: Arrow = arrow(A::ManageResponse, AS, C, "active?, or 200 revoked");
+
+const BASIC: FlowEntry = FlowEntry {
+    flow: Flow::Basic,
+    title: "Basic",
+    standing: Standing::Legacy,
+    standing_text: "Simple, but the secret travels on every call",
+    lead: "The client calls the API with its own id and secret in an Authorization: Basic header: no token endpoint, no token. Easy to try; but the long-lived secret crosses the wire on every request, and the API must be able to check it. Prefer Client Credentials.",
+    arrows: &[
+        arrow(A::ApiCall, C, RS, "GET /fhir/Patient (Basic id:secret)"),
+        API_ANSWER,
+    ],
+    front_channel: false,
+};
+
+const CLIENT_CREDENTIALS: FlowEntry = FlowEntry {
+    flow: Flow::ClientCredentials,
+    title: "Client Credentials",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for machine-to-machine calls",
+    lead: "A service calls an API on its own behalf: no person signs in. The client holds a secret, so it must run on a server you control. The token endpoint trades the client's credentials for an access token (RFC 6749 §4.4).",
+    arrows: &[
+        arrow(
+            A::TokenRequest,
+            C,
+            AS,
+            "POST /auth/token (client id + secret)",
+        ),
+        arrow(A::TokenResponse, AS, C, "access token"),
+        API_CALL,
+        API_ANSWER,
+        MANAGE,
+        MANAGE_ANSWER,
+    ],
+    front_channel: false,
+};
+
+const PASSWORD: FlowEntry = FlowEntry {
+    flow: Flow::Password,
+    title: "Password",
+    standing: Standing::Legacy,
+    standing_text: "Legacy: RFC 9700 §2.4 says it MUST NOT be used",
+    lead: "The user types their password into the client, and the client sends it to the token endpoint (RFC 6749 §4.3). It exists for old first-party apps. The client sees the password, cannot use multi-factor sign-in, and teaches users to type passwords into apps. Use the authorization code flow instead.",
+    arrows: &[
+        arrow(A::Credentials, U, C, "username + password, typed into the app"),
+        arrow(
+            A::TokenRequest,
+            C,
+            AS,
+            "POST /auth/token (grant_type=password)",
+        ),
+        arrow(A::TokenResponse, AS, C, "access + refresh token"),
+        API_CALL,
+        API_ANSWER,
+        MANAGE,
+        MANAGE_ANSWER,
+    ],
+    front_channel: false,
+};
+
+const AUTHORIZATION_CODE: FlowEntry = FlowEntry {
+    flow: Flow::AuthorizationCode,
+    title: "Authorization Code + PKCE",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for every app a person signs in to",
+    lead: "The browser goes to the authorization server, the person signs in there (the client never sees the password), and comes back with a one-time code. The client trades the code for tokens on the back channel. PKCE binds the code to this client: only the holder of the code_verifier can redeem it (RFC 7636).",
+    arrows: &[
+        arrow(
+            A::Authorize,
+            U,
+            AS,
+            "GET /auth/authorize (code_challenge, state, nonce)",
+        ),
+        arrow(A::SignIn, U, AS, "POST /auth/login: the password, to the server only"),
+        arrow(A::Consent, U, AS, "POST /auth/consent: allow"),
+        arrow(A::RedirectBack, AS, C, "302 to redirect_uri: code, state, iss"),
+        arrow(
+            A::TokenRequest,
+            C,
+            AS,
+            "POST /auth/token (code + code_verifier)",
+        ),
+        arrow(A::TokenResponse, AS, C, "access, refresh and ID tokens"),
+        arrow(A::UserinfoRequest, C, AS, "GET /auth/userinfo (Bearer)"),
+        arrow(A::UserinfoResponse, AS, C, "the user's claims"),
+        API_CALL,
+        API_ANSWER,
+        MANAGE,
+        MANAGE_ANSWER,
+    ],
+    front_channel: true,
+};
+
+const IMPLICIT: FlowEntry = FlowEntry {
+    flow: Flow::Implicit,
+    title: "Implicit",
+    standing: Standing::Legacy,
+    standing_text: "Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it",
+    lead: "The access token comes straight back in the redirect, in the URL fragment, with no code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS and PKCE. The token sits in the browser's address bar and history, cannot be bound to the client, and can leak through the Referer or injected scripts; there is never a refresh token. Use the authorization code flow with PKCE instead.",
+    arrows: &[
+        arrow(A::Authorize, U, AS, "GET /auth/authorize (response_type=token)"),
+        arrow(A::SignIn, U, AS, "POST /auth/login"),
+        arrow(A::Consent, U, AS, "POST /auth/consent: allow"),
+        arrow(
+            A::RedirectBack,
+            AS,
+            C,
+            "302 to redirect_uri: #access_token=… in the fragment",
+        ),
+        API_CALL,
+        API_ANSWER,
+        MANAGE,
+        MANAGE_ANSWER,
+    ],
+    front_channel: true,
+};
+
+impl Flow {
+    pub const ALL: [Flow; 5] = [
+        Flow::Basic,
+        Flow::ClientCredentials,
+        Flow::Password,
+        Flow::AuthorizationCode,
+        Flow::Implicit,
+    ];
+
+    /// The flow's catalogue entry.
+    pub fn entry(self) -> &'static FlowEntry {
+        match self {
+            Flow::Basic => &BASIC,
+            Flow::ClientCredentials => &CLIENT_CREDENTIALS,
+            Flow::Password => &PASSWORD,
+            Flow::AuthorizationCode => &AUTHORIZATION_CODE,
+            Flow::Implicit => &IMPLICIT,
+        }
+    }
+
+    /// The name in URLs and stored runs.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Flow::Basic => "basic",
+            Flow::ClientCredentials => "client-credentials",
+            Flow::Password => "password",
+            Flow::AuthorizationCode => "authorization-code",
+            Flow::Implicit => "implicit",
+        }
+    }
+
+    /// The flow named `slug`.
+    pub fn from_slug(slug: &str) -> Option<Flow> {
+        Flow::ALL.into_iter().find(|f| f.slug() == slug)
+    }
+
+    /// The flow's page.
+    pub fn path(self) -> String {
+        format!("/sandbox/{}", self.slug())
+    }
+
+    /// The 1-based position of `id` on this flow's diagram.
+    pub fn arrow_number(self, id: ArrowId) -> Option<usize> {
+        self.entry()
+            .arrows
+            .iter()
+            .position(|a| a.id == id)
+            .map(|i| i + 1)
+    }
+}
+
+impl std::fmt::Display for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// A step a flow page asks the server to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// Call the demo API.
+    Api,
+    /// Get a token (client credentials, password).
+    Token,
+    /// Exchange an authorization code.
+    Exchange,
+    Refresh,
+    Introspect,
+    Revoke,
+    Userinfo,
+    /// Lessons: a request that should fail, and why.
+    WrongSecret,
+    NoGrant,
+    WrongPassword,
+    WrongVerifier,
+    Replay,
+    Reuse,
+}
+
+impl StepKind {
+    /// The name in forms and stored runs.
+    pub fn slug(self) -> &'static str {
+        match self {
+            StepKind::Api => "api",
+            StepKind::Token => "token",
+            StepKind::Exchange => "exchange",
+            StepKind::Refresh => "refresh",
+            StepKind::Introspect => "introspect",
+            StepKind::Revoke => "revoke",
+            StepKind::Userinfo => "userinfo",
+            StepKind::WrongSecret => "wrong-secret",
+            StepKind::NoGrant => "no-grant",
+            StepKind::WrongPassword => "wrong-password",
+            StepKind::WrongVerifier => "wrong-verifier",
+            StepKind::Replay => "replay",
+            StepKind::Reuse => "reuse",
+        }
+    }
+
+    /// Every step, for tests and the catalogue's documentation.
+    pub const ALL: [StepKind; 13] = [
+        StepKind::Api,
+        StepKind::Token,
+        StepKind::Exchange,
+        StepKind::Refresh,
+        StepKind::Introspect,
+        StepKind::Revoke,
+        StepKind::Userinfo,
+        StepKind::WrongSecret,
+        StepKind::NoGrant,
+        StepKind::WrongPassword,
+        StepKind::WrongVerifier,
+        StepKind::Replay,
+        StepKind::Reuse,
+    ];
+}
+
+/// Which way a recorded exchange went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    /// Client to server, directly: the browser never sees it.
+    #[default]
+    Back,
+    /// Carried by the browser: redirects and the server's own pages.
+    Front,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_round_trip_and_match_serde() {
+        for flow in Flow::ALL {
+            assert_eq!(Flow::from_slug(flow.slug()), Some(flow));
+            assert_eq!(
+                serde_json::to_string(&flow).unwrap(),
+                format!("\"{}\"", flow.slug())
+            );
+            assert_eq!(flow.entry().flow, flow);
+        }
+    }
+
+    #[test]
+    fn step_slugs_match_serde() {
+        for step in StepKind::ALL {
+            assert_eq!(
+                serde_json::to_string(&step).unwrap(),
+                format!("\"{}\"", step.slug())
+            );
+        }
+    }
+
+    #[test]
+    fn every_diagram_names_each_arrow_once_and_answers_follow_requests() {
+        for flow in Flow::ALL {
+            let arrows = flow.entry().arrows;
+            for (i, a) in arrows.iter().enumerate() {
+                assert_eq!(
+                    arrows.iter().filter(|b| b.id == a.id).count(),
+                    1,
+                    "{flow}: {:?}",
+                    a.id
+                );
+                if let Some(answer) = a.id.answer()
+                    && let Some(j) = arrows.iter().position(|b| b.id == answer)
+                {
+                    assert_eq!(j, i + 1, "{flow}: the answer to {:?} follows it", a.id);
+                }
+                assert_ne!(a.from, a.to);
+            }
+            assert_eq!(
+                flow.entry().front_channel,
+                flow.arrow_number(ArrowId::Authorize).is_some()
+            );
+        }
+    }
+}

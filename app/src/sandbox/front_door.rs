@@ -1,0 +1,147 @@
+//! What the flows that send the browser to the authorization server share: the extra
+//! authorization parameters the learner may add (`prompt`, `max_age`, `login_hint`,
+//! `response_mode`, any other), the start of a recorded front channel, the run it comes back
+//! to, and the way to see the sign-in and consent pages again.
+
+use super::api::{watch_front_channel, watched_run};
+use super::catalogue::Flow;
+use super::flow::FlowState;
+use super::wire::RunView;
+use crate::endpoints as ep;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The authorization parameters the learner adds to the planned request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizeExtras {
+    /// `prompt`: empty, `login`, `consent` or `none`.
+    pub prompt: String,
+    /// Any other parameters, `name=value`, one per line or `&`-separated.
+    pub other: String,
+}
+
+impl AuthorizeExtras {
+    /// The extra parameters as pairs, in the order given; blank lines are skipped.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.prompt.is_empty() {
+            out.push(("prompt".to_owned(), self.prompt.clone()));
+        }
+        for part in self.other.split(['\n', '&']).map(str::trim) {
+            if part.is_empty() {
+                continue;
+            }
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            out.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+        out
+    }
+
+    /// Appends the extra parameters to an authorization URL's query.
+    pub fn append_to(&self, query: &mut form_urlencoded::Serializer<'_, String>) {
+        for (k, v) in self.pairs() {
+            query.append_pair(&k, &v);
+        }
+    }
+}
+
+/// The controls for the extra parameters.
+#[component]
+pub fn ExtraParams(extras: RwSignal<AuthorizeExtras>) -> impl IntoView {
+    view! {
+        <div class="param-grid extras">
+            <label>"prompt (OpenID Core §3.1.2.1)"
+                <select name="prompt" on:change=move |ev| extras.update(|e| e.prompt = event_target_value(&ev))>
+                    <option value="">"not sent: sign in and consent only when needed"</option>
+                    <option value="consent">"consent: ask for consent again"</option>
+                    <option value="login">"login: sign in again"</option>
+                    <option value="none">"none: no page at all, or an error"</option>
+                </select>
+            </label>
+            <label>"More parameters (name=value, one per line: max_age, login_hint, response_mode, any other)"
+                <textarea
+                    name="extra"
+                    rows="2"
+                    spellcheck="false"
+                    prop:value=move || extras.with(|e| e.other.clone())
+                    on:input=move |ev| extras.update(|e| e.other = event_target_value(&ev))
+                ></textarea>
+            </label>
+        </div>
+    }
+}
+
+/// Starts recording the front channel of `state`'s run for `client_id` and `state_value`,
+/// then sends the browser to the URL `url_for` makes from the run's id.
+pub fn begin(
+    state: FlowState,
+    client_id: String,
+    state_value: String,
+    url_for: impl FnOnce(String) -> String + 'static,
+) {
+    state.busy.set(true);
+    let run = state.run_id().unwrap_or_default();
+    leptos::task::spawn_local(async move {
+        match watch_front_channel(state.flow, run, client_id, state_value).await {
+            Ok(id) => {
+                let _ = window().location().assign(&url_for(id));
+            }
+            Err(e) => {
+                state.error.set(Some(e.to_string()));
+                state.busy.set(false);
+            }
+        }
+    });
+}
+
+/// The run whose front channel came back with `returned_state`, loaded on the server too.
+pub fn watched(flow: Flow, returned_state: Signal<Option<String>>) -> Resource<Option<RunView>> {
+    Resource::new(
+        move || returned_state.get(),
+        move |s| async move {
+            match s {
+                Some(s) => watched_run(flow, s).await.ok().flatten(),
+                None => None,
+            }
+        },
+    )
+}
+
+/// How to see the authorization server's pages again once they were answered.
+#[component]
+pub fn SeeThePagesAgain(flow: Flow) -> impl IntoView {
+    let sign_out = format!("{}?return_to={}", ep::LOGOUT, flow.path());
+    view! {
+        <p class="hint again">
+            "Seen the sign-in and consent pages once? The server remembers both. Choose "
+            <code>"prompt=consent"</code> " to be asked again, " <code>"prompt=login"</code>
+            " to sign in again, or "
+            <a href=sign_out rel="external">"sign out of the authorization server"</a> "."
+        </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extras_keep_their_order_and_skip_blanks() {
+        let e = AuthorizeExtras {
+            prompt: "consent".into(),
+            other: "max_age=0\n\n login_hint = bob &response_mode=fragment\nflag".into(),
+        };
+        assert_eq!(
+            e.pairs(),
+            [
+                ("prompt", "consent"),
+                ("max_age", "0"),
+                ("login_hint", "bob"),
+                ("response_mode", "fragment"),
+                ("flag", "")
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        assert!(AuthorizeExtras::default().pairs().is_empty());
+    }
+}

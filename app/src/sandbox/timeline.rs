@@ -1,0 +1,101 @@
+//! What the timeline says around each card: who carried the exchange, and where it sits on the
+//! flow's diagram.
+
+use super::catalogue::{Channel, Flow};
+use super::wire::RunStep;
+use leptos::prelude::*;
+
+/// Who carried an exchange, in words.
+pub fn carrier(step: &RunStep) -> &'static str {
+    match step.channel {
+        Channel::Front => {
+            "Front channel, carried by the browser: the person sees this in the address bar, and the client only learns what the redirect back carries."
+        }
+        Channel::Back => {
+            "Back channel, sent by the client straight to the server: the browser never sees it."
+        }
+    }
+}
+
+/// The diagram arrows an exchange travelled, as "arrows 5 and 6".
+pub fn arrows_text(flow: Option<Flow>, step: &RunStep) -> Option<String> {
+    let flow = flow?;
+    let numbers: Vec<String> = step
+        .arrows
+        .iter()
+        .filter_map(|a| flow.arrow_number(*a))
+        .map(|n| n.to_string())
+        .collect();
+    match numbers.as_slice() {
+        [] => None,
+        [one] => Some(format!("arrow {one}")),
+        [rest @ .., last] => Some(format!("arrows {} and {last}", rest.join(", "))),
+    }
+}
+
+/// The line above a card.
+#[component]
+pub fn ChannelNote(step: RunStep, flow: Option<Flow>) -> impl IntoView {
+    let channel = match step.channel {
+        Channel::Front => "front",
+        Channel::Back => "back",
+    };
+    let arrows = arrows_text(flow, &step).map(|a| format!(" On the diagram: {a}."));
+    view! {
+        <p class=format!("channel {channel}") data-channel=channel>{carrier(&step)}{arrows}</p>
+    }
+}
+
+/// One entry of a run's timeline: who carried it, what it teaches, the authorization
+/// parameters explained (front channel), and the exchange.
+#[component]
+pub fn TimelineEntry(step: RunStep, flow: Option<Flow>) -> impl IntoView {
+    let class = match step.channel {
+        Channel::Front => "step front",
+        Channel::Back => "step back",
+    };
+    let params = step.params.clone();
+    view! {
+        <li class=class>
+            <ChannelNote step=step.clone() flow />
+            <p class="lesson-text">{step.lesson.clone()}</p>
+            {(!params.is_empty()).then(|| view! {
+                <table class="claims params-explained">
+                    <caption>"The authorization request's parameters"</caption>
+                    <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col" class="meaning">"What it asks for"</th></tr></thead>
+                    <tbody>
+                        {params.into_iter().map(|p| {
+                            let key = p.name.clone();
+                            view! {
+                            <tr data-param=key>
+                                <th scope="row"><code>{p.name}</code></th>
+                                <td><code class="wrap">{p.value}</code><div class="meaning-inline">{p.meaning.clone()}</div></td>
+                                <td class="meaning">{p.meaning}</td>
+                            </tr>
+                        }}).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <super::exchange_card::ExchangeCard title=step.title.clone() exchange=step.exchange.clone() />
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::catalogue::ArrowId;
+
+    #[test]
+    fn arrows_are_named_by_their_number_on_the_flows_diagram() {
+        let step = RunStep {
+            arrows: vec![ArrowId::TokenRequest, ArrowId::TokenResponse],
+            ..Default::default()
+        };
+        assert_eq!(
+            arrows_text(Some(Flow::AuthorizationCode), &step).as_deref(),
+            Some("arrows 5 and 6")
+        );
+        assert_eq!(arrows_text(Some(Flow::Basic), &step), None);
+    }
+}
