@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
+use app::sandbox::catalogue::{ArrowId, Flow};
 use app::sandbox::backend::SandboxBackend;
 use app::sandbox::requests::{self, ClientAuth};
 use common::*;
@@ -131,13 +132,15 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         .await
         .unwrap();
     let step = RunStep {
+        number: 1,
         title: "1. Get tokens".into(),
         lesson: "why".into(),
-        arrow: 2,
+        arrows: vec![ArrowId::TokenRequest, ArrowId::TokenResponse],
         exchange: ex,
+        ..Default::default()
     };
     let id = b
-        .save_run(visitor(), None, "password".into(), vec![step.clone()])
+        .save_run(visitor(), None, Flow::Password, vec![step.clone()])
         .await
         .unwrap();
     // Saving again with the id replaces the steps of the same run.
@@ -145,7 +148,7 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
         b.save_run(
             visitor(),
             Some(id.clone()),
-            "password".into(),
+            Flow::Password,
             vec![step.clone(), step]
         )
         .await

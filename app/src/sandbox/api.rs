@@ -89,7 +89,7 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
         .save_run(headers, prior.map(|r| r.id), flow, run_steps.clone())
         .await
         .map_err(SandboxError::server)?;
-    if is_form_post() {
+    if super::error::is_form_post() {
         leptos_axum::redirect(&format!("{}?run={id}#results", flow.path()));
     }
     Ok(view_of(&backend, id, flow, run_steps, &input.token).await)
@@ -259,19 +259,6 @@ async fn inspected(backend: &super::backend::Backend, token: &str) -> TokenInspe
     inspection
 }
 
-/// True when the request is a plain HTML form post rather than a call from the page's script.
-#[cfg(feature = "ssr")]
-fn is_form_post() -> bool {
-    use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false)
-}
-
 /// The headers of the request being served (the console session cookie travels in them).
 #[cfg(feature = "ssr")]
 fn request_headers() -> http::HeaderMap {
@@ -318,7 +305,7 @@ pub async fn delete_run(id: String) -> Result<bool, SandboxError> {
         .delete_run(request_headers(), id)
         .await
         .map_err(SandboxError::server)?;
-    if is_form_post() {
+    if super::error::is_form_post() {
         leptos_axum::redirect(crate::endpoints::RUNS);
     }
     Ok(deleted)

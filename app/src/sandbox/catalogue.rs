@@ -262,6 +262,8 @@ const IMPLICIT: FlowEntry = FlowEntry {
             C,
             "302 to redirect_uri: #access_token=… in the fragment",
         ),
+        arrow(A::UserinfoRequest, C, AS, "GET /auth/userinfo (Bearer)"),
+        arrow(A::UserinfoResponse, AS, C, "the user's claims"),
         API_CALL,
         API_ANSWER,
         MANAGE,

@@ -38,16 +38,33 @@ impl SandboxError {
         SandboxError::Server(message.into()).answered()
     }
 
-    /// Sets the response's status from the kind, when serving a request.
+    /// Sets the response's status from the kind, when serving a call from a page's script. A
+    /// plain form post keeps its redirect back to the page, which shows the error.
     fn answered(self) -> Self {
         #[cfg(feature = "ssr")]
-        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(status) = http::StatusCode::from_u16(self.status())
         {
-            options.set_status(status);
+            use leptos::prelude::use_context;
+            if !is_form_post()
+                && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+                && let Ok(status) = http::StatusCode::from_u16(self.status())
+            {
+                options.set_status(status);
+            }
         }
         self
     }
+}
+
+/// True when the request being served is a plain HTML form post (before hydration) rather than
+/// a call from the page's script.
+#[cfg(feature = "ssr")]
+pub fn is_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 impl std::fmt::Display for SandboxError {
@@ -73,6 +90,17 @@ impl FromServerFnError for SandboxError {
             | ServerFnErrorErr::MiddlewareError(m)
             | ServerFnErrorErr::Registration(m)
             | ServerFnErrorErr::Response(m) => SandboxError::server(m),
+            // On the server, these come from reading the caller's request: its fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(m)
+            | ServerFnErrorErr::UnsupportedRequestMethod(m)
+            | ServerFnErrorErr::Deserialization(m) => {
+                SandboxError::refused(format!("the request could not be read: {m}"))
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Serialization(m) => SandboxError::server(m),
+            // In the browser, the call did not get through or its answer could not be read.
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(m)
             | ServerFnErrorErr::UnsupportedRequestMethod(m)
             | ServerFnErrorErr::Deserialization(m)

@@ -151,7 +151,7 @@ mod tests {
     fn at_hash_matches_the_spec_example() {
         // OpenID Core Appendix A.3: the access token and at_hash of the RS256 example.
         assert_eq!(
-            at_hash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNcQ_"),
+            at_hash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
             "77QmUPtjPfzWtF2AnpK9RQ"
         );
     }

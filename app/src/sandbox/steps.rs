@@ -241,7 +241,9 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             ArrowId::UserinfoRequest,
             requests::userinfo(&token()?),
         ),
-        (flow, step) => return Err(format!("the {flow} flow has no step {step:?}")),
+        (flow, step) => {
+            return Err(format!("the {flow} flow has no step {:?}", step.slug()));
+        }
     })
 }
 
@@ -379,6 +381,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(planned, 31);
+        assert_eq!(planned, 3 + 5 + 7 + 9 + 4);
     }
 }
