@@ -52,8 +52,10 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title text="oauth-sandbox" />
         <Router>
+            <pages::TopNav />
             <Routes fallback=pages::NotFound>
                 <Route path=StaticSegment("") view=pages::Landing />
+                <Route path=StaticSegment("endpoints") view=pages::EndpointsPage />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("client-credentials"))

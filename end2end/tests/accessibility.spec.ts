@@ -30,6 +30,10 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.locator('[data-signature]')).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
 
+    await page.goto('/endpoints');
+    await waitForHydration(page);
+    expect(await seriousViolations(page)).toEqual([]);
+
     for (const flow of ['basic', 'password', 'authorization-code', 'implicit', 'runs']) {
       await page.goto(`/sandbox/${flow}`);
       await waitForHydration(page);

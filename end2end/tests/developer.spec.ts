@@ -27,6 +27,8 @@ test('sign up, register a client, use it in a flow, regenerate its secret', asyn
   const secretBox = page.locator('[data-secret]');
   await expect(secretBox).toBeVisible();
   await expect(page.getByText('shown only this once')).toBeVisible();
+  // The page is the client's own now, and says so.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Client ${developer}-service`);
   await click(page.getByRole('button', { name: 'Copy the client secret' }));
   const secret = await page.evaluate(() => navigator.clipboard.readText());
   expect(secret).toBe((await secretBox.textContent())!.trim());
@@ -95,7 +97,7 @@ test('the console at 1280 and 390 px: clients, users, policies and the debugger'
   await page.getByLabel(/Public: a browser/).check();
   await expect(page.getByLabel(/Require PKCE/)).toBeDisabled();
   await page.getByRole('button', { name: 'Register the client' }).click();
-  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByText('Registered.')).toBeVisible();
   await expect(page.locator('[data-secret]')).toHaveCount(0);
   await expect(page.locator('[data-rest]')).toContainText(`PUT /Client/${developer}-web`);
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -1,10 +1,24 @@
 import { test, expect } from '@playwright/test';
 import { collectErrors, screenshot, waitForHydration } from './helpers';
 
-test('the landing page lists every endpoint and works after hydration', async ({ page }) => {
+test('the landing page leads with the flows; the endpoint reference has its own page', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('oauth-sandbox');
+  await expect(page.getByRole('link', { name: 'Pick a flow' })).toBeVisible();
+  await expect(page.locator('a.flow-card')).toHaveCount(5);
+  await waitForHydration(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'landing-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'landing-390');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The same navigation on every page leads to the endpoint reference.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints' }).click();
+  await expect(page).toHaveURL(/\/endpoints$/);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Endpoints' })).toHaveAttribute('aria-current', 'page');
+  await page.reload();
   // Server-rendered: the endpoints are in the HTML before any script runs.
   await expect(page.locator('code.path', { hasText: '/auth/token' })).toBeVisible();
   await expect(page.locator('code.path', { hasText: '/.well-known/jwks.json' })).toBeVisible();
@@ -23,10 +37,9 @@ test('the landing page lists every endpoint and works after hydration', async ({
   await page.getByLabel('Filter endpoints').fill('');
   await expect(page.locator('li.endpoint')).toHaveCount(26);
 
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await screenshot(page, 'landing-1280');
+  await screenshot(page, 'endpoints-1280');
   await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, 'landing-390');
+  await screenshot(page, 'endpoints-390');
   expect(errors).toEqual([]);
 });
 

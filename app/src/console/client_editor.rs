@@ -42,12 +42,19 @@ const GRANTS: [(&str, &str); 6] = [
 /// `/developer/clients/new`.
 #[component]
 pub fn NewClientPage() -> impl IntoView {
+    // Once saved, the page is the client's own: its title says so.
+    let title = RwSignal::new("Register a client".to_owned());
+    provide_context(PageTitle(title));
     view! {
-        <ConsoleFrame title="Register a client">
+        <ConsoleFrame title>
             <ClientEditor initial=ClientForm::default() create=true has_secret=false />
         </ConsoleFrame>
     }
 }
+
+/// The title of the page around the editor, renamed when a new client is saved.
+#[derive(Clone, Copy)]
+struct PageTitle(RwSignal<String>);
 
 /// `/developer/clients/{id}`.
 #[component]
@@ -93,6 +100,7 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
         move |ev: leptos::ev::Event| form.update(|s| f(s, event_target_value(&ev)))
     };
     let public = move || form.with(ClientForm::is_public);
+    let page_title = use_context::<PageTitle>();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -108,7 +116,10 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                     form.set(client.form);
                     saved_id.set(Some(id.clone()));
                     secret.set(s);
-                    notice.set(Some("Saved."));
+                    notice.set(Some(if first { "Registered." } else { "Saved." }));
+                    if let Some(PageTitle(title)) = page_title {
+                        title.set(format!("Client {id}"));
+                    }
                     crate::replace_url(&format!("/developer/clients/{id}"));
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -199,8 +210,8 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                     <label>"Token endpoint authentication"
                         <select name="token_endpoint_auth_method" on:change=set(|f, v| f.token_endpoint_auth_method = v)
                             prop:value=move || form.with(|f| f.token_endpoint_auth_method.clone())>
-                            <option value="client_secret_basic">"client_secret_basic: Authorization: Basic header (RFC 6749 §2.3.1)"</option>
-                            <option value="client_secret_post">"client_secret_post: id and secret in the form body"</option>
+                            <option value="client_secret_basic">"client_secret_basic (header)"</option>
+                            <option value="client_secret_post">"client_secret_post (body)"</option>
                         </select>
                     </label>
                 </Show>
@@ -247,8 +258,8 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                 <p class="hint">"The scopes the client may ask for, space-separated; e.g. openid profile email patient.read offline_access."</p>
                 <label>"Access token format"
                     <select name="access_token_format" prop:value=move || form.with(|f| f.access_token_format.clone()) on:change=set(|f, v| f.access_token_format = v)>
-                        <option value="jwt">"jwt: a signed RFC 9068 token the API can verify itself"</option>
-                        <option value="opaque">"opaque: a random reference; the API asks introspection"</option>
+                        <option value="jwt">"jwt (RFC 9068)"</option>
+                        <option value="opaque">"opaque (introspection)"</option>
                     </select>
                 </label>
                 <label>"Access token lifetime (seconds)"

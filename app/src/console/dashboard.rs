@@ -10,14 +10,14 @@ use leptos::prelude::*;
 /// The console's frame: breadcrumb, title, the account line, then the page; or the way in for
 /// a visitor who is not signed in.
 #[component]
-pub fn ConsoleFrame(title: &'static str, children: ChildrenFn) -> impl IntoView {
+pub fn ConsoleFrame(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl IntoView {
     let account = Resource::new(|| (), |_| whoami());
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     view! {
         <main class="page console" data-hydrated=move || hydrated.get().to_string()>
-            <p><a href="/">"oauth-sandbox"</a> " / " <a href=ep::CONSOLE>"Developer console"</a> " / " {title}</p>
-            <h1>{title}</h1>
+            <p><a href="/">"oauth-sandbox"</a> " / " <a href=ep::CONSOLE>"Developer console"</a> " / " {move || title.get()}</p>
+            <h1>{move || title.get()}</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     let children = children.clone();

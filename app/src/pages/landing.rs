@@ -1,24 +1,12 @@
-//! The landing page: what the sandbox is, the roles and flows, and every endpoint it serves.
-//!
-//! The endpoint list comes from [`crate::endpoints::ENDPOINTS`], the same constants the server
-//! builds its routes and discovery document from.
+//! The landing page: the learner's path first (pick a flow, see the four roles), then the
+//! developer's (a client of your own, the endpoint reference).
 
 use super::intro::{FlowCards, FlowGuide, RolesPicture};
-use crate::endpoints::{Audience, ENDPOINTS, Endpoint};
 use leptos::prelude::*;
-
-const GROUPS: [Audience; 5] = [
-    Audience::Discovery,
-    Audience::AuthorizationServer,
-    Audience::ResourceServer,
-    Audience::Admin,
-    Audience::Operations,
-];
 
 /// The start page.
 #[component]
 pub fn Landing() -> impl IntoView {
-    let (filter, set_filter) = signal(String::new());
     // Effects run only in the browser, so this marks the page as hydrated.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
@@ -28,16 +16,29 @@ pub fn Landing() -> impl IntoView {
             <header class="hero">
                 <h1>"oauth-sandbox"</h1>
                 <p class="lead">
-                    "A real OAuth 2.0 authorization server, a demo protected API and a sandbox "
-                    "to watch every request and response. Run it, point a client at it, and "
-                    "read what crosses the wire."
+                    "Learn OAuth 2.0 and OpenID Connect by running them. A real authorization "
+                    "server, a demo API, and every request and response of each flow on one "
+                    "timeline: the redirects your browser follows as well as the calls your app makes."
                 </p>
-                <p>
-                    "Set " <code>"ISSUER"</code> " to this server's address (for example "
-                    <code>"ISSUER=http://127.0.0.1:3000"</code>
-                    ") and the curl lines below run as they are."
+                <p class="hero-actions">
+                    <a class="button primary" href="#flows">"Pick a flow"</a> " "
+                    <a class="button" href="#guide-title">"Which flow should I use?"</a>
                 </p>
             </header>
+            <section aria-labelledby="flows-title" id="flows">
+                <h2 id="flows-title">"Run a flow, step by step"</h2>
+                <p>"Every run is kept for this browser: see the " <a href="/sandbox/runs">"runs"</a> ", reopen one, export it."</p>
+                <FlowCards />
+            </section>
+            <section aria-labelledby="roles-heading">
+                <h2 id="roles-heading">"Four roles"</h2>
+                <p>
+                    "Every OAuth flow is a conversation between four parties (RFC 6749 §1.1). "
+                    "The flow pages draw each step on this cast."
+                </p>
+                <RolesPicture />
+            </section>
+            <FlowGuide />
             <section aria-labelledby="console-heading" class="card">
                 <h2 id="console-heading">"Need a client of your own?"</h2>
                 <p>
@@ -50,154 +51,15 @@ pub fn Landing() -> impl IntoView {
                     <a class="button" href=crate::endpoints::CONSOLE>"Open the developer console"</a>
                 </p>
             </section>
-            <section aria-labelledby="roles-heading">
-                <h2 id="roles-heading">"Four roles"</h2>
+            <section aria-labelledby="reference-title" class="card">
+                <h2 id="reference-title">"Point your own client at it"</h2>
                 <p>
-                    "Every OAuth flow is a conversation between four parties (RFC 6749 §1.1). "
-                    "The flow pages draw each step on this cast."
+                    "The discovery document at " <code>"/.well-known/openid-configuration"</code>
+                    " lists every endpoint; the " <a href="/endpoints">"endpoint reference"</a>
+                    " explains each one, with a curl line that runs against the demo data."
                 </p>
-                <RolesPicture />
-            </section>
-            <section aria-labelledby="flows-title">
-                <h2 id="flows-title">"Run a flow, step by step"</h2>
-                <p>"Every run is kept: see the " <a href="/sandbox/runs">"runs"</a> ", reopen one, export it."</p>
-                <FlowCards />
-            </section>
-            <FlowGuide />
-            <section aria-labelledby="endpoints-title">
-                <h2 id="endpoints-title">"Endpoints"</h2>
-                <label class="filter">
-                    "Filter endpoints "
-                    <input
-                        type="search"
-                        placeholder="token, jwks, Patient…"
-                        prop:value=filter
-                        on:input=move |ev| set_filter.set(event_target_value(&ev))
-                    />
-                </label>
-                {GROUPS
-                    .into_iter()
-                    .map(|group| view! { <EndpointGroup group filter /> })
-                    .collect_view()}
             </section>
         </main>
     }
 }
 
-/// True when the endpoint matches the filter text (case-insensitive, any field).
-fn matches(endpoint: &Endpoint, filter: &str) -> bool {
-    let needle = filter.trim().to_lowercase();
-    needle.is_empty()
-        || [
-            endpoint.path,
-            endpoint.summary,
-            endpoint.standard,
-            endpoint.methods,
-        ]
-        .iter()
-        .any(|field| field.to_lowercase().contains(&needle))
-}
-
-#[component]
-fn EndpointGroup(group: Audience, filter: ReadSignal<String>) -> impl IntoView {
-    let endpoints = move || {
-        let text = filter.get();
-        ENDPOINTS
-            .iter()
-            .filter(|e| e.audience == group && matches(e, &text))
-            .copied()
-            .collect::<Vec<_>>()
-    };
-    view! {
-        <Show when=move || !endpoints().is_empty()>
-            <h3>{group.title()}</h3>
-            <ul class="endpoints">
-                <For each=endpoints key=|e| (e.path, e.methods) let:endpoint>
-                    <EndpointRow endpoint />
-                </For>
-            </ul>
-        </Show>
-    }
-}
-
-#[component]
-fn EndpointRow(endpoint: Endpoint) -> impl IntoView {
-    let (open, set_open) = signal(false);
-    let curl = curl_example(&endpoint);
-    view! {
-        <li class="endpoint">
-            <div class="endpoint-line">
-                <span class="methods">{endpoint.methods}</span>
-                <code class="path">{endpoint.path}</code>
-                <span class="summary">{endpoint.summary}</span>
-                <span class="standard">{endpoint.standard}</span>
-                <button
-                    type="button"
-                    class="link"
-                    aria-expanded=move || open.get().to_string()
-                    on:click=move |_| set_open.update(|o| *o = !*o)
-                >
-                    {move || if open.get() { "Hide curl" } else { "Show curl" }}
-                </button>
-            </div>
-            <Show when=move || open.get()>
-                <pre class="curl">{curl.clone()}</pre>
-            </Show>
-        </li>
-    }
-}
-
-/// A curl line that exercises the endpoint against the demo data.
-fn curl_example(endpoint: &Endpoint) -> String {
-    use crate::endpoints as ep;
-    let path = endpoint.path.replace("{id}", "service-client");
-    match endpoint.path {
-        ep::TOKEN => format!(
-            "curl -s -u service-client:service-secret \\\n  -d grant_type=client_credentials -d scope=patient.read \\\n  \"$ISSUER{path}\""
-        ),
-        ep::INTROSPECT | ep::REVOKE => format!(
-            "curl -s -u service-client:service-secret -d token=\"$TOKEN\" \"$ISSUER{path}\""
-        ),
-        ep::PATIENTS | ep::PATIENT => format!(
-            "curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{}\"",
-            path.replace("service-client", "pat-1")
-        ),
-        ep::AUTHORIZE => format!(
-            "# open in a browser:\n$ISSUER{path}?response_type=code&client_id=web-client&redirect_uri=$ISSUER/sandbox/callback&scope=openid%20profile&state=xyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
-        ),
-        ep::USERINFO => format!("curl -s -H \"Authorization: Bearer $TOKEN\" \"$ISSUER{path}\""),
-        ep::LOGOUT => {
-            format!("# open in a browser (it asks before signing you out):\n$ISSUER{path}")
-        }
-        // `$` in a path is escaped, or the shell would expand `$rotate` inside the quotes.
-        ep::KEY_ROTATE | ep::CLIENT_SECRET => format!(
-            "curl -s -u \"admin:$ADMIN_PASSWORD\" -X POST \"$ISSUER{}\"",
-            path.replace('$', "\\$")
-        ),
-        ep::REGISTER => format!(
-            "curl -s -X POST -H \"Authorization: Bearer $INITIAL_TOKEN\" \\\n  -H 'content-type: application/json' \\\n  -d '{{\"client_name\": \"CI\", \"grant_types\": [\"client_credentials\"]}}' \\\n  \"$ISSUER{path}\""
-        ),
-        p if p.starts_with("/.well-known") || p == ep::HEALTHZ || p == ep::READYZ => {
-            format!("curl -s \"$ISSUER{path}\"")
-        }
-        _ => format!("curl -s -u \"admin:$ADMIN_PASSWORD\" \"$ISSUER{path}\""),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dollar_in_a_path_is_escaped_for_the_shell() {
-        for e in ENDPOINTS.iter().filter(|e| e.path.contains('$')) {
-            let line = curl_example(e);
-            assert!(line.contains("\\$") && line.contains("-X POST"), "{line}");
-        }
-        let register = ENDPOINTS
-            .iter()
-            .find(|e| e.path == crate::endpoints::REGISTER)
-            .unwrap();
-        assert!(curl_example(register).contains("Bearer $INITIAL_TOKEN"));
-    }
-}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 const DEMO: [DemoClient; 1] = [DemoClient {
     id: "basic-client",
-    label: "basic-client (holds the basic grant)",
+    label: "basic-client",
     secret: "basic-secret",
 }];
 

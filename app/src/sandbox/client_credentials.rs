@@ -11,12 +11,12 @@ use leptos_router::hooks::use_query_map;
 const DEMO: [DemoClient; 2] = [
     DemoClient {
         id: "service-client",
-        label: "service-client (JWT access tokens)",
+        label: "service-client (JWT tokens)",
         secret: "service-secret",
     },
     DemoClient {
         id: "service-client-opaque",
-        label: "service-client-opaque (opaque access tokens)",
+        label: "service-client-opaque",
         secret: "service-secret",
     },
 ];
@@ -58,8 +58,8 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                         <TextParam label="Scope" name="scope" value=scope />
                         <label>"Client authentication"
                             <select name="input[auth]" on:change=move |ev| auth.set(event_target_value(&ev))>
-                                <option value="basic">"client_secret_basic (Authorization header)"</option>
-                                <option value="post">"client_secret_post (in the body)"</option>
+                                <option value="basic">"client_secret_basic (header)"</option>
+                                <option value="post">"client_secret_post (body)"</option>
                             </select>
                         </label>
                     </div>

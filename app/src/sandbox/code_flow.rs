@@ -120,12 +120,12 @@ pub fn load_run() -> Option<CodeRun> {
 const DEMO: [DemoClient; 2] = [
     DemoClient {
         id: "web-client",
-        label: "web-client (confidential: has a secret)",
+        label: "web-client (confidential)",
         secret: "web-secret",
     },
     DemoClient {
         id: "spa-client",
-        label: "spa-client (public: no secret, PKCE only)",
+        label: "spa-client (public, PKCE)",
         secret: "",
     },
 ];
@@ -204,8 +204,8 @@ pub fn AuthorizationCodePage() -> impl IntoView {
                     <TextParam label="code_verifier (kept secret by the client)" name="verifier" value=verifier />
                     <label>"PKCE method"
                         <select name="method" on:change=move |ev| method.set(event_target_value(&ev))>
-                            <option value="S256">"S256: the challenge is the verifier's SHA-256 (RFC 7636 §4.2)"</option>
-                            <option value="plain">"plain: the challenge is the verifier itself (the demo clients refuse it)"</option>
+                            <option value="S256">"S256 (RFC 7636 §4.2)"</option>
+                            <option value="plain">"plain (demo clients refuse it)"</option>
                         </select>
                     </label>
                 </div>

@@ -257,8 +257,8 @@ pub fn TokenSteps(
     view! {
         <label class="placement">"The token goes in"
             <select name="input[placement]" on:change=move |ev| placement.set(event_target_value(&ev))>
-                <option value="header">"the Authorization header (RFC 6750 §2.1)"</option>
-                <option value="query">"the URI query (RFC 6750 §2.3, discouraged)"</option>
+                <option value="header">"the Authorization header (§2.1)"</option>
+                <option value="query">"the URI query (§2.3, discouraged)"</option>
             </select>
         </label>
         <StepButton state make step=StepKind::Api label="call the API" needs=Needs::Token />

@@ -45,6 +45,16 @@ impl AuthorizeExtras {
     }
 }
 
+/// What the chosen `prompt` asks of the server.
+fn prompt_hint(prompt: &str) -> &'static str {
+    match prompt {
+        "consent" => "Ask for consent again, even if it was given before.",
+        "login" => "Sign in again, even with a session.",
+        "none" => "Show no page at all: answer at once, or send an error back.",
+        _ => "Sign in and consent only when needed.",
+    }
+}
+
 /// The controls for the extra parameters.
 #[component]
 pub fn ExtraParams(extras: RwSignal<AuthorizeExtras>) -> impl IntoView {
@@ -52,11 +62,12 @@ pub fn ExtraParams(extras: RwSignal<AuthorizeExtras>) -> impl IntoView {
         <div class="param-grid extras">
             <label>"prompt (OpenID Core §3.1.2.1)"
                 <select name="prompt" on:change=move |ev| extras.update(|e| e.prompt = event_target_value(&ev))>
-                    <option value="">"not sent: sign in and consent only when needed"</option>
-                    <option value="consent">"consent: ask for consent again"</option>
-                    <option value="login">"login: sign in again"</option>
-                    <option value="none">"none: no page at all, or an error"</option>
+                    <option value="">"not sent"</option>
+                    <option value="consent">"consent"</option>
+                    <option value="login">"login"</option>
+                    <option value="none">"none"</option>
                 </select>
+                <span class="hint" aria-live="polite">{move || prompt_hint(&extras.with(|e| e.prompt.clone()))}</span>
             </label>
             <label>"More parameters (name=value, one per line: max_age, login_hint, response_mode, any other)"
                 <textarea

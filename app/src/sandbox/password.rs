@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 const DEMO: [DemoClient; 1] = [DemoClient {
     id: "password-client",
-    label: "password-client (rotates refresh tokens)",
+    label: "password-client (rotating)",
     secret: "password-secret",
 }];
 
