@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { collectErrors, openFlow, screenshot } from './helpers';
+import { collectErrors, openFlow, screenshot, waitForHydration } from './helpers';
 
 test('client credentials, step by step, every step for real', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -64,4 +64,30 @@ test('client credentials, step by step, every step for real', async ({ page, con
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'flow-client-credentials-390');
   expect(errors).toEqual([]);
+});
+
+test('an edited request card: the edit reaches the server, and Reset returns to the plan', async ({ page }) => {
+  await page.goto('/sandbox/client-credentials');
+  await waitForHydration(page);
+  await page.getByText('Edit a request before it runs').click();
+  await page.getByRole('button', { name: 'Load the planned request' }).click();
+  const body = page.getByLabel('Body', { exact: true });
+  await expect(body).toHaveValue('grant_type=client_credentials&scope=patient.read');
+  await expect(page.getByLabel(/^Headers/)).toHaveValue(/authorization: Basic /);
+  await body.fill('grant_type=magic&scope=patient.read');
+  await page.getByRole('button', { name: 'Run 1: the edited request' }).click();
+  const card = page.getByRole('region', { name: '1. Request a token (edited)' });
+  await expect(card.locator('.status')).toHaveText('HTTP/1.1 400 Bad Request');
+  await expect(card.locator('pre[data-part="request"]')).toContainText('grant_type=magic');
+  await expect(card.locator('pre[data-part="response"]')).toContainText('"error": "unsupported_grant_type"');
+  // Reset: the planned request again, and it gets a token.
+  await page.getByRole('button', { name: 'Load the planned request' }).click();
+  await expect(body).toHaveValue('grant_type=client_credentials&scope=patient.read');
+  await page.getByRole('button', { name: 'Run 2: the edited request' }).click();
+  await expect(page.getByRole('region', { name: '2. Request a token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  // A header line without a colon is refused before anything is sent.
+  await page.getByRole('button', { name: 'Load the planned request' }).click();
+  await page.getByLabel(/^Headers/).fill('not a header');
+  await page.getByRole('button', { name: 'Run 3: the edited request' }).click();
+  await expect(page.getByRole('alert')).toContainText('has no colon');
 });

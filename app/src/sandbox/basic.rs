@@ -2,6 +2,7 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::catalogue::{Flow, StepKind};
+use super::request_card::RequestCard;
 use super::flow::{ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm};
 use super::wire::StepInput;
 use leptos::prelude::*;
@@ -72,6 +73,7 @@ pub fn BasicPage() -> impl IntoView {
                     </div>
                 </section>
             </StepForm>
+            <RequestCard state make steps=&[(StepKind::Api, "call the API")] />
         </FlowFrame>
     }
 }

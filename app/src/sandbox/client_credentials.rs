@@ -1,6 +1,7 @@
 //! The Client Credentials flow page (RFC 6749 §4.4), one step at a time, every step for real.
 
 use super::catalogue::{Flow, StepKind};
+use super::request_card::RequestCard;
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
@@ -73,6 +74,12 @@ pub fn ClientCredentialsPage() -> impl IntoView {
                     </div>
                 </section>
             </StepForm>
+            <RequestCard state make steps=&[
+                (StepKind::Token, "request a token"),
+                (StepKind::Api, "call the API"),
+                (StepKind::Introspect, "introspect"),
+                (StepKind::Revoke, "revoke"),
+            ] />
         </FlowFrame>
     }
 }

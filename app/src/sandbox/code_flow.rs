@@ -299,6 +299,14 @@ pub fn CodeContinuation(
                         <TokenSteps state=flow make refresh=true openid=true />
                         <StepButton state=flow make step=StepKind::Replay label="replay the code" needs=Needs::Token class="lesson" />
                     </div>
+                    <super::request_card::RequestCard state=flow make steps=&[
+                        (StepKind::Exchange, "exchange the code"),
+                        (StepKind::Userinfo, "ask userinfo who signed in"),
+                        (StepKind::Api, "call the API"),
+                        (StepKind::Refresh, "refresh"),
+                        (StepKind::Introspect, "introspect"),
+                        (StepKind::Revoke, "revoke"),
+                    ] />
                 </Show>
                 {move || flow.run_id().map(|id| view! {
                     <p><a href=format!("{}?run={id}", Flow::AuthorizationCode.path())>"Back to the flow page"</a>", to send the browser through the front channel again (with prompt=consent, say)."</p>

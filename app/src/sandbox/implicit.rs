@@ -1,7 +1,7 @@
 //! The Implicit flow page (RFC 6749 §4.2), marked legacy: RFC 9700 §2.1.2 says clients SHOULD
 //! NOT use it. The token comes back in the URL fragment, which only code in the page can read.
 
-use super::catalogue::Flow;
+use super::catalogue::{Flow, StepKind};
 use super::flow::{FlowFrame, FlowState, StepList, TextParam, TokenSteps};
 use super::front_door::{AuthorizeExtras, ExtraParams, SeeThePagesAgain, begin, watched};
 use super::token_view::TokenView;
@@ -113,6 +113,11 @@ pub fn ImplicitContinuation(
                 <div class="step-buttons">
                     <TokenSteps state=flow make openid=true />
                 </div>
+                <super::request_card::RequestCard state=flow make steps=&[
+                    (StepKind::Userinfo, "ask userinfo who signed in"),
+                    (StepKind::Api, "call the API"),
+                    (StepKind::Revoke, "revoke"),
+                ] />
                 <Show when=move || !flow.has_inspection()>
                     {move || inspection.get().map(|i| view! { <TokenView inspection=i /> })}
                 </Show>

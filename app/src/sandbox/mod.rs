@@ -18,6 +18,7 @@ pub mod front_door;
 pub mod id_token;
 pub mod implicit;
 pub mod password;
+pub mod request_card;
 pub mod requests;
 pub mod runs;
 pub mod steps;

@@ -2,6 +2,7 @@
 //! §2.4 says it "MUST NOT be used".
 
 use super::catalogue::{Flow, StepKind};
+use super::request_card::RequestCard;
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
@@ -58,6 +59,13 @@ pub fn PasswordPage() -> impl IntoView {
                     </div>
                 </section>
             </StepForm>
+            <RequestCard state make steps=&[
+                (StepKind::Token, "get tokens"),
+                (StepKind::Api, "call the API"),
+                (StepKind::Refresh, "refresh"),
+                (StepKind::Introspect, "introspect"),
+                (StepKind::Revoke, "revoke"),
+            ] />
         </FlowFrame>
     }
 }
