@@ -3,6 +3,8 @@
 //! it, credentials masked; the server's pages carry the sandbox banner for that browser only;
 //! a real client's request, or another browser's, passes untouched and unrecorded.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 mod common;
 
 use common::browser::{Browser, hidden, location};
@@ -65,7 +67,12 @@ async fn the_front_channel_joins_the_run_that_started_it_with_credentials_masked
     let h = harness().await;
     let (mut b, run) = watching(&h, "state-1").await;
 
-    let page = b.get(&format!("/auth/authorize?{}", authorize_query("state-1", ""))).await;
+    let page = b
+        .get(&format!(
+            "/auth/authorize?{}",
+            authorize_query("state-1", "")
+        ))
+        .await;
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(html.contains("Sandbox run: arrow 2 of 12"), "{html}");
@@ -115,19 +122,35 @@ async fn the_front_channel_joins_the_run_that_started_it_with_credentials_masked
     );
     // The authorization request's parameters, explained.
     let params = steps[0]["params"].as_array().unwrap();
-    let challenge = params.iter().find(|p| p["name"] == "code_challenge").unwrap();
+    let challenge = params
+        .iter()
+        .find(|p| p["name"] == "code_challenge")
+        .unwrap();
     assert!(challenge["meaning"].as_str().unwrap().contains("RFC 7636"));
     // The checks the authorization endpoint ran are on the card.
-    assert!(!steps[0]["exchange"]["checks"].as_array().unwrap().is_empty());
+    assert!(
+        !steps[0]["exchange"]["checks"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // What was stored: no password, no cookie value, but the code in the redirect back.
     let stored = serde_json::to_string(&steps).unwrap();
     assert!(!stored.contains("alice-password"));
     for value in b.cookies.values() {
-        assert!(!stored.contains(value.as_str()), "a cookie value was recorded");
+        assert!(
+            !stored.contains(value.as_str()),
+            "a cookie value was recorded"
+        );
     }
     assert!(stored.contains(&query["code"]));
     let response = &steps[3]["exchange"]["response"];
-    assert!(response["start_line"].as_str().unwrap().starts_with("HTTP/1.1 303"));
+    assert!(
+        response["start_line"]
+            .as_str()
+            .unwrap()
+            .starts_with("HTTP/1.1 303")
+    );
 
     // The run the flow page opens is the same run, with the same steps.
     let opened = b.call_form("/api/sandbox/open-run", &[("id", &run)]).await;
@@ -143,7 +166,10 @@ async fn another_browser_and_a_real_client_are_neither_recorded_nor_bannered() {
     let mut other = Browser::new(&h);
     other.get("/").await;
     let page = other
-        .get(&format!("/auth/authorize?{}", authorize_query("shared-state", "")))
+        .get(&format!(
+            "/auth/authorize?{}",
+            authorize_query("shared-state", "")
+        ))
         .await;
     assert_eq!(page.status, 200);
     assert!(!page.text().contains("Sandbox run"));
@@ -224,7 +250,12 @@ async fn sandbox_refusals_are_typed_400s() {
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["kind"], "refused");
-    assert!(r.json()["message"].as_str().unwrap().contains("no front channel"));
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("no front channel")
+    );
     let r = b
         .call_form(
             "/api/sandbox/step",

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
-use app::sandbox::catalogue::{ArrowId, Flow};
 use app::sandbox::backend::SandboxBackend;
+use app::sandbox::catalogue::{ArrowId, Flow};
 use app::sandbox::requests::{self, ClientAuth};
 use common::*;
 use oauth_sandbox::sandbox::backend::InProcess;

@@ -48,9 +48,14 @@ impl InProcess {
             .unwrap_or_else(|| "localhost".into());
         let mut headers = vec![("host".to_owned(), host)];
         // The server sets these two from what it sends; an edited card's own are dropped.
-        headers.extend(out.headers.iter().cloned().filter(|(k, _)| {
-            !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-length")
-        }));
+        headers.extend(
+            out.headers
+                .iter()
+                .filter(|(k, _)| {
+                    !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-length")
+                })
+                .cloned(),
+        );
         if !out.body.is_empty() {
             headers.push(("content-length".into(), out.body.len().to_string()));
         }

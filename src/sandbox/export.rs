@@ -24,7 +24,9 @@ pub struct Reveal {
 pub fn markdown(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "# {} run {}\n\nRecorded {} by oauth-sandbox.\n",
-        run.flow_slug(), run.id, run.created_at
+        run.flow_slug(),
+        run.id,
+        run.created_at
     );
     if !reveal {
         out.push_str(
@@ -60,7 +62,9 @@ pub fn markdown(run: &SavedRun, reveal: bool) -> String {
 pub fn shell(run: &SavedRun, reveal: bool) -> String {
     let mut out = format!(
         "#!/bin/sh\n# {} run {}, recorded {} by oauth-sandbox.\n",
-        run.flow_slug(), run.id, run.created_at
+        run.flow_slug(),
+        run.id,
+        run.created_at
     );
     if !reveal {
         out.push_str(

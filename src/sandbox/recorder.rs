@@ -182,14 +182,20 @@ fn first<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The `(client_id, state)` a request belongs to: its own parameters for the authorization
 /// endpoint, the pending request it names for the sign-in and consent pages.
-fn belongs_to(state: &AppState, arrow: ArrowId, params: &[(String, String)]) -> Option<(String, String)> {
+fn belongs_to(
+    state: &AppState,
+    arrow: ArrowId,
+    params: &[(String, String)],
+) -> Option<(String, String)> {
     if arrow == ArrowId::Authorize {
         return Some((
             first(params, "client_id")?.to_owned(),
             first(params, "state")?.to_owned(),
         ));
     }
-    let pending = state.pending.get(first(params, "request")?, state.clock.now())?;
+    let pending = state
+        .pending
+        .get(first(params, "request")?, state.clock.now())?;
     Some((
         pending.request.client.client_id.clone(),
         pending.request.target.state.clone()?,
@@ -239,7 +245,11 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let outcome = outcome_of(&response_parts, location.as_deref(), redirect_uri.as_deref());
+    let outcome = outcome_of(
+        &response_parts,
+        location.as_deref(),
+        redirect_uri.as_deref(),
+    );
     let (title, lesson) = describe(arrow, outcome);
     let mut arrows = vec![arrow];
     if matches!(outcome, Outcome::Back { .. }) {
@@ -272,7 +282,11 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     } else {
         Vec::new()
     };
-    if let Err(e) = append(&state, &owner, &trace, title, lesson, arrows, explained, exchange).await {
+    if let Err(e) = append(
+        &state, &owner, &trace, title, lesson, arrows, explained, exchange,
+    )
+    .await
+    {
         tracing::warn!(error = %e, "a front-channel exchange could not be recorded");
     }
     Response::from_parts(response_parts, Body::from(body))
@@ -293,7 +307,11 @@ fn outcome_of(
         (Some(PageShown(_)), _) => Outcome::ConsentPage,
         (None, Some(l)) if leaves_server(l, redirect_uri) => {
             let (before, fragment) = l.split_once('#').unwrap_or((l, ""));
-            let answer = if fragment.is_empty() { before.split_once('?').map(|(_, q)| q).unwrap_or("") } else { fragment };
+            let answer = if fragment.is_empty() {
+                before.split_once('?').map(|(_, q)| q).unwrap_or("")
+            } else {
+                fragment
+            };
             Outcome::Back {
                 fragment: !fragment.is_empty(),
                 error: form_urlencoded::parse(answer.as_bytes()).any(|(k, _)| k == "error"),
@@ -404,7 +422,10 @@ fn recorded_request(request: &Request, body: &[u8]) -> HttpMessage {
     HttpMessage {
         start_line: format!("{} {} HTTP/1.1", request.method(), request.uri()),
         headers: header_lines(request.headers()),
-        body: body.replace(&form_urlencoded::byte_serialize(MASK.as_bytes()).collect::<String>(), MASK),
+        body: body.replace(
+            &form_urlencoded::byte_serialize(MASK.as_bytes()).collect::<String>(),
+            MASK,
+        ),
     }
 }
 
@@ -461,7 +482,10 @@ mod tests {
         w.insert(me.clone(), "web-client", "s1", trace.clone(), 100);
         assert_eq!(w.find(&me, "web-client", "s1", 101), Some(trace.clone()));
         assert_eq!(w.find(&me, "other", "s1", 101), None);
-        assert_eq!(w.find(&OwnerKey::Visitor("you".into()), "web-client", "s1", 101), None);
+        assert_eq!(
+            w.find(&OwnerKey::Visitor("you".into()), "web-client", "s1", 101),
+            None
+        );
         assert_eq!(w.find(&me, "web-client", "s1", 100 + WATCH_TTL), None);
         assert_eq!(
             w.by_state(&me, Flow::AuthorizationCode, "s1", 101),

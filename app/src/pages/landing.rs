@@ -62,4 +62,3 @@ pub fn Landing() -> impl IntoView {
         </main>
     }
 }
-

@@ -19,7 +19,10 @@ pub fn TopNav() -> impl IntoView {
     let current = move |href: &'static str| {
         let path = location.pathname.get();
         let here = match href {
-            "/#flows" => path == "/" || (path.starts_with("/sandbox/") && !path.starts_with(crate::endpoints::RUNS)),
+            "/#flows" => {
+                path == "/"
+                    || (path.starts_with("/sandbox/") && !path.starts_with(crate::endpoints::RUNS))
+            }
             h => path.starts_with(h),
         };
         here.then_some("page")

@@ -1,13 +1,13 @@
 //! Server functions the sandbox pages call. Each runs on the server and uses the backend the
 //! server provided as context.
 
-pub use super::catalogue::Flow;
 #[cfg(feature = "ssr")]
 use super::catalogue::Channel;
+pub use super::catalogue::Flow;
 pub use super::error::SandboxError;
+use super::wire::{Outgoing, RunView, SavedRun, StepInput, TokenInspection};
 #[cfg(feature = "ssr")]
 use super::wire::{RunStep, next_number};
-use super::wire::{Outgoing, RunView, SavedRun, StepInput, TokenInspection};
 use leptos::prelude::*;
 
 /// The endpoints the sandbox may send to: this server's own protocol endpoints, never the admin
@@ -269,7 +269,8 @@ fn request_headers() -> http::HeaderMap {
 
 #[cfg(feature = "ssr")]
 fn backend() -> Result<super::backend::Backend, SandboxError> {
-    use_context::<super::backend::Backend>().ok_or_else(|| SandboxError::server("no sandbox backend"))
+    use_context::<super::backend::Backend>()
+        .ok_or_else(|| SandboxError::server("no sandbox backend"))
 }
 
 /// This browser's newest runs, typed secrets masked.

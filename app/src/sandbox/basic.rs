@@ -2,8 +2,8 @@
 //! demo API, no token at all. The product calls this grant `basic`, after Aidbox.
 
 use super::catalogue::{Flow, StepKind};
-use super::request_card::RequestCard;
 use super::flow::{ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm};
+use super::request_card::RequestCard;
 use super::wire::StepInput;
 use leptos::prelude::*;
 

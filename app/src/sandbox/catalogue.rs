@@ -197,7 +197,12 @@ const PASSWORD: FlowEntry = FlowEntry {
     standing_text: "Legacy: RFC 9700 §2.4 says it MUST NOT be used",
     lead: "The user types their password into the client, and the client sends it to the token endpoint (RFC 6749 §4.3). It exists for old first-party apps. The client sees the password, cannot use multi-factor sign-in, and teaches users to type passwords into apps. Use the authorization code flow instead.",
     arrows: &[
-        arrow(A::Credentials, U, C, "username + password, typed into the app"),
+        arrow(
+            A::Credentials,
+            U,
+            C,
+            "username + password, typed into the app",
+        ),
         arrow(
             A::TokenRequest,
             C,
@@ -226,9 +231,19 @@ const AUTHORIZATION_CODE: FlowEntry = FlowEntry {
             AS,
             "GET /auth/authorize (code_challenge, state, nonce)",
         ),
-        arrow(A::SignIn, U, AS, "POST /auth/login: the password, to the server only"),
+        arrow(
+            A::SignIn,
+            U,
+            AS,
+            "POST /auth/login: the password, to the server only",
+        ),
         arrow(A::Consent, U, AS, "POST /auth/consent: allow"),
-        arrow(A::RedirectBack, AS, C, "302 to redirect_uri: code, state, iss"),
+        arrow(
+            A::RedirectBack,
+            AS,
+            C,
+            "302 to redirect_uri: code, state, iss",
+        ),
         arrow(
             A::TokenRequest,
             C,
@@ -253,7 +268,12 @@ const IMPLICIT: FlowEntry = FlowEntry {
     standing_text: "Legacy: RFC 9700 §2.1.2 says clients SHOULD NOT use it",
     lead: "The access token comes straight back in the redirect, in the URL fragment, with no code and no back channel (RFC 6749 §4.2). It was made for browser apps before CORS and PKCE. The token sits in the browser's address bar and history, cannot be bound to the client, and can leak through the Referer or injected scripts; there is never a refresh token. Use the authorization code flow with PKCE instead.",
     arrows: &[
-        arrow(A::Authorize, U, AS, "GET /auth/authorize (response_type=token)"),
+        arrow(
+            A::Authorize,
+            U,
+            AS,
+            "GET /auth/authorize (response_type=token)",
+        ),
         arrow(A::SignIn, U, AS, "POST /auth/login"),
         arrow(A::Consent, U, AS, "POST /auth/consent: allow"),
         arrow(

@@ -1,10 +1,10 @@
 //! The Client Credentials flow page (RFC 6749 §4.4), one step at a time, every step for real.
 
 use super::catalogue::{Flow, StepKind};
-use super::request_card::RequestCard;
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
+use super::request_card::RequestCard;
 use super::wire::StepInput;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

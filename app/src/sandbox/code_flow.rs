@@ -4,11 +4,11 @@
 //! the authorization server; `/sandbox/callback` picks the run up again.
 
 use super::catalogue::{Flow, StepKind};
+use super::diagram::SequenceDiagram;
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, Needs, StepButton, StepForm, StepList,
     TextParam, TokenSteps,
 };
-use super::diagram::SequenceDiagram;
 use super::front_door::{AuthorizeExtras, ExtraParams, begin};
 use super::wire::StepInput;
 use crate::endpoints as ep;

@@ -83,9 +83,7 @@ impl FromServerFnError for SandboxError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The request's arguments could not be read: the caller's mistake.
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
-                SandboxError::refused(m)
-            }
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => SandboxError::refused(m),
             ServerFnErrorErr::ServerError(m)
             | ServerFnErrorErr::MiddlewareError(m)
             | ServerFnErrorErr::Registration(m)
@@ -125,8 +123,7 @@ mod tests {
             400
         );
         assert_eq!(
-            SandboxError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into()))
-                .status(),
+            SandboxError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into())).status(),
             500
         );
     }

@@ -85,12 +85,15 @@ pub fn describe(arrow: ArrowId, outcome: Outcome) -> (&'static str, &'static str
             "The authorization request",
             "The client sends the browser to the authorization endpoint. The person is signed in here already, but this client needs consent (or prompt=consent asked again), so the server answers with its consent page.",
         ),
-        (ArrowId::Authorize, O::Back { fragment, error }) => {
-            ("The authorization request, and the redirect back", match error {
+        (ArrowId::Authorize, O::Back { fragment, error }) => (
+            "The authorization request, and the redirect back",
+            match error {
                 true => back(fragment, error),
-                false => "The person is signed in here and has allowed this client already, so the server answers at once, with no page. Send prompt=consent or sign out of the authorization server to see the pages again.",
-            })
-        }
+                false => {
+                    "The person is signed in here and has allowed this client already, so the server answers at once, with no page. Send prompt=consent or sign out of the authorization server to see the pages again."
+                }
+            },
+        ),
         (ArrowId::Authorize, _) => (
             "The authorization request, refused",
             "The server cannot trust this request's redirect_uri or client_id, so it must not send the browser back: it shows its own error page instead (RFC 6749 §4.1.2.1).",
@@ -99,16 +102,18 @@ pub fn describe(arrow: ArrowId, outcome: Outcome) -> (&'static str, &'static str
             "The sign-in post, refused",
             "The username or password is wrong, so the server shows its sign-in page again. The client learns nothing of it.",
         ),
-        (ArrowId::SignIn, O::Back { fragment, error }) => {
-            ("The sign-in post, and the redirect back", back(fragment, error))
-        }
+        (ArrowId::SignIn, O::Back { fragment, error }) => (
+            "The sign-in post, and the redirect back",
+            back(fragment, error),
+        ),
         (ArrowId::SignIn, _) => (
             "The sign-in post",
             "The person typed the password into the authorization server's page, never into the client. The form carries the pending request's id and a CSRF token bound to this browser; the server answers with a redirect to its consent page (303, so a reload does not post the password again).",
         ),
-        (ArrowId::Consent, O::Back { fragment, error }) => {
-            ("The consent post, and the redirect back", back(fragment, error))
-        }
+        (ArrowId::Consent, O::Back { fragment, error }) => (
+            "The consent post, and the redirect back",
+            back(fragment, error),
+        ),
         (ArrowId::Consent, _) => (
             "The consent page",
             "The server asks the person whether this client may do what its scope asks.",
@@ -135,7 +140,10 @@ pub fn banner(flow: Flow, page: ArrowId, run_id: &str) -> SandboxBanner {
         }
     };
     SandboxBanner {
-        position: format!("Sandbox run: arrow {number} of {total} of the {} diagram", entry.title),
+        position: format!(
+            "Sandbox run: arrow {number} of {total} of the {} diagram",
+            entry.title
+        ),
         purpose: purpose.to_owned(),
         run_url: format!("{}?run={run_id}", flow.path()),
     }

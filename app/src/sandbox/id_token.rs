@@ -61,7 +61,12 @@ pub fn checks(id_token: &str, expected: &Expected) -> Vec<CheckLine> {
             false,
         )];
     };
-    let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).unwrap_or_default();
+    let text = |name: &str| {
+        claims
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     let iss = text("iss");
     out.push(line(
@@ -106,7 +111,10 @@ pub fn checks(id_token: &str, expected: &Expected) -> Vec<CheckLine> {
         ));
     }
     if let Some(access) = &expected.access_token {
-        let alg = header.get("alg").and_then(|v| v.as_str()).unwrap_or("RS256");
+        let alg = header
+            .get("alg")
+            .and_then(|v| v.as_str())
+            .unwrap_or("RS256");
         let got = text("at_hash");
         out.push(match got {
             "" => line(

@@ -44,7 +44,12 @@ pub fn ImplicitPage() -> impl IntoView {
     let url = move || implicit_url(&origin.get(), &scope.get(), &state_v.get(), &extras.get());
     let go = move |_| {
         let target = url();
-        begin(state, CLIENT.to_owned(), state_v.get_untracked(), move |_| target);
+        begin(
+            state,
+            CLIENT.to_owned(),
+            state_v.get_untracked(),
+            move |_| target,
+        );
     };
     view! {
         <FlowFrame state>

@@ -2,10 +2,10 @@
 //! §2.4 says it "MUST NOT be used".
 
 use super::catalogue::{Flow, StepKind};
-use super::request_card::RequestCard;
 use super::flow::{
     ClientPicker, DemoClient, FlowFrame, FlowState, StepButton, StepForm, TextParam, TokenSteps,
 };
+use super::request_card::RequestCard;
 use super::wire::StepInput;
 use leptos::prelude::*;
 

@@ -94,7 +94,12 @@ pub fn RequestCard(
     };
     let pick = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
-        step.set(steps.iter().find(|(s, _)| s.slug() == chosen).map(|(s, _)| *s));
+        step.set(
+            steps
+                .iter()
+                .find(|(s, _)| s.slug() == chosen)
+                .map(|(s, _)| *s),
+        );
         loaded.set(false);
     };
     view! {
@@ -146,7 +151,10 @@ mod tests {
     #[test]
     fn headers_round_trip_and_a_line_without_a_colon_is_named() {
         let h = vec![
-            ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
+            (
+                "content-type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            ),
             ("authorization".to_owned(), "Basic YTpi".to_owned()),
         ];
         assert_eq!(parse_headers(&headers_text(&h)).unwrap(), h);
@@ -157,6 +165,10 @@ mod tests {
                 ("x-thing".to_owned(), "v".to_owned())
             ]
         );
-        assert!(parse_headers("no colon here").unwrap_err().contains("no colon"));
+        assert!(
+            parse_headers("no colon here")
+                .unwrap_err()
+                .contains("no colon")
+        );
     }
 }

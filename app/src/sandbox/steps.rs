@@ -87,9 +87,17 @@ fn auth_of(input: &StepInput) -> ClientAuth {
 
 /// Plans step `input.step` of flow `input.flow` for a run that holds `held`.
 pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
-    let flow = input.flow.ok_or("the step does not say which flow it belongs to")?;
-    let step = input.step.ok_or("the form does not say which step to run")?;
-    let (to_server, to_api, manage) = (ArrowId::TokenRequest, ArrowId::ApiCall, ArrowId::ManageRequest);
+    let flow = input
+        .flow
+        .ok_or("the step does not say which flow it belongs to")?;
+    let step = input
+        .step
+        .ok_or("the form does not say which step to run")?;
+    let (to_server, to_api, manage) = (
+        ArrowId::TokenRequest,
+        ArrowId::ApiCall,
+        ArrowId::ManageRequest,
+    );
     let auth = auth_of(input);
     let (id, secret) = (input.client_id.as_str(), input.client_secret.as_str());
     let token = || {
@@ -169,18 +177,26 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             to_server,
             code_exchange(input, auth, &input.verifier),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) if input.placement == "query" => plan(
-            "Lesson: the token in the query",
-            "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
-            to_api,
-            requests::api_call_query(&token()?),
-        ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) if held.revoked => plan(
-            "Call the API after revoking",
-            "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
-            to_api,
-            requests::api_call(&token()?),
-        ),
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api)
+            if input.placement == "query" =>
+        {
+            plan(
+                "Lesson: the token in the query",
+                "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
+                to_api,
+                requests::api_call_query(&token()?),
+            )
+        }
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api)
+            if held.revoked =>
+        {
+            plan(
+                "Call the API after revoking",
+                "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
+                to_api,
+                requests::api_call(&token()?),
+            )
+        }
         (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) => plan(
             "Call the demo API",
             "The resource server checks the token's signature, expiry and revocation, then asks its access policies.",
@@ -215,24 +231,32 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                     .ok_or("this lesson needs a retired refresh token: refresh first")?,
             ),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Introspect) if auth == ClientAuth::None => plan(
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit,
+            S::Introspect,
+        ) if auth == ClientAuth::None => plan(
             "Lesson: a public client cannot introspect",
             "401 invalid_client: RFC 7662 §2.1 lets only authenticated callers introspect, usually resource servers. A browser app reads what it needs from the token response instead.",
             manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Introspect) => plan(
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit,
+            S::Introspect,
+        ) => plan(
             "Introspect the token",
             "RFC 7662: the server says whether the token is active and what it allows.",
             manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Revoke) => plan(
-            "Revoke the token",
-            "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
-            manage,
-            requests::revoke(auth, id, secret, &token()?),
-        ),
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Revoke) => {
+            plan(
+                "Revoke the token",
+                "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
+                manage,
+                requests::revoke(auth, id, secret, &token()?),
+            )
+        }
         // OpenID Connect Core §5.3: the UserInfo endpoint returns claims about the user the
         // access token was issued for.
         (F::AuthorizationCode | F::Implicit, S::Userinfo) => plan(
@@ -377,7 +401,11 @@ mod tests {
                         "{flow} {step:?} travels {:?}, which its diagram lacks",
                         p.arrow
                     );
-                    assert!(super::super::api::allowed(&p.request.path), "{}", p.request.path);
+                    assert!(
+                        super::super::api::allowed(&p.request.path),
+                        "{}",
+                        p.request.path
+                    );
                 }
             }
         }

@@ -1,16 +1,16 @@
 //! What the authorization endpoint sends back: a redirect to the client, or one of its own
 //! pages.
 
-use crate::sandbox::recorder::PageShown;
-use app::sandbox::catalogue::ArrowId;
 use super::request::Target;
 use crate::model::client::Client;
 use crate::oauth::error::OAuthError;
+use crate::sandbox::recorder::PageShown;
 use crate::state::AppState;
 use app::auth_pages::{
     ConsentPage, ConsentView, ErrorPage, ErrorView, LeavingPage, LeavingView, LoginPage, LoginView,
     ScopeLine, document,
 };
+use app::sandbox::catalogue::ArrowId;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
@@ -179,7 +179,9 @@ pub fn consent_page(view: ConsentView, cookies: &[String]) -> Response {
         view! { <ConsentPage view /> },
         cookies,
     );
-    response.extensions_mut().insert(PageShown(ArrowId::Consent));
+    response
+        .extensions_mut()
+        .insert(PageShown(ArrowId::Consent));
     response
 }
 
