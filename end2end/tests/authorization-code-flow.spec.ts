@@ -22,6 +22,10 @@ test('authorization code + PKCE: the whole exchange on one timeline, front chann
   await expect(banner).toContainText('arrow 2 of 12');
   await expect(banner).toContainText('never sees this password');
   await expect(banner.getByRole('link', { name: 'Back to the run' })).toHaveAttribute('href', /\/sandbox\/authorization-code\?run=[0-9a-f]{32}$/);
+  await screenshot(page, 'sign-in-in-a-sandbox-run-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'sign-in-in-a-sandbox-run-390');
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByLabel('Username').fill('alice');
   await page.getByLabel('Password').fill('alice-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -48,7 +52,7 @@ test('authorization code + PKCE: the whole exchange on one timeline, front chann
   await expect(back).toContainText(/location: http:\/\/127\.0\.0\.1:\d+\/sandbox\/callback\?code=.*&state=.*&iss=/);
   // The diagram's trail: the first four arrows taken, the redirect back the newest.
   await expect(page.locator('.sequence-list li.taken')).toHaveCount(3);
-  await expect(page.locator('.sequence-list li.current')).toContainText('302 to redirect_uri');
+  await expect(page.locator('.sequence-list li.current')).toContainText('redirect to redirect_uri');
 
   await page.getByRole('button', { name: 'Lesson 2: a wrong code_verifier' }).click();
   const wrong = page.getByRole('region', { name: '2. Lesson: a wrong code_verifier' });
@@ -163,4 +167,18 @@ test('PKCE plain is refused for a client that does not allow it', async ({ page 
   await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();
   await expect(page).toHaveURL(/\/sandbox\/callback\?error=invalid_request/);
   await expect(page.locator('[data-param="error_description"]')).toContainText('plain');
+});
+
+test('the refused authorization request joins the run as its own card', async ({ page }) => {
+  await page.goto('/sandbox/authorization-code');
+  await waitForHydration(page);
+  await expect(page.getByRole('button', { name: 'Run 1: go to the authorization server' })).toBeEnabled();
+  await page.getByRole('button', { name: 'Lesson: an unregistered redirect_uri' }).click();
+  await expect(page.getByRole('alert')).toContainText('not registered');
+  await page.goBack();
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Runs', exact: true }).first().click();
+  await page.locator('td a', { hasText: 'Authorization Code + PKCE' }).first().click();
+  await expect(page.getByRole('region', { name: '1.1 The authorization request, refused' }).locator('.status')).toHaveText('HTTP/1.1 400 Bad Request');
+  await expect(page.getByText('it shows its own error page instead')).toBeVisible();
 });

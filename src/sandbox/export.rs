@@ -6,7 +6,9 @@
 use super::backend::visible_run;
 use crate::state::AppState;
 
+use app::sandbox::catalogue::Channel;
 use app::sandbox::credentials::{mask_steps, run_credentials};
+use app::sandbox::timeline::carrier;
 use app::sandbox::wire::SavedRun;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -34,7 +36,12 @@ pub fn markdown(run: &SavedRun, reveal: bool) -> String {
         );
     }
     for step in &run.steps {
-        out.push_str(&format!("\n## {}\n\n{}\n\n", step.title, step.lesson));
+        out.push_str(&format!(
+            "\n## {}\n\n*{}*\n\n{}\n\n",
+            step.title,
+            carrier(step),
+            step.lesson
+        ));
         out.push_str(&format!(
             "```http\n{}\n```\n\n",
             step.exchange.request.to_text()
@@ -72,6 +79,14 @@ pub fn shell(run: &SavedRun, reveal: bool) -> String {
         );
     }
     for step in &run.steps {
+        if step.channel == Channel::Front {
+            // The browser carried it: there is no curl line, only what to open.
+            out.push_str(&format!(
+                "\n# {} (front channel, carried by the browser)\n# {}\n",
+                step.title, step.exchange.request.start_line
+            ));
+            continue;
+        }
         out.push_str(&format!(
             "\n# {}\n{}\necho\n",
             step.title, step.exchange.curl

@@ -242,7 +242,7 @@ const AUTHORIZATION_CODE: FlowEntry = FlowEntry {
             A::RedirectBack,
             AS,
             C,
-            "302 to redirect_uri: code, state, iss",
+            "redirect to redirect_uri: code, state, iss",
         ),
         arrow(
             A::TokenRequest,
@@ -280,7 +280,7 @@ const IMPLICIT: FlowEntry = FlowEntry {
             A::RedirectBack,
             AS,
             C,
-            "302 to redirect_uri: #access_token=… in the fragment",
+            "redirect to redirect_uri: #access_token=… in the fragment",
         ),
         arrow(A::UserinfoRequest, C, AS, "GET /auth/userinfo (Bearer)"),
         arrow(A::UserinfoResponse, AS, C, "the user's claims"),

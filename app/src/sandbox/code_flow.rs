@@ -184,10 +184,13 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             authorize_url(&r)
         });
     };
+    // The refused request joins the run too: its card shows the server's own error page.
     let bad_redirect = move |_| {
         let mut r = run();
         r.redirect_uri = "https://attacker.example/steal".into();
-        let _ = window().location().assign(&authorize_url(&r));
+        begin(state, r.client_id.clone(), r.state.clone(), move |_| {
+            authorize_url(&r)
+        });
     };
     let number = move || state.next_number();
     view! {
