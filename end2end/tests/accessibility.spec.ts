@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
-import { waitForHydration } from './helpers';
+import { signInAndAllow, waitForHydration } from './helpers';
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -17,8 +17,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v: any) => `${v.impact} ${v.id} (${v.nodes}): ${v.help}`);
 }
 
-for (const scheme of ['light', 'dark'] as const) {
-  test(`no serious or critical axe violations (${scheme})`, async ({ page }) => {
+for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], ['dark', 390]] as const) {
+  test(`no serious or critical axe violations (${scheme}, ${width} px)`, async ({ page }) => {
+    test.setTimeout(60_000);
+    await page.setViewportSize({ width, height: 900 });
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await waitForHydration(page);
@@ -40,6 +42,18 @@ for (const scheme of ['light', 'dark'] as const) {
       expect(await seriousViolations(page)).toEqual([]);
     }
 
+    // A whole code-flow run: the banner on sign-in, then the callback's timeline and tokens.
+    await page.goto('/sandbox/authorization-code');
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();
+    await expect(page.getByRole('complementary', { name: 'Sandbox run' })).toBeVisible();
+    expect(await seriousViolations(page), 'sign-in in a sandbox run').toEqual([]);
+    await signInAndAllow(page, 'alice', 'alice-password');
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Run 2: exchange the code' }).click();
+    await expect(page.getByRole('region', { name: 'Decoded ID token' })).toBeVisible();
+    expect(await seriousViolations(page), 'the callback with its timeline').toEqual([]);
+
     await page.goto('/auth/authorize?response_type=code&client_id=web-client&redirect_uri=https://evil.example/cb');
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -49,7 +63,7 @@ for (const scheme of ['light', 'dark'] as const) {
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto('/developer/signup');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByLabel('Username').fill(`axe-${scheme}-${Date.now()}`);
+    await page.getByLabel('Username').fill(`axe-${scheme}-${width}-${Date.now()}`);
     await page.getByLabel('Password').fill('a-long-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await waitForHydration(page);

@@ -14,6 +14,14 @@ test('basic: the client id and secret straight to the API', async ({ page }) => 
   const wrong = page.getByRole('region', { name: 'Lesson: a wrong secret' });
   await expect(wrong.locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
   await expect(wrong.locator('pre[data-part="response"]')).toContainText('www-authenticate: Basic realm="oauth-sandbox"');
+  // The header taken apart: base64 of id:secret, no encryption.
+  await expect(page.locator('[data-basic="decoded"]')).toHaveText('basic-client:basic-secret');
+  // One timeline, oldest first, each card on the back channel and on the diagram.
+  expect(await page.locator('.timeline > li .exchange-head h3').allInnerTexts()).toEqual([
+    '1. Call the API with Basic credentials',
+    '2. Lesson: a wrong secret',
+  ]);
+  await expect(page.locator('.timeline > li').first().locator('[data-channel="back"]')).toContainText('arrows 1 and 2');
   await screenshot(page, 'flow-basic-1280');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'flow-basic-390');

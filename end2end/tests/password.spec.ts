@@ -21,6 +21,9 @@ test('password: tokens, API, rotation, and reuse revoking the grant', async ({ p
   // The grant is gone: the newest access token fails too.
   await page.getByRole('button', { name: /^Run \d+: call the API$/ }).click();
   await expect(page.getByRole('region', { name: '5. Call the demo API' }).locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+  const titles = await page.locator('.timeline > li .exchange-head h3').allInnerTexts();
+  expect(titles[0]).toBe('1. Trade the password for tokens');
+  expect(titles.map((t) => Number(t.split('.')[0]))).toEqual(titles.map((_, i) => i + 1));
   await screenshot(page, 'flow-password-1280');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'flow-password-390');
