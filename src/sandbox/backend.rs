@@ -430,7 +430,9 @@ fn help(name: &str) -> &'static str {
         "kid" => "Which published key signed it (RFC 7515 §4.1.4).",
         "iss" => "Who issued it: this server's issuer URL (RFC 7519 §4.1.1).",
         "sub" => "Whom it is about: the user, or the client itself (RFC 7519 §4.1.2).",
-        "aud" => "Who should accept it: the API for an access token, the client for an ID token (RFC 7519 §4.1.3).",
+        "aud" => {
+            "Who should accept it: the API for an access token, the client for an ID token (RFC 7519 §4.1.3)."
+        }
         "exp" => "When it expires (RFC 7519 §4.1.4).",
         "nbf" => "Not valid before this time (RFC 7519 §4.1.5).",
         "iat" => "When it was issued (RFC 7519 §4.1.6).",
