@@ -14,6 +14,9 @@ test('authorization code + PKCE: the whole exchange on one timeline, front chann
   await expect(page.locator('[data-challenge]')).not.toHaveText('47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU');
   await expect(page.getByRole('button', { name: 'Run 1: go to the authorization server' })).toBeEnabled();
   await screenshot(page, 'flow-authorization-code-start-1280');
+  // Other specs may have let alice allow web-client already: ask for consent again, so the
+  // consent page is part of this run whatever ran before.
+  await page.getByLabel(/^prompt/).selectOption('consent');
 
   const started = Date.now();
   await page.getByRole('button', { name: 'Run 1: go to the authorization server' }).click();

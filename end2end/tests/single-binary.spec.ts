@@ -5,7 +5,7 @@ import { collectErrors, screenshot, waitForHydration } from './helpers';
 // started there with no site root (E2E_EMBEDDED=1): every asset comes from inside the binary.
 test('a copied release binary serves pages that hydrate, from its embedded assets', async ({ page, request }) => {
   const errors = collectErrors(page);
-  await page.goto('/');
+  await page.goto('/endpoints');
   await waitForHydration(page);
   // A click only hydrated code answers.
   const tokenRow = page.locator('li.endpoint', { has: page.locator('code.path', { hasText: /^\/auth\/token$/ }) });
