@@ -309,3 +309,68 @@ async fn the_sign_out_page_returns_only_to_the_sandbox() {
             .await;
     }
 }
+
+#[tokio::test]
+async fn the_implicit_redirect_back_is_recorded_with_its_fragment() {
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    b.get("/").await;
+    let r = b
+        .call_form(
+            "/api/sandbox/front-channel",
+            &[
+                ("flow", "implicit"),
+                ("run", ""),
+                ("client_id", "spa-client"),
+                ("state", "frag-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "token")
+        .append_pair("client_id", "spa-client")
+        .append_pair("redirect_uri", CALLBACK)
+        .append_pair("scope", "openid patient.read")
+        .append_pair("state", "frag-1")
+        .finish();
+    let done = b.authorize(&query, "bob", "bob-password").await;
+    let (_, _, fragment) = location(&done);
+    assert!(fragment.contains_key("access_token"));
+    let r = b
+        .call_form(
+            "/api/sandbox/watched-run",
+            &[("flow", "implicit"), ("state", "frag-1")],
+        )
+        .await;
+    let steps = r.json()["steps"].as_array().cloned().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(
+        last["arrows"].as_array().unwrap().last().unwrap(),
+        "redirect-back"
+    );
+    assert!(
+        last["lesson"]
+            .as_str()
+            .unwrap()
+            .contains("token in the fragment")
+    );
+    let location = last["exchange"]["response"]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "location")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(location.contains("#access_token="), "{location}");
+    // The same state, asked as the other flow, finds nothing.
+    let other = b
+        .call_form(
+            "/api/sandbox/watched-run",
+            &[("flow", "authorization-code"), ("state", "frag-1")],
+        )
+        .await;
+    assert_eq!(other.json(), Value::Null);
+}
