@@ -30,22 +30,27 @@ fn authorize_query(state: &str, extra: &str) -> String {
     format!("{query}{extra}")
 }
 
+/// Asks the sandbox to record `b`'s front channel of `flow` as `client_id` with `state`,
+/// continuing `run` (empty for a new one).
+async fn watch(b: &mut Browser<'_>, flow: &str, run: &str, client_id: &str, state: &str) -> Reply {
+    b.call_form(
+        "/api/sandbox/front-channel",
+        &[
+            ("flow", flow),
+            ("run", run),
+            ("client_id", client_id),
+            ("state", state),
+        ],
+    )
+    .await
+}
+
 /// A browser that has opened a page (and so holds a visitor cookie) and asked the sandbox to
-/// record its front channel for `state`; returns the run's id.
+/// record its code-flow front channel for `state`; returns the run's id.
 async fn watching<'a>(h: &'a Harness, state: &str) -> (Browser<'a>, String) {
     let mut b = Browser::new(h);
     assert_eq!(b.get("/").await.status, 200);
-    let r = b
-        .call_form(
-            "/api/sandbox/front-channel",
-            &[
-                ("flow", "authorization-code"),
-                ("run", ""),
-                ("client_id", "web-client"),
-                ("state", state),
-            ],
-        )
-        .await;
+    let r = watch(&mut b, "authorization-code", "", "web-client", state).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let id = r.json().as_str().unwrap().to_owned();
     (b, id)
@@ -199,17 +204,7 @@ async fn prompt_consent_records_a_second_front_channel_as_the_next_step() {
     assert_eq!(done.status, 303);
     // The same run, watched again for step 2 with prompt=consent: the person is signed in, so
     // the authorization request answers with the consent page at once.
-    let r = b
-        .call_form(
-            "/api/sandbox/front-channel",
-            &[
-                ("flow", "authorization-code"),
-                ("run", &run),
-                ("client_id", "web-client"),
-                ("state", "second"),
-            ],
-        )
-        .await;
+    let r = watch(&mut b, "authorization-code", &run, "web-client", "second").await;
     assert_eq!(r.json(), Value::String(run.clone()));
     let page = b
         .get(&format!(
@@ -237,17 +232,7 @@ async fn sandbox_refusals_are_typed_400s() {
     let h = harness().await;
     let mut b = Browser::new(&h);
     b.get("/").await;
-    let r = b
-        .call_form(
-            "/api/sandbox/front-channel",
-            &[
-                ("flow", "client-credentials"),
-                ("run", ""),
-                ("client_id", "web-client"),
-                ("state", "s"),
-            ],
-        )
-        .await;
+    let r = watch(&mut b, "client-credentials", "", "web-client", "s").await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["kind"], "refused");
     assert!(
@@ -315,17 +300,7 @@ async fn the_implicit_redirect_back_is_recorded_with_its_fragment() {
     let h = harness().await;
     let mut b = Browser::new(&h);
     b.get("/").await;
-    let r = b
-        .call_form(
-            "/api/sandbox/front-channel",
-            &[
-                ("flow", "implicit"),
-                ("run", ""),
-                ("client_id", "spa-client"),
-                ("state", "frag-1"),
-            ],
-        )
-        .await;
+    let r = watch(&mut b, "implicit", "", "spa-client", "frag-1").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "token")
