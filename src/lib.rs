@@ -83,21 +83,15 @@ pub fn router(state: AppState) -> Router {
 /// Server-function answers: never cached (some carry a secret shown once, RFC 6749 §5.1 asks
 /// the same of token responses), and a failure the client caused is a 400, not a 500.
 ///
-/// server_fn answers a failure it meets before the function runs with 500, even a malformed
-/// request. A failure the client caused becomes 400: for the sandbox's functions, whose
-/// [`app::sandbox::error::SandboxError`] says its own kind; for the others, by the kind
-/// `ServerFnError` writes first.
+/// Every server function returns a typed error (the sandbox's
+/// [`app::sandbox::error::SandboxError`], the console's [`app::console::wire::Failure`]) that
+/// sets its own status when the function fails. server_fn answers a failure it meets before
+/// the function runs (arguments it could not read) with 500; the error it made says its kind,
+/// and a kind the client caused becomes 400.
 async fn server_fn_answers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    const CLIENT_CAUSED: [&str; 5] = [
-        "Request|",
-        "Deserialization|",
-        "Args|",
-        "MissingArg|",
-        "UnsupportedRequestMethod|",
-    ];
     let is_server_fn = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     if !is_server_fn {
@@ -111,15 +105,15 @@ async fn server_fn_answers(
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let typed = serde_json::from_slice::<app::sandbox::error::SandboxError>(&bytes).ok();
-    let client_caused = match typed {
-        Some(e) => e.status() == 400,
-        None => CLIENT_CAUSED
-            .iter()
-            .any(|p| bytes.starts_with(p.as_bytes())),
-    };
-    if client_caused {
-        parts.status = axum::http::StatusCode::BAD_REQUEST;
+    let status = serde_json::from_slice::<app::sandbox::error::SandboxError>(&bytes)
+        .map(|e| e.status())
+        .or_else(|_| {
+            serde_json::from_slice::<app::console::wire::Failure>(&bytes).map(|f| f.status)
+        })
+        .ok()
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok());
+    if let Some(status) = status.filter(|s| s.is_client_error()) {
+        parts.status = status;
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

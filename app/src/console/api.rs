@@ -7,9 +7,9 @@ use leptos::server_fn::codec::Json;
 
 /// The backend and this request's headers (the console session cookie travels in them).
 #[cfg(feature = "ssr")]
-fn ctx() -> Result<(super::backend::Console, http::HeaderMap), ServerFnError> {
+fn ctx() -> Result<(super::backend::Console, http::HeaderMap), Failure> {
     let console = use_context::<super::backend::Console>()
-        .ok_or_else(|| ServerFnError::new("no console backend"))?;
+        .ok_or_else(|| Failure::server("no console backend"))?;
     let headers = use_context::<http::request::Parts>()
         .map(|p| p.headers)
         .unwrap_or_default();
@@ -19,7 +19,7 @@ fn ctx() -> Result<(super::backend::Console, http::HeaderMap), ServerFnError> {
 /// Turns a backend failure into the error the page shows, answered with its own status when
 /// the function was called over HTTP (a page rendering on the server keeps its own status).
 #[cfg(feature = "ssr")]
-fn fail(failure: super::backend::Failure) -> ServerFnError {
+fn fail(failure: Failure) -> Failure {
     let over_http =
         use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
     if let (true, Some(options), Ok(status)) = (
@@ -29,19 +29,19 @@ fn fail(failure: super::backend::Failure) -> ServerFnError {
     ) {
         options.set_status(status);
     }
-    ServerFnError::new(failure.message)
+    failure
 }
 
 /// The signed-in account, if any.
 #[server(endpoint = "console/me")]
-pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+pub async fn whoami() -> Result<Option<Me>, Failure> {
     let (c, h) = ctx()?;
     Ok(c.me(h).await)
 }
 
 /// The caller's clients.
 #[server(endpoint = "console/clients")]
-pub async fn list_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
+pub async fn list_clients() -> Result<Vec<ClientSummary>, Failure> {
     let (c, h) = ctx()?;
     c.clients(h).await.map_err(fail)
 }
@@ -49,7 +49,7 @@ pub async fn list_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
 /// The clients a flow page may offer besides the demo set: the signed-in developer's own, or
 /// none for a visitor (not an error: the question is harmless).
 #[server(endpoint = "console/usable-clients")]
-pub async fn usable_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
+pub async fn usable_clients() -> Result<Vec<ClientSummary>, Failure> {
     let (c, h) = ctx()?;
     match c.clients(h).await {
         Err(f) if f.status == 401 => Ok(Vec::new()),
@@ -59,49 +59,49 @@ pub async fn usable_clients() -> Result<Vec<ClientSummary>, ServerFnError> {
 
 /// One of the caller's clients.
 #[server(endpoint = "console/client")]
-pub async fn get_client(id: String) -> Result<ClientSummary, ServerFnError> {
+pub async fn get_client(id: String) -> Result<ClientSummary, Failure> {
     let (c, h) = ctx()?;
     c.client(h, id).await.map_err(fail)
 }
 
 /// Creates (`create`) or changes a client.
 #[server(endpoint = "console/save-client", input = Json)]
-pub async fn save_client(form: ClientForm, create: bool) -> Result<SavedClient, ServerFnError> {
+pub async fn save_client(form: ClientForm, create: bool) -> Result<SavedClient, Failure> {
     let (c, h) = ctx()?;
     c.save_client(h, form, create).await.map_err(fail)
 }
 
 /// Deletes a client; its tokens stop working.
 #[server(endpoint = "console/delete-client")]
-pub async fn delete_client(id: String) -> Result<(), ServerFnError> {
+pub async fn delete_client(id: String) -> Result<(), Failure> {
     let (c, h) = ctx()?;
     c.delete_client(h, id).await.map_err(fail)
 }
 
 /// A new secret for a client, shown this once.
 #[server(endpoint = "console/regenerate-secret")]
-pub async fn regenerate_secret(id: String) -> Result<String, ServerFnError> {
+pub async fn regenerate_secret(id: String) -> Result<String, Failure> {
     let (c, h) = ctx()?;
     c.regenerate_secret(h, id).await.map_err(fail)
 }
 
 /// The caller's users (every account for an admin).
 #[server(endpoint = "console/users")]
-pub async fn list_users() -> Result<Vec<UserSummary>, ServerFnError> {
+pub async fn list_users() -> Result<Vec<UserSummary>, Failure> {
     let (c, h) = ctx()?;
     c.users(h).await.map_err(fail)
 }
 
 /// Creates or changes a demo user.
 #[server(endpoint = "console/save-user", input = Json)]
-pub async fn save_user(form: UserForm) -> Result<UserSummary, ServerFnError> {
+pub async fn save_user(form: UserForm) -> Result<UserSummary, Failure> {
     let (c, h) = ctx()?;
     c.save_user(h, form).await.map_err(fail)
 }
 
 /// Deletes a user.
 #[server(endpoint = "console/delete-user")]
-pub async fn delete_user(username: String) -> Result<(), ServerFnError> {
+pub async fn delete_user(username: String) -> Result<(), Failure> {
     let (c, h) = ctx()?;
     c.delete_user(h, username).await.map_err(fail)
 }
@@ -112,7 +112,7 @@ pub async fn set_account(
     username: String,
     admin: bool,
     disabled: bool,
-) -> Result<UserSummary, ServerFnError> {
+) -> Result<UserSummary, Failure> {
     let (c, h) = ctx()?;
     c.set_account(h, username, admin, disabled)
         .await
@@ -121,35 +121,35 @@ pub async fn set_account(
 
 /// The caller's access policies.
 #[server(endpoint = "console/policies")]
-pub async fn list_policies() -> Result<Vec<PolicyForm>, ServerFnError> {
+pub async fn list_policies() -> Result<Vec<PolicyForm>, Failure> {
     let (c, h) = ctx()?;
     c.policies(h).await.map_err(fail)
 }
 
 /// Creates or changes an access policy.
 #[server(endpoint = "console/save-policy", input = Json)]
-pub async fn save_policy(form: PolicyForm) -> Result<PolicyForm, ServerFnError> {
+pub async fn save_policy(form: PolicyForm) -> Result<PolicyForm, Failure> {
     let (c, h) = ctx()?;
     c.save_policy(h, form).await.map_err(fail)
 }
 
 /// Deletes an access policy.
 #[server(endpoint = "console/delete-policy")]
-pub async fn delete_policy(id: String) -> Result<(), ServerFnError> {
+pub async fn delete_policy(id: String) -> Result<(), Failure> {
     let (c, h) = ctx()?;
     c.delete_policy(h, id).await.map_err(fail)
 }
 
 /// Asks the access policies about a request.
 #[server(endpoint = "console/debug", input = Json)]
-pub async fn test_request(request: DebugRequest) -> Result<DebugResult, ServerFnError> {
+pub async fn test_request(request: DebugRequest) -> Result<DebugResult, Failure> {
     let (c, h) = ctx()?;
     c.debug(h, request).await.map_err(fail)
 }
 
 /// A new initial access token, shown this once.
 #[server(endpoint = "console/initial-token")]
-pub async fn new_initial_token() -> Result<String, ServerFnError> {
+pub async fn new_initial_token() -> Result<String, Failure> {
     let (c, h) = ctx()?;
     c.initial_token(h).await.map_err(fail)
 }

@@ -7,23 +7,7 @@ use crate::sandbox::backend::BoxFuture;
 use http::HeaderMap;
 use std::sync::Arc;
 
-/// A console failure: the HTTP status it deserves, and a message that names the field at fault
-/// when there is one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub status: u16,
-    pub message: String,
-}
-
-impl Failure {
-    /// A failure the request caused (400).
-    pub fn bad(message: impl Into<String>) -> Self {
-        Self {
-            status: 400,
-            message: message.into(),
-        }
-    }
-}
+pub use super::wire::Failure;
 
 /// What a console call returns.
 pub type Outcome<T> = Result<T, Failure>;

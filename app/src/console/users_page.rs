@@ -75,7 +75,8 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 /// A change to run from a button: a server call whose failure the page shows.
-type Runner = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ServerFnError>>>>;
+type Runner =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), super::wire::Failure>>>>;
 
 #[component]
 fn UserRow(user: UserSummary, admin: bool, run: impl Fn(Runner) + Copy + 'static) -> impl IntoView {

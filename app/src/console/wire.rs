@@ -142,3 +142,79 @@ pub struct DebugResult {
     pub summary: String,
     pub verdicts: Vec<PolicyVerdict>,
 }
+
+/// A console failure: the HTTP status it deserves, and a message that names the field at fault
+/// when there is one. It is also the console's server functions' error type: it crosses as
+/// JSON (`{"status":404,"message":…}`), so the page reads the status, never parses text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure the request caused (400).
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            message: message.into(),
+        }
+    }
+
+    /// A failure of the server (500).
+    pub fn server(message: impl Into<String>) -> Self {
+        Self {
+            status: 500,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for Failure {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use crate::sandbox::error::SandboxError;
+        // One mapping for every server function: the sandbox's error says which side failed.
+        let sandbox = SandboxError::from_server_fn_error(value);
+        let status = match &sandbox {
+            SandboxError::Refused(_) => 400,
+            SandboxError::Server(_) => 500,
+            // In the browser: the call did not get through; no status was answered.
+            SandboxError::Transport(_) => 0,
+        };
+        Self {
+            status,
+            message: sandbox.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::Failure;
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+    #[test]
+    fn a_failure_crosses_as_its_status_and_message() {
+        let f = Failure {
+            status: 409,
+            message: "client_id: is taken".into(),
+        };
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, r#"{"status":409,"message":"client_id: is taken"}"#);
+        assert_eq!(serde_json::from_str::<Failure>(&json).unwrap(), f);
+        assert_eq!(f.to_string(), "client_id: is taken");
+        // Arguments the server could not read are the caller's fault.
+        let args = Failure::from_server_fn_error(ServerFnErrorErr::Args("bad".into()));
+        assert_eq!(args.status, 400);
+        let server = Failure::from_server_fn_error(ServerFnErrorErr::ServerError("x".into()));
+        assert_eq!(server.status, 500);
+    }
+}

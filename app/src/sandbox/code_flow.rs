@@ -69,9 +69,9 @@ pub fn challenge_of(run: &CodeRun) -> String {
 
 /// Fresh random values for a run: state, nonce and a 43-character verifier.
 #[server(endpoint = "sandbox/fresh")]
-pub async fn fresh_values() -> Result<(String, String, String), ServerFnError> {
+pub async fn fresh_values() -> Result<(String, String, String), super::error::SandboxError> {
     let mut bytes = [0u8; 64];
-    getrandom::fill(&mut bytes).map_err(|e| ServerFnError::new(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|e| super::error::SandboxError::server(e.to_string()))?;
     let enc = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
     Ok((enc(&bytes[..12]), enc(&bytes[12..24]), enc(&bytes[32..64])))
 }
