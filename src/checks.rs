@@ -20,6 +20,17 @@ tokio::task_local! {
     static LOG: RefCell<Vec<Check>>;
 }
 
+/// A check as the sandbox's cards show it.
+impl From<Check> for app::sandbox::wire::CheckLine {
+    fn from(c: Check) -> Self {
+        Self {
+            name: c.name,
+            rfc: c.rfc.to_owned(),
+            passed: c.passed,
+        }
+    }
+}
+
 /// Records a check, when someone is listening.
 pub fn record(name: impl Into<String>, rfc: &'static str, passed: bool) {
     let _ = LOG.try_with(|log| {

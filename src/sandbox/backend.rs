@@ -93,25 +93,14 @@ impl InProcess {
                 body: out.body.clone(),
             },
             response: HttpMessage {
-                start_line: format!(
-                    "HTTP/1.1 {} {}",
-                    status.as_u16(),
-                    status.canonical_reason().unwrap_or("")
-                ),
+                start_line: status_line(status),
                 headers: response_headers,
                 body: String::from_utf8_lossy(&bytes).into_owned(),
             },
             status: status.as_u16(),
             elapsed_ms,
             curl: curl(&self.state.issuer, &out),
-            checks: checks
-                .into_iter()
-                .map(|c| CheckLine {
-                    name: c.name,
-                    rfc: c.rfc.to_owned(),
-                    passed: c.passed,
-                })
-                .collect(),
+            checks: checks.into_iter().map(CheckLine::from).collect(),
         })
     }
 
@@ -256,14 +245,18 @@ impl SandboxBackend for InProcess {
             let viewer = Viewer::of(&self.state, &headers).await;
             let owner = OwnerKey::of(&viewer)
                 .ok_or("this browser sent no cookies, so its front channel cannot be recorded")?;
-            let steps = match &id {
-                Some(id) => visible_run(&self.state, &headers, id)
-                    .await?
-                    .map(|r| r.steps)
-                    .unwrap_or_default(),
-                None => Vec::new(),
+            // The caller's own run is watched as it is; anything else gets a new, empty run.
+            let existing = match &id {
+                Some(id) => crate::storage::runs::get(&self.state.db, id, owner.owner())
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map(|r| r.id),
+                None => None,
             };
-            let run_id = save_run(&self.state, &viewer, id, flow, &steps).await?;
+            let run_id = match existing {
+                Some(id) => id,
+                None => save_run(&self.state, &viewer, None, flow, &[]).await?,
+            };
             let trace = Trace {
                 run_id: run_id.clone(),
                 flow,
@@ -399,6 +392,15 @@ pub fn saved(row: crate::storage::runs::RunRow, retention: i64) -> SavedRun {
         expires_at: crate::clock::rfc3339(row.updated_at + retention),
         steps: serde_json::from_str(&row.steps).unwrap_or_default(),
     }
+}
+
+/// A response's status line as HTTP/1.1 writes it.
+pub fn status_line(status: axum::http::StatusCode) -> String {
+    format!(
+        "HTTP/1.1 {} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    )
 }
 
 /// The equivalent curl command.

@@ -95,9 +95,9 @@ impl Watches {
         let Ok(mut map) = self.map.lock() else {
             return;
         };
-        if map.len() >= MAX_WATCHES {
-            map.retain(|_, w| now - w.created_at < WATCH_TTL);
-        }
+        // Expired watches go first, so an idle server soon has none and `record` passes every
+        // request untouched again.
+        map.retain(|_, w| now - w.created_at < WATCH_TTL);
         if map.len() >= MAX_WATCHES
             && let Some(oldest) = map
                 .iter()
@@ -261,14 +261,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         status: response_parts.status.as_u16(),
         elapsed_ms,
         curl: String::new(),
-        checks: checks
-            .into_iter()
-            .map(|c| CheckLine {
-                name: c.name,
-                rfc: c.rfc.to_owned(),
-                passed: c.passed,
-            })
-            .collect(),
+        checks: checks.into_iter().map(CheckLine::from).collect(),
     };
     let explained = if arrow == ArrowId::Authorize {
         params
@@ -404,28 +397,26 @@ fn header_lines(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The request as it crossed, the sign-in password masked.
+/// The request as it crossed, byte for byte, but for the value of every `password` field
+/// (however its name was encoded, however short the password).
 fn recorded_request(request: &Request, body: &[u8]) -> HttpMessage {
-    let body = form_urlencoded::parse(body)
-        .map(|(k, v)| {
-            let v = if k == "password" { MASK.into() } else { v };
-            (k, v)
-        })
-        .fold(
-            form_urlencoded::Serializer::new(String::new()),
-            |mut s, (k, v)| {
-                s.append_pair(&k, &v);
-                s
+    let body = String::from_utf8_lossy(body)
+        .split('&')
+        .map(
+            |pair| match form_urlencoded::parse(pair.as_bytes()).next() {
+                Some((name, _)) if name == "password" => {
+                    let raw_name = pair.split_once('=').map_or(pair, |(k, _)| k);
+                    format!("{raw_name}={MASK}")
+                }
+                _ => pair.to_owned(),
             },
         )
-        .finish();
+        .collect::<Vec<_>>()
+        .join("&");
     HttpMessage {
         start_line: format!("{} {} HTTP/1.1", request.method(), request.uri()),
         headers: header_lines(request.headers()),
-        body: body.replace(
-            &form_urlencoded::byte_serialize(MASK.as_bytes()).collect::<String>(),
-            MASK,
-        ),
+        body,
     }
 }
 
@@ -444,11 +435,7 @@ fn recorded_response(parts: &axum::http::response::Parts, body: &[u8]) -> HttpMe
         false => String::from_utf8_lossy(body).into_owned(),
     };
     HttpMessage {
-        start_line: format!(
-            "HTTP/1.1 {} {}",
-            parts.status.as_u16(),
-            parts.status.canonical_reason().unwrap_or("")
-        ),
+        start_line: super::backend::status_line(parts.status),
         headers: header_lines(&parts.headers),
         body,
     }
@@ -457,6 +444,19 @@ fn recorded_response(parts: &axum::http::response::Parts, body: &[u8]) -> HttpMe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_is_masked_and_the_rest_kept_byte_for_byte() {
+        let request = Request::post("/auth/login").body(Body::empty()).unwrap();
+        let sent = recorded_request(
+            &request,
+            b"request=r%2B1&username=al+ice&pass%77ord=abc&csrf=x",
+        );
+        assert_eq!(
+            sent.body,
+            format!("request=r%2B1&username=al+ice&pass%77ord={MASK}&csrf=x")
+        );
+    }
 
     #[test]
     fn cookies_are_recorded_masked() {

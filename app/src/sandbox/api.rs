@@ -37,25 +37,11 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     let flow = input
         .flow
         .ok_or_else(|| SandboxError::refused("the step does not say which flow it belongs to"))?;
-    let prior = match input.run.as_str() {
-        "" => None,
-        id => backend
-            .run(headers.clone(), id.to_owned())
-            .await
-            .map_err(SandboxError::server)?
-            .filter(|r| r.flow == Some(flow)),
-    };
+    let prior = prior_run(&backend, &headers, &input.run, flow).await?;
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let held = steps::held(&run_steps, &input.token);
-    if !input.client_id.is_empty()
-        && !backend
-            .may_use(headers.clone(), input.client_id.clone())
-            .await
-    {
-        return Err(SandboxError::refused(format!(
-            "there is no client named {:?} that you may use",
-            input.client_id
-        )));
+    if !input.client_id.is_empty() {
+        ensure_may_use(&backend, &headers, &input.client_id).await?;
     }
     let plan = steps::plan(&input, &held).map_err(SandboxError::refused)?;
     let (request, edited) = match input.edited.clone() {
@@ -99,16 +85,11 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
 #[server(endpoint = "sandbox/plan")]
 pub async fn plan_step(input: StepInput) -> Result<Outgoing, SandboxError> {
     let backend = backend()?;
-    let held = match input.run.as_str() {
-        "" => super::steps::Held::default(),
-        id => {
-            let run = backend
-                .run(request_headers(), id.to_owned())
-                .await
-                .map_err(SandboxError::server)?;
-            super::steps::held(&run.map(|r| r.steps).unwrap_or_default(), &input.token)
-        }
+    let prior = match input.flow {
+        Some(flow) => prior_run(&backend, &request_headers(), &input.run, flow).await?,
+        None => None,
     };
+    let held = super::steps::held(&prior.map(|r| r.steps).unwrap_or_default(), &input.token);
     let plan = super::steps::plan(&input, &held).map_err(SandboxError::refused)?;
     Ok(plan.request)
 }
@@ -135,19 +116,8 @@ pub async fn watch_front_channel(
     }
     let backend = backend()?;
     let headers = request_headers();
-    if !backend.may_use(headers.clone(), client_id.clone()).await {
-        return Err(SandboxError::refused(format!(
-            "there is no client named {client_id:?} that you may use"
-        )));
-    }
-    let prior = match run.as_str() {
-        "" => None,
-        id => backend
-            .run(headers.clone(), id.to_owned())
-            .await
-            .map_err(SandboxError::server)?
-            .filter(|r| r.flow == Some(flow)),
-    };
+    ensure_may_use(&backend, &headers, &client_id).await?;
+    let prior = prior_run(&backend, &headers, &run, flow).await?;
     let number = prior.as_ref().map_or(1, |r| next_number(&r.steps));
     backend
         .watch_front_channel(
@@ -177,6 +147,40 @@ pub async fn watched_run(flow: Flow, state: String) -> Result<Option<RunView>, S
         return Ok(None);
     };
     Ok(Some(view_of(&backend, run.id, flow, run.steps, "").await))
+}
+
+/// Run `id` of `flow`, if it is the caller's; none for an empty id, another flow's run or
+/// someone else's.
+#[cfg(feature = "ssr")]
+async fn prior_run(
+    backend: &super::backend::Backend,
+    headers: &http::HeaderMap,
+    id: &str,
+    flow: Flow,
+) -> Result<Option<SavedRun>, SandboxError> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    Ok(backend
+        .run(headers.clone(), id.to_owned())
+        .await
+        .map_err(SandboxError::server)?
+        .filter(|r| r.flow == Some(flow)))
+}
+
+/// Refuses a client the caller may not use: another developer's.
+#[cfg(feature = "ssr")]
+async fn ensure_may_use(
+    backend: &super::backend::Backend,
+    headers: &http::HeaderMap,
+    client_id: &str,
+) -> Result<(), SandboxError> {
+    match backend.may_use(headers.clone(), client_id.to_owned()).await {
+        true => Ok(()),
+        false => Err(SandboxError::refused(format!(
+            "there is no client named {client_id:?} that you may use"
+        ))),
+    }
 }
 
 /// A stored run as its flow page shows it.

@@ -104,6 +104,13 @@ pub fn message_page(status: StatusCode, message: &str) -> Response {
     error_page(status, error_view(message))
 }
 
+/// The first value of parameter `name` in a query string.
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
@@ -448,10 +455,7 @@ pub async fn consent_get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let id = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "request")
-        .map(|(_, v)| v.into_owned());
+    let id = query_param(query.as_deref(), "request");
     let pending = id
         .as_deref()
         .and_then(|id| state.pending.get(id, state.clock.now()));
@@ -518,10 +522,7 @@ pub async fn logout_page(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let return_to = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "return_to")
-        .map(|(_, v)| v.into_owned());
+    let return_to = query_param(query.as_deref(), "return_to");
     let Ok(session) = session::current(&state, &headers).await else {
         return server_error_page();
     };
