@@ -59,6 +59,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub run_retention_hours: u32,
 
+    /// How long a learner workspace (the tutorial's account for a browser) lives unless it is
+    /// kept, in hours.
+    #[arg(long, env = "SANDBOX_WORKSPACE_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub workspace_hours: u32,
+
     /// How often expired tokens, codes, sessions and runs are collected, in seconds.
     #[arg(long, env = "SANDBOX_COLLECT_EVERY", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=86400))]
@@ -73,6 +79,11 @@ impl Config {
     /// The run retention in seconds.
     pub fn run_retention_seconds(&self) -> i64 {
         i64::from(self.run_retention_hours) * 3600
+    }
+
+    /// The life of a learner workspace in seconds.
+    pub fn workspace_seconds(&self) -> i64 {
+        i64::from(self.workspace_hours) * 3600
     }
 
     /// True when the demo data should be loaded.

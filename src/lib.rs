@@ -319,6 +319,7 @@ pub async fn build_state(
         csrf: security::csrf::CsrfKey::generate()
             .map_err(|e| StartupError::Config(e.to_string()))?,
         run_retention: config.run_retention_seconds(),
+        workspace_ttl: config.workspace_seconds(),
         site_root: config.site_root.clone(),
         leptos,
     });

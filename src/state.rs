@@ -36,6 +36,8 @@ pub struct Inner {
     pub watches: crate::sandbox::recorder::Watches,
     /// How long a sandbox run is kept after its last step, in seconds.
     pub run_retention: i64,
+    /// How long a learner workspace lives unless kept, in seconds.
+    pub workspace_ttl: i64,
     /// Serve the site from this directory instead of the embedded copy (development).
     pub site_root: Option<String>,
     pub leptos: LeptosOptions,

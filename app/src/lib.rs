@@ -13,6 +13,7 @@ pub mod copy_button;
 pub mod endpoints;
 mod pages;
 pub mod sandbox;
+pub mod tutorial;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -56,6 +57,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=StaticSegment("") view=pages::Landing />
                 <Route path=StaticSegment("endpoints") view=pages::EndpointsPage />
+                <Route path=StaticSegment("tutorial") view=tutorial::TutorialPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("tutorial"), ParamSegment("chapter")) view=tutorial::chapter::ChapterPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
                 <Route
                     path=(StaticSegment("sandbox"), StaticSegment("client-credentials"))

@@ -42,6 +42,19 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
       expect(await seriousViolations(page)).toEqual([]);
     }
 
+    // The tutorial: its overview with the workspace, and every chapter with a run on it.
+    await page.goto('/tutorial');
+    await waitForHydration(page);
+    await expect(page.getByText(/This browser has a private workspace/)).toBeVisible();
+    expect(await seriousViolations(page), 'the tutorial').toEqual([]);
+    for (const chapter of ['basic', 'client-credentials', 'password', 'authorization-code', 'implicit']) {
+      await page.goto(`/tutorial/${chapter}`);
+      await waitForHydration(page);
+      await page.getByRole('button', { name: /^Run \d+: register your client$/ }).click();
+      await expect(page.getByText('HTTP/1.1 201 Created').first()).toBeVisible();
+      expect(await seriousViolations(page), `tutorial chapter ${chapter}`).toEqual([]);
+    }
+
     // A whole code-flow run: the banner on sign-in, then the callback's timeline and tokens.
     await page.goto('/sandbox/authorization-code');
     await waitForHydration(page);

@@ -420,4 +420,29 @@ impl ConsoleBackend for Console {
                 .map_err(message)
         })
     }
+    fn workspace(
+        &self,
+        request: axum::http::request::Parts,
+        start: bool,
+        new_password: bool,
+    ) -> BoxFuture<'_, Outcome<(Option<Workspace>, Option<String>)>> {
+        Box::pin(super::workspace::open(
+            &self.state,
+            request,
+            start,
+            new_password,
+        ))
+    }
+
+    fn keep_workspace(
+        &self,
+        headers: HeaderMap,
+        username: String,
+        password: String,
+    ) -> BoxFuture<'_, Outcome<Workspace>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            super::workspace::keep(&self.state, &caller, &username, &password).await
+        })
+    }
 }

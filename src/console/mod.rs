@@ -11,5 +11,6 @@ pub mod clients;
 pub mod pages;
 pub mod policies;
 pub mod users;
+pub mod workspace;
 
 pub use caller::Caller;

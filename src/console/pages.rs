@@ -179,17 +179,7 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     let Ok(password_hash) = state.passwords.hash(&password).await else {
         return server_error_page();
     };
-    let user = User {
-        username: valid.username,
-        password_hash,
-        name: None,
-        email: None,
-        roles: vec![Role::Developer],
-        owner: None,
-        disabled: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let user = User::developer(valid.username, password_hash, now);
     match storage::users::insert_new(&state.db, &user).await {
         Ok(true) => signed_in(&state, &user.username).await,
         Ok(false) => {

@@ -13,6 +13,33 @@ pub enum Role {
     Developer,
 }
 
+impl User {
+    /// A new developer account, made at `now`, with the argon2 `password_hash`.
+    pub fn developer(username: String, password_hash: String, now: i64) -> Self {
+        Self {
+            username,
+            password_hash,
+            name: None,
+            email: None,
+            roles: vec![Role::Developer],
+            owner: None,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl Role {
+    /// The role as stored and as the REST API spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Developer => "developer",
+        }
+    }
+}
+
 /// A stored user.
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {

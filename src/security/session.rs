@@ -114,6 +114,17 @@ pub async fn start_of(
     username: &str,
     kind: Kind,
 ) -> Result<String, SessionError> {
+    start_for(state, username, kind, SESSION_TTL).await
+}
+
+/// Starts a session of `kind` for `username` that lasts `ttl` seconds; returns the
+/// `Set-Cookie` value.
+pub async fn start_for(
+    state: &AppState,
+    username: &str,
+    kind: Kind,
+    ttl: i64,
+) -> Result<String, SessionError> {
     let now = state.clock.now();
     let (handle, secret) = (ordered_id()?, new_secret()?);
     let record = SessionRecord {
@@ -121,7 +132,7 @@ pub async fn start_of(
         secret_hash: digest(secret.expose()),
         username: username.to_owned(),
         auth_time: now,
-        expires_at: now + SESSION_TTL,
+        expires_at: now + ttl,
         kind: kind.name().to_owned(),
     };
     sessions::insert(&state.db, &record).await?;
@@ -129,7 +140,7 @@ pub async fn start_of(
         state,
         kind.cookie(),
         &format!("{handle}.{}", secret.expose()),
-        SESSION_TTL,
+        ttl,
     ))
 }
 

@@ -115,12 +115,22 @@ type Limiter =
 /// At most this many blocked keys are remembered; past it, expired ones are swept.
 const MAX_BLOCKED: usize = 100_000;
 
+/// Learner workspaces one address may open: thirty at once, then one every two minutes. Each
+/// costs an argon2 hash and a row until it is collected.
+const NEW_WORKSPACES: Limit = Limit {
+    // The limiter blocks at the count it is given, so 31 lets thirty through.
+    failures: 31,
+    forgive_one_every: 120,
+};
+
 /// The failure throttle.
 pub struct Throttle {
     clock: Arc<dyn Clock>,
     pair: Limiter,
     address: Limiter,
     account: Limiter,
+    /// New learner workspaces per address: not failures, every one counts.
+    workspaces: Limiter,
     /// Keys whose last failure did not conform, and until when (Unix seconds) they are blocked.
     blocked: RwLock<HashMap<String, i64>>,
 }
@@ -149,6 +159,7 @@ impl Throttle {
             pair: limiter(policy.pair, &governor_clock),
             address: limiter(policy.address, &governor_clock),
             account: limiter(policy.account, &governor_clock),
+            workspaces: limiter(NEW_WORKSPACES, &governor_clock),
             clock,
             blocked: RwLock::new(HashMap::new()),
         }
@@ -222,13 +233,31 @@ impl Throttle {
         }
     }
 
+    /// Counts a new learner workspace opened from `address`; `Err` when that address has opened
+    /// too many lately (nothing is counted then).
+    pub fn new_workspace(&self, address: &str) -> Result<(), Throttled> {
+        let not_until = match self.workspaces.check_key(&format!("workspace:{address}")) {
+            Ok(()) => return Ok(()),
+            Err(n) => n,
+        };
+        let at = not_until
+            .earliest_possible()
+            .duration_since(Nanos::from(0))
+            .as_u64()
+            .div_ceil(1_000_000_000);
+        let wait = i64::try_from(at).unwrap_or(i64::MAX) - self.clock.now();
+        Err(Throttled {
+            retry_after: u64::try_from(wait).unwrap_or(1).max(1),
+        })
+    }
+
     /// Forgets state that no longer matters: expired blocks and keys back at a fresh state.
     pub fn sweep(&self) {
         let now = self.clock.now();
         if let Ok(mut blocked) = self.blocked.write() {
             blocked.retain(|_, until| *until > now);
         }
-        for limiter in [&self.pair, &self.address, &self.account] {
+        for limiter in [&self.pair, &self.address, &self.account, &self.workspaces] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

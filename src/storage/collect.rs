@@ -1,5 +1,6 @@
 //! The collector: deletes what has expired (tokens, codes, sessions, initial access tokens,
-//! sandbox runs past their retention) so that storage stays bounded under any load.
+//! sandbox runs past their retention, learner workspaces past their end with all they own) so
+//! that storage stays bounded under any load.
 //!
 //! It works in batches, each its own short statement, and yields between batches, so a request
 //! waiting for the write lock waits for one small batch at most, never for a sweep of a million
@@ -16,6 +17,8 @@ use super::{Db, StorageResult};
 
 /// Rows deleted per statement, for the tables with an expiry index.
 pub const BATCH: i64 = 2_000;
+/// Learner workspaces deleted per batch (each is its own transaction).
+pub const WORKSPACES: i64 = 50;
 /// Token rows examined per range of the primary key.
 pub const RANGE: i64 = 5_000;
 
@@ -27,6 +30,8 @@ pub struct Collected {
     pub sessions: u64,
     pub initial_tokens: u64,
     pub runs: u64,
+    /// Learner workspaces, each with what it owned.
+    pub workspaces: u64,
     /// A bound was hit: another call would find more.
     pub more: bool,
 }
@@ -34,7 +39,7 @@ pub struct Collected {
 impl Collected {
     /// Every row deleted.
     pub fn total(&self) -> u64 {
-        self.tokens + self.codes + self.sessions + self.initial_tokens + self.runs
+        self.tokens + self.codes + self.sessions + self.initial_tokens + self.runs + self.workspaces
     }
 }
 
@@ -177,6 +182,8 @@ async fn expired(
         sessions: sweep(db, &SESSIONS, now, max_batches).await?,
         initial_tokens: sweep(db, &INITIAL_TOKENS, now, max_batches).await?,
         runs: sweep(db, &RUNS, now - run_retention, max_batches).await?,
+        workspaces: super::workspaces::collect(db, now, i64::from(max_batches) * WORKSPACES)
+            .await?,
         more: !walked,
     };
     let bound = u64::from(max_batches) * BATCH as u64;
@@ -187,6 +194,7 @@ async fn expired(
         collected.runs,
     ]
     .iter()
-    .any(|&n| n >= bound);
+    .any(|&n| n >= bound)
+        || collected.workspaces >= u64::from(max_batches) * WORKSPACES as u64;
     Ok(collected)
 }

@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod token_writer;
 pub mod tokens;
 pub mod users;
+pub mod workspaces;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -62,14 +62,7 @@ pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageR
         .bind(&user.username)
         .fetch_optional(&mut *tx)
         .await?;
-    let roles: Vec<String> = user
-        .roles
-        .iter()
-        .map(|r| match r {
-            Role::Admin => "admin".to_owned(),
-            Role::Developer => "developer".to_owned(),
-        })
-        .collect();
+    let roles: Vec<String> = user.roles.iter().map(|r| r.name().to_owned()).collect();
     sqlx::query(
         "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \

@@ -153,3 +153,32 @@ pub async fn new_initial_token() -> Result<String, Failure> {
     let (c, h) = ctx()?;
     c.initial_token(h).await.map_err(fail)
 }
+
+/// This browser's workspace; with `start`, a new learner workspace when it has none (the
+/// tutorial's first visit). With `new_password`, a learner workspace's password is replaced and
+/// returned (the browser lost the one it kept).
+#[server(endpoint = "console/workspace")]
+pub async fn open_workspace(start: bool, new_password: bool) -> Result<Option<Workspace>, Failure> {
+    let console = use_context::<super::backend::Console>()
+        .ok_or_else(|| Failure::server("no console backend"))?;
+    let parts =
+        use_context::<http::request::Parts>().ok_or_else(|| Failure::server("no request"))?;
+    let (found, cookie) = console
+        .workspace(parts, start, new_password)
+        .await
+        .map_err(fail)?;
+    if let (Some(cookie), Some(options)) = (cookie, use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(value) = http::HeaderValue::from_str(&cookie)
+    {
+        options.append_header(http::header::SET_COOKIE, value);
+    }
+    Ok(found)
+}
+
+/// Keeps this browser's learner workspace as a lasting developer account with the name and
+/// password the learner chose.
+#[server(endpoint = "console/keep-workspace")]
+pub async fn keep_workspace(username: String, password: String) -> Result<Workspace, Failure> {
+    let (c, h) = ctx()?;
+    c.keep_workspace(h, username, password).await.map_err(fail)
+}

@@ -54,6 +54,22 @@ pub trait ConsoleBackend: Send + Sync {
     ) -> BoxFuture<'_, Outcome<DebugResult>>;
     /// A new initial access token for RFC 7591 registration, shown this once.
     fn initial_token(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<String>>;
+    /// The workspace of the browser that sent `request`: its console account. With `start`, a
+    /// browser without one gets a new learner workspace, signed in (the `Set-Cookie` value
+    /// comes back with it). With `new_password`, a learner workspace gets a new password.
+    fn workspace(
+        &self,
+        request: http::request::Parts,
+        start: bool,
+        new_password: bool,
+    ) -> BoxFuture<'_, Outcome<(Option<Workspace>, Option<String>)>>;
+    /// Keeps this browser's learner workspace as the lasting developer account `username`.
+    fn keep_workspace(
+        &self,
+        headers: HeaderMap,
+        username: String,
+        password: String,
+    ) -> BoxFuture<'_, Outcome<Workspace>>;
 }
 
 /// The context value server functions look up.

@@ -9,6 +9,19 @@ pub struct Me {
     pub is_admin: bool,
 }
 
+/// A learner workspace: the account the tutorial opened for this browser, or the developer
+/// account signed in to the console.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub username: String,
+    /// The account's password, in the one answer that set it (a new workspace, or a new
+    /// password for it); the browser keeps it for the tutorial's admin requests.
+    pub password: Option<String>,
+    /// When the workspace and all it owns are deleted (RFC 3339, UTC); none for a lasting
+    /// developer account.
+    pub expires_at: Option<String>,
+}
+
 /// A client as the registration form edits it (SPEC "Client", RFC 7591 names).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientForm {

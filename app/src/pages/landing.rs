@@ -1,5 +1,5 @@
-//! The landing page: the learner's path first (pick a flow, see the four roles), then the
-//! developer's (a client of your own, the endpoint reference).
+//! The landing page: the learner's path first (start the tutorial, or pick a flow; the four
+//! roles), then the developer's (a client of your own, the endpoint reference).
 
 use super::intro::{FlowCards, FlowGuide, RolesPicture};
 use leptos::prelude::*;
@@ -21,7 +21,8 @@ pub fn Landing() -> impl IntoView {
                     "timeline: the redirects your browser follows as well as the calls your app makes."
                 </p>
                 <p class="hero-actions">
-                    <a class="button primary" href="#flows">"Pick a flow"</a> " "
+                    <a class="button primary" href=crate::endpoints::TUTORIAL>"Start the tutorial"</a> " "
+                    <a class="button" href="#flows">"Pick a flow"</a> " "
                     <a class="button" href="#guide-title">"Which flow should I use?"</a>
                 </p>
             </header>

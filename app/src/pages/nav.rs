@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The top navigation: where a learner or a developer goes next.
-const LINKS: [(&str, &str); 5] = [
+const LINKS: [(&str, &str); 6] = [
+    ("Tutorial", crate::endpoints::TUTORIAL),
     ("Flows", "/#flows"),
     ("Runs", crate::endpoints::RUNS),
     ("Console", crate::endpoints::CONSOLE),

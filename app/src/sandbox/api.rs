@@ -10,11 +10,18 @@ use super::wire::{Outgoing, RunView, SavedRun, StepInput, TokenInspection};
 use super::wire::{RunStep, next_number};
 use leptos::prelude::*;
 
-/// The endpoints the sandbox may send to: this server's own protocol endpoints, never the admin
-/// API or the pages.
+/// The endpoints the sandbox may send to: this server's own protocol endpoints and demo API,
+/// and the admin REST API's clients, users and policies (which authenticate every request
+/// themselves, so the sandbox can do there only what the credentials on the card may); never
+/// the pages, the keys or anything else.
 pub fn allowed(path: &str) -> bool {
     use crate::endpoints as ep;
     let path = path.split('?').next().unwrap_or(path);
+    let one_of = |template: &str| {
+        let prefix = template.trim_end_matches("{id}");
+        path.strip_prefix(prefix)
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    };
     [
         ep::TOKEN,
         ep::INTROSPECT,
@@ -24,6 +31,7 @@ pub fn allowed(path: &str) -> bool {
     ]
     .contains(&path)
         || path.starts_with("/fhir/Patient/")
+        || [ep::CLIENT, ep::USER, ep::POLICY].into_iter().any(one_of)
 }
 
 /// Runs one step of a flow for real: plans it from the run so far (or takes the learner's
@@ -56,8 +64,11 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     }
     let exchange = backend.send(request).await.map_err(SandboxError::refused)?;
     let number = next_number(&run_steps);
-    let mut arrows = vec![plan.arrow];
-    arrows.extend(plan.arrow.answer());
+    let arrows: Vec<_> = plan
+        .arrow
+        .into_iter()
+        .flat_map(|a| std::iter::once(a).chain(a.answer()))
+        .collect();
     let title = match edited {
         true => format!("{number}. {} (edited)", plan.title),
         false => format!("{number}. {}", plan.title),
@@ -67,7 +78,10 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
         title,
         lesson: plan.lesson.into(),
         arrows,
-        channel: Channel::Back,
+        channel: match plan.arrow {
+            Some(_) => Channel::Back,
+            None => Channel::Admin,
+        },
         params: Vec::new(),
         exchange,
     });
@@ -325,7 +339,7 @@ pub async fn inspect_token(token: String) -> Result<TokenInspection, SandboxErro
 #[cfg(test)]
 mod tests {
     #[test]
-    fn only_protocol_endpoints_are_allowed() {
+    fn only_protocol_endpoints_and_the_admin_records_are_allowed() {
         for ok in [
             "/auth/token",
             "/auth/introspect",
@@ -333,13 +347,19 @@ mod tests {
             "/fhir/Patient",
             "/fhir/Patient/pat-1",
             "/auth/token?x=1",
+            "/Client/learner-1-basic",
+            "/AccessPolicy/p",
+            "/User/alice",
         ] {
             assert!(super::allowed(ok), "{ok}");
         }
         for no in [
             "/Client",
-            "/User/alice",
+            "/Client/",
+            "/Client/x/$secret",
+            "/User/alice/Consent",
             "/Key/$rotate",
+            "/Key/k1",
             "/",
             "/auth/login",
             "/api/sandbox/send",

@@ -370,6 +370,10 @@ pub enum StepKind {
     WrongVerifier,
     Replay,
     Reuse,
+    /// Setup through the admin REST API: the learner's client, policy and user.
+    CreateClient,
+    CreatePolicy,
+    CreateUser,
 }
 
 impl StepKind {
@@ -389,11 +393,14 @@ impl StepKind {
             StepKind::WrongVerifier => "wrong-verifier",
             StepKind::Replay => "replay",
             StepKind::Reuse => "reuse",
+            StepKind::CreateClient => "create-client",
+            StepKind::CreatePolicy => "create-policy",
+            StepKind::CreateUser => "create-user",
         }
     }
 
     /// Every step, for tests and the catalogue's documentation.
-    pub const ALL: [StepKind; 13] = [
+    pub const ALL: [StepKind; 16] = [
         StepKind::Api,
         StepKind::Token,
         StepKind::Exchange,
@@ -407,6 +414,9 @@ impl StepKind {
         StepKind::WrongVerifier,
         StepKind::Replay,
         StepKind::Reuse,
+        StepKind::CreateClient,
+        StepKind::CreatePolicy,
+        StepKind::CreateUser,
     ];
 }
 
@@ -419,6 +429,19 @@ pub enum Channel {
     Back,
     /// Carried by the browser: redirects and the server's own pages.
     Front,
+    /// Setup before the flow: the developer's request to the admin REST API.
+    Admin,
+}
+
+impl Channel {
+    /// The name in classes and data attributes.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Channel::Back => "back",
+            Channel::Front => "front",
+            Channel::Admin => "admin",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -314,6 +314,7 @@ pub fn CodeContinuation(
                 {move || flow.run_id().map(|id| view! {
                     <p><a href=format!("{}?run={id}", Flow::AuthorizationCode.path())>"Back to the flow page"</a>", to send the browser through the front channel again (with prompt=consent, say)."</p>
                 })}
+                <super::front_door::BackToChapter returned_state run=Signal::derive(move || flow.run_id()) />
                 <super::front_door::SeeThePagesAgain flow=Flow::AuthorizationCode />
                 <StepList state=flow />
                 </Transition>

@@ -16,6 +16,8 @@ use leptos_router::hooks::use_query_map;
 #[derive(Clone, Copy)]
 pub struct FlowState {
     pub flow: Flow,
+    /// The page the run lives on: the flow's own, or its tutorial chapter.
+    pub page: Page,
     /// The run as the last step on this page left it.
     local: RwSignal<Option<RunView>>,
     /// The run named by `?run=` when the page was opened (after a plain form post, say).
@@ -26,6 +28,24 @@ pub struct FlowState {
     pub busy: RwSignal<bool>,
     /// What the last step did, for screen readers.
     pub announcement: RwSignal<String>,
+}
+
+/// Which page a run of a flow is shown on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Page {
+    #[default]
+    Flow,
+    Tutorial,
+}
+
+impl Page {
+    /// The path of `flow`'s page of this kind.
+    pub fn path(self, flow: Flow) -> String {
+        match self {
+            Page::Flow => flow.path(),
+            Page::Tutorial => format!("{}/{}", crate::endpoints::TUTORIAL, flow.slug()),
+        }
+    }
 }
 
 /// What a step needs the run to hold before it can run.
@@ -67,6 +87,7 @@ impl FlowState {
             .and_then(|e| posted_error(&e));
         Self {
             flow,
+            page: Page::Flow,
             local: RwSignal::new(None),
             loaded,
             outside_token: RwSignal::new(None),
@@ -138,7 +159,7 @@ impl FlowState {
         spawn_local(async move {
             match take_step(input).await {
                 Ok(view) => {
-                    remember_in_address_bar(self.flow, &view.id);
+                    remember_in_address_bar(&self.page.path(self.flow), &view.id);
                     self.announcement.set(announce(&view));
                     self.local.set(Some(view));
                     scroll_to_newest();
@@ -179,8 +200,8 @@ fn posted_error(encoded: &str) -> Option<String> {
 }
 
 /// Puts the run's id in the address bar, so a reload or a shared link reopens the run.
-fn remember_in_address_bar(flow: Flow, id: &str) {
-    crate::replace_url(&format!("{}?run={id}", flow.path()));
+fn remember_in_address_bar(page: &str, id: &str) {
+    crate::replace_url(&format!("{page}?run={id}"));
 }
 
 /// The form around a page's parameters and step buttons. Before the page hydrates, each button
@@ -334,7 +355,7 @@ pub fn StepList(state: FlowState) -> impl IntoView {
                 <p class="saved">
                     "This run is saved. " <a href=format!("{}/{id}", crate::endpoints::RUNS)>"Open it"</a>
                     " or see all " <a href=crate::endpoints::RUNS>"runs"</a> ". "
-                    <a href=state.flow.path()>"Start a new run"</a> "."
+                    <a href=state.page.path(state.flow)>"Start a new run"</a> "."
                 </p>
             })}
         </section>

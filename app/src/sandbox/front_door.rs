@@ -5,7 +5,7 @@
 
 use super::api::{watch_front_channel, watched_run};
 use super::catalogue::Flow;
-use super::flow::FlowState;
+use super::flow::{FlowState, Page};
 use super::wire::RunView;
 use crate::endpoints as ep;
 use leptos::prelude::*;
@@ -92,6 +92,7 @@ pub fn begin(
 ) {
     state.busy.set(true);
     let run = state.run_id().unwrap_or_default();
+    remember_return(state.page, state.flow, &state_value);
     leptos::task::spawn_local(async move {
         match watch_front_channel(state.flow, run, client_id, state_value).await {
             Ok(id) => {
@@ -103,6 +104,72 @@ pub fn begin(
             }
         }
     });
+}
+
+#[cfg(feature = "hydrate")]
+const RETURN_KEY: &str = "oauth-sandbox-return";
+
+/// Where the callback leads back to for the request with `state_value`: a tutorial chapter,
+/// kept in the tab's sessionStorage; a flow page's own run forgets any earlier chapter.
+fn remember_return(page: Page, flow: Flow, state_value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = window().session_storage().ok().flatten() {
+        let _ = match page {
+            Page::Tutorial => {
+                storage.set_item(RETURN_KEY, &format!("{state_value} {}", page.path(flow)))
+            }
+            Page::Flow => storage.remove_item(RETURN_KEY),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (page, flow, state_value);
+}
+
+/// The tutorial chapter the request that came back with `returned_state` left from, if any.
+fn chapter_returned_to(returned_state: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let stored = window()
+            .session_storage()
+            .ok()
+            .flatten()?
+            .get_item(RETURN_KEY)
+            .ok()
+            .flatten()?;
+        let (state_value, path) = stored.split_once(' ')?;
+        (state_value == returned_state).then(|| path.to_owned())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = returned_state;
+        None
+    }
+}
+
+/// On the callback page: the way back to the tutorial chapter the run came from, with the run.
+#[component]
+pub fn BackToChapter(
+    returned_state: Signal<Option<String>>,
+    run: Signal<Option<String>>,
+) -> impl IntoView {
+    let path = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        path.set(returned_state.get().and_then(|s| chapter_returned_to(&s)));
+    });
+    move || {
+        path.get().map(|p| {
+            let href = match run.get() {
+                Some(id) => format!("{p}?run={id}"),
+                None => p,
+            };
+            view! {
+                <p class="back-to-chapter">
+                    <a href=href>"Back to the tutorial chapter"</a>
+                    ", to see what this run has done and what is left."
+                </p>
+            }
+        })
+    }
 }
 
 /// The run whose front channel came back with `returned_state`, loaded on the server too.
@@ -120,8 +187,13 @@ pub fn watched(flow: Flow, returned_state: Signal<Option<String>>) -> Resource<O
 
 /// How to see the authorization server's pages again once they were answered.
 #[component]
-pub fn SeeThePagesAgain(flow: Flow) -> impl IntoView {
-    let sign_out = format!("{}?return_to={}", ep::LOGOUT, flow.path());
+pub fn SeeThePagesAgain(
+    flow: Flow,
+    /// The page to come back to after signing out.
+    #[prop(optional)]
+    page: Page,
+) -> impl IntoView {
+    let sign_out = format!("{}?return_to={}", ep::LOGOUT, page.path(flow));
     view! {
         <p class="hint again">
             "Seen the sign-in and consent pages once? The server remembers both. Choose "

@@ -10,11 +10,17 @@ use crate::endpoints as ep;
 use leptos::prelude::*;
 
 /// The authorization URL for the implicit flow.
-pub fn implicit_url(origin: &str, scope: &str, state: &str, extras: &AuthorizeExtras) -> String {
+pub fn implicit_url(
+    client_id: &str,
+    origin: &str,
+    scope: &str,
+    state: &str,
+    extras: &AuthorizeExtras,
+) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query
         .append_pair("response_type", "token")
-        .append_pair("client_id", CLIENT)
+        .append_pair("client_id", client_id)
         .append_pair("redirect_uri", &format!("{origin}{}", ep::CALLBACK))
         .append_pair("scope", scope)
         .append_pair("state", state);
@@ -41,7 +47,15 @@ pub fn ImplicitPage() -> impl IntoView {
             }
         });
     });
-    let url = move || implicit_url(&origin.get(), &scope.get(), &state_v.get(), &extras.get());
+    let url = move || {
+        implicit_url(
+            CLIENT,
+            &origin.get(),
+            &scope.get(),
+            &state_v.get(),
+            &extras.get(),
+        )
+    };
     let go = move |_| {
         let target = url();
         begin(
@@ -103,11 +117,8 @@ pub fn ImplicitContinuation(
             });
         }
     });
-    // The public client authenticates with its id alone.
-    let make = Callback::new(move |()| StepInput {
-        client_id: CLIENT.into(),
-        ..Default::default()
-    });
+    // The public client authenticates with its id alone: the one the browser was sent with.
+    let make = Callback::new(move |()| StepInput::default());
     view! {
         <Show when=move || token().is_some()>
             <section class="continuation" aria-labelledby="implicit-title">
@@ -126,6 +137,7 @@ pub fn ImplicitContinuation(
                 <Show when=move || !flow.has_inspection()>
                     {move || inspection.get().map(|i| view! { <TokenView inspection=i /> })}
                 </Show>
+                <super::front_door::BackToChapter returned_state run=Signal::derive(move || flow.run_id()) />
                 <StepList state=flow />
                 </Transition>
             </section>

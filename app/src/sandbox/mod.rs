@@ -21,6 +21,7 @@ pub mod password;
 pub mod request_card;
 pub mod requests;
 pub mod runs;
+pub mod setup;
 pub mod steps;
 pub mod timeline;
 pub mod token_view;

@@ -147,6 +147,27 @@ pub fn access_token_of(body: &str) -> Option<String> {
     field_of(body, "access_token")
 }
 
+/// A `PUT` to the admin REST API of `json` at `path`, as the account `username`: HTTP Basic as
+/// RFC 7617 has it, the password exactly as it is (the admin API does not form-decode).
+pub fn admin_put(path: &str, username: &str, password: &str, json: &serde_json::Value) -> Outgoing {
+    let pair = format!("{username}:{password}");
+    Outgoing {
+        method: "PUT".into(),
+        path: path.into(),
+        headers: vec![
+            (
+                "authorization".into(),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ),
+            ),
+            ("content-type".into(), "application/json".into()),
+        ],
+        body: serde_json::to_string_pretty(json).unwrap_or_default(),
+    }
+}
+
 /// A call to the demo API with HTTP Basic client credentials (RFC 7617), the `basic` grant.
 pub fn api_call_basic(client_id: &str, secret: &str) -> Outgoing {
     api_get(basic(client_id, secret))

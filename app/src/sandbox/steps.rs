@@ -4,6 +4,7 @@
 
 use super::catalogue::{ArrowId, Flow, StepKind};
 use super::requests::{self, ClientAuth};
+use super::setup;
 use super::wire::{RunStep, StepInput};
 use crate::endpoints as ep;
 
@@ -12,8 +13,9 @@ use crate::endpoints as ep;
 pub struct Plan {
     pub title: &'static str,
     pub lesson: &'static str,
-    /// The diagram arrow the request travels on (its answer comes back on the next).
-    pub arrow: ArrowId,
+    /// The diagram arrow the request travels on (its answer comes back on the next); none for
+    /// the setup through the admin REST API, which happens before the flow.
+    pub arrow: Option<ArrowId>,
     pub request: super::wire::Outgoing,
 }
 
@@ -32,6 +34,11 @@ pub struct Held {
     pub id_token: Option<(String, Option<String>)>,
     /// The newest authorization request's client_id and nonce (front channel).
     pub authorized_as: Option<(String, Option<String>)>,
+    /// The client the run registered through the admin API, and the secret its answer showed
+    /// (none for a public client).
+    pub registered: Option<(String, Option<String>)>,
+    /// The person the run created through the admin API, and the password it gave them.
+    pub person: Option<(String, String)>,
 }
 
 /// What `steps` leave the client holding. A token from outside the run (the implicit flow's
@@ -54,7 +61,19 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
         if x.status >= 300 {
             continue;
         }
-        if path == ep::TOKEN {
+        let put = x.request.start_line.starts_with("PUT ");
+        if put && path.starts_with("/Client/") {
+            if let Some(id) = requests::field_of(&x.response.body, "client_id") {
+                held.registered = Some((id, requests::field_of(&x.response.body, "client_secret")));
+            }
+        } else if put && path.starts_with("/User/") {
+            if let (Some(name), Some(password)) = (
+                requests::field_of(&x.response.body, "username"),
+                requests::field_of(&x.request.body, "password"),
+            ) {
+                held.person = Some((name, password));
+            }
+        } else if path == ep::TOKEN {
             if let Some(t) = requests::access_token_of(&x.response.body) {
                 held.token = Some(t);
                 held.revoked = false;
@@ -77,9 +96,9 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
     held
 }
 
-fn auth_of(input: &StepInput) -> ClientAuth {
+fn auth_of(input: &StepInput, secret: &str) -> ClientAuth {
     match input.auth.as_str() {
-        _ if input.client_secret.is_empty() => ClientAuth::None,
+        _ if secret.is_empty() => ClientAuth::None,
         "post" => ClientAuth::Post,
         _ => ClientAuth::Basic,
     }
@@ -98,20 +117,51 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         ArrowId::ApiCall,
         ArrowId::ManageRequest,
     );
-    let auth = auth_of(input);
-    let (id, secret) = (input.client_id.as_str(), input.client_secret.as_str());
+    // A step that names no client uses the one the run registered (or sent the browser with);
+    // a step that names the registered client without its secret uses the secret its
+    // registration showed.
+    let fallback = held
+        .registered
+        .clone()
+        .or_else(|| held.authorized_as.clone().map(|(id, _)| (id, None)));
+    let (id, secret) = match (&fallback, input.client_id.as_str()) {
+        (Some((id, secret)), "") => (id.clone(), secret.clone().unwrap_or_default()),
+        (Some((id, Some(secret))), named) if named == id && input.client_secret.is_empty() => {
+            (id.clone(), secret.clone())
+        }
+        _ => (input.client_id.clone(), input.client_secret.clone()),
+    };
+    let (id, secret) = (id.as_str(), secret.as_str());
+    let auth = auth_of(input, secret);
+    // The person: the one named on the page, or the one the run created.
+    let (username, password) = match (&held.person, input.username.as_str()) {
+        (Some((name, password)), "") => (name.clone(), password.clone()),
+        _ => (input.username.clone(), input.password.clone()),
+    };
+    let workspace = || {
+        if input.workspace.is_empty() || input.workspace_password.is_empty() {
+            Err("this step needs your workspace's name and password".to_owned())
+        } else {
+            Ok((input.workspace.as_str(), input.workspace_password.as_str()))
+        }
+    };
     let token = || {
         held.token
             .clone()
             .ok_or_else(|| "this step needs an access token: get one first".to_owned())
     };
-    let password_grant = |password: &str| {
-        requests::password(auth, id, secret, &input.username, password, &input.scope)
-    };
+    let password_grant =
+        |password: &str| requests::password(auth, id, secret, &username, password, &input.scope);
     let plan = |title, lesson, arrow, request| Plan {
         title,
         lesson,
-        arrow,
+        arrow: Some(arrow),
+        request,
+    };
+    let setup = |title, lesson, request| Plan {
+        title,
+        lesson,
+        arrow: None,
         request,
     };
     use Flow as F;
@@ -151,7 +201,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             "Trade the password for tokens",
             "The client collects the user's password itself and sends it to the token endpoint. That is the problem: the client sees the password.",
             to_server,
-            password_grant(&input.password),
+            password_grant(&password),
         ),
         (F::Password, S::WrongPassword) => plan(
             "Lesson: a wrong password",
@@ -163,19 +213,19 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             "Exchange the code",
             "The back channel: the code, the same redirect_uri, and the code_verifier whose hash is the challenge sent in step 1.",
             to_server,
-            code_exchange(input, auth, &input.verifier),
+            code_exchange(input, (auth, id, secret), &input.verifier),
         ),
         (F::AuthorizationCode, S::WrongVerifier) => plan(
             "Lesson: a wrong code_verifier",
             "400 invalid_grant: SHA-256 of this verifier is not the challenge. A stolen code is useless without the verifier (RFC 7636 §1).",
             to_server,
-            code_exchange(input, auth, &"x".repeat(43)),
+            code_exchange(input, (auth, id, secret), &"x".repeat(43)),
         ),
         (F::AuthorizationCode, S::Replay) => plan(
             "Lesson: replay the code",
             "400 invalid_grant, and every token issued from this code is revoked at once (RFC 6749 §10.5).",
             to_server,
-            code_exchange(input, auth, &input.verifier),
+            code_exchange(input, (auth, id, secret), &input.verifier),
         ),
         (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api)
             if input.placement == "query" =>
@@ -265,21 +315,62 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             ArrowId::UserinfoRequest,
             requests::userinfo(&token()?),
         ),
+        (flow, S::CreateClient) => {
+            let (ws, ws_password) = workspace()?;
+            let client = setup::client_id(ws, flow);
+            setup(
+                "Register your client",
+                "PUT /Client/{id} on the admin REST API, as your workspace. The answer is 201 Created and, for a confidential client, the secret the server generated: shown this once, stored only as an argon2 hash.",
+                requests::admin_put(
+                    &setup::path(ep::CLIENT, &client),
+                    ws,
+                    ws_password,
+                    &setup::client_body(flow, &input.redirect_uri),
+                ),
+            )
+        }
+        (flow, S::CreatePolicy) => {
+            let (ws, ws_password) = workspace()?;
+            let client = setup::client_id(ws, flow);
+            setup(
+                "Let your client read patients",
+                "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
+                requests::admin_put(
+                    &setup::path(ep::POLICY, &setup::policy_id(ws, flow)),
+                    ws,
+                    ws_password,
+                    &setup::policy_body(flow, &client),
+                ),
+            )
+        }
+        (flow, S::CreateUser) if setup::has_person(flow) => {
+            let (ws, ws_password) = workspace()?;
+            if input.password.is_empty() {
+                return Err("this step needs the password to give the person".into());
+            }
+            setup(
+                "Create a person to sign in as",
+                "PUT /User/{id}: a resource owner of your workspace. The server keeps only an argon2 hash of the password.",
+                requests::admin_put(
+                    &setup::path(ep::USER, &setup::username(ws)),
+                    ws,
+                    ws_password,
+                    &setup::user_body(&input.password),
+                ),
+            )
+        }
         (flow, step) => {
             return Err(format!("the {flow} flow has no step {:?}", step.slug()));
         }
     })
 }
 
-fn code_exchange(input: &StepInput, auth: ClientAuth, verifier: &str) -> super::wire::Outgoing {
-    requests::code_exchange(
-        auth,
-        &input.client_id,
-        &input.client_secret,
-        &input.code,
-        &input.redirect_uri,
-        verifier,
-    )
+fn code_exchange(
+    input: &StepInput,
+    (auth, id, secret): (ClientAuth, &str, &str),
+    verifier: &str,
+) -> super::wire::Outgoing {
+    requests::code_exchange(auth, id, secret, &input.code, &input.redirect_uri, verifier)
 }
 
 #[cfg(test)]
@@ -311,6 +402,9 @@ mod tests {
             step: Some(step),
             client_id: "c".into(),
             client_secret: "s".into(),
+            workspace: "learner-1".into(),
+            workspace_password: "pw".into(),
+            password: "person-password".into(),
             ..Default::default()
         }
     }
@@ -365,7 +459,7 @@ mod tests {
         };
         let p = plan(&input(Flow::Password, StepKind::Api), &held).unwrap();
         assert_eq!(p.title, "Call the API after revoking");
-        assert_eq!(p.arrow, ArrowId::ApiCall);
+        assert_eq!(p.arrow, Some(ArrowId::ApiCall));
         assert_eq!(p.request.headers[0].1, "Bearer t");
     }
 
@@ -396,10 +490,14 @@ mod tests {
             for step in all {
                 if let Ok(p) = plan(&input(flow, step), &held) {
                     planned += 1;
+                    let Some(arrow) = p.arrow else {
+                        assert!(p.request.method == "PUT", "{flow} {step:?} has no arrow");
+                        continue;
+                    };
                     assert!(
-                        flow.arrow_number(p.arrow).is_some(),
+                        flow.arrow_number(arrow).is_some(),
                         "{flow} {step:?} travels {:?}, which its diagram lacks",
-                        p.arrow
+                        arrow
                     );
                     assert!(
                         super::super::api::allowed(&p.request.path),
@@ -409,6 +507,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(planned, 3 + 5 + 7 + 9 + 4);
+        // Each flow's own steps, then its setup: client and policy, and a person for three.
+        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 5 * 2 + 3);
     }
 }

@@ -14,6 +14,9 @@ pub fn carrier(step: &RunStep) -> &'static str {
         Channel::Back => {
             "Back channel, sent by the client straight to the server: the browser never sees it."
         }
+        Channel::Admin => {
+            "Setup, sent by the developer to the admin REST API before the flow: not part of OAuth itself, so it is not on the diagram."
+        }
     }
 }
 
@@ -36,10 +39,7 @@ pub fn arrows_text(flow: Option<Flow>, step: &RunStep) -> Option<String> {
 /// The line above a card.
 #[component]
 pub fn ChannelNote(step: RunStep, flow: Option<Flow>) -> impl IntoView {
-    let channel = match step.channel {
-        Channel::Front => "front",
-        Channel::Back => "back",
-    };
+    let channel = step.channel.slug();
     let arrows = arrows_text(flow, &step).map(|a| format!(" On the diagram: {a}."));
     view! {
         <p class=format!("channel {channel}") data-channel=channel>{carrier(&step)}{arrows}</p>
@@ -50,10 +50,7 @@ pub fn ChannelNote(step: RunStep, flow: Option<Flow>) -> impl IntoView {
 /// parameters explained (front channel), and the exchange.
 #[component]
 pub fn TimelineEntry(step: RunStep, flow: Option<Flow>) -> impl IntoView {
-    let class = match step.channel {
-        Channel::Front => "step front",
-        Channel::Back => "step back",
-    };
+    let class = format!("step {}", step.channel.slug());
     let params = step.params.clone();
     view! {
         <li class=class>

@@ -113,6 +113,9 @@ pub struct StepInput {
     pub placement: String,
     /// The request as the learner edited it on the step's card, sent instead of the planned one.
     pub edited: Option<Outgoing>,
+    /// The account the admin REST API steps authenticate as: the learner's workspace.
+    pub workspace: String,
+    pub workspace_password: String,
 }
 
 /// A run as a flow page shows it: its steps, what it holds, the current token decoded.

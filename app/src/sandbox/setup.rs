@@ -1,0 +1,111 @@
+//! What a learner registers before a flow can run, through the admin REST API: a client for the
+//! flow, an access policy that lets it read the demo API, and (for the flows with a person) a
+//! user to sign in as. The tutorial's request cards send these; each name starts with the
+//! learner's workspace, so two learners never ask for the same id.
+
+use super::catalogue::Flow;
+use crate::endpoints as ep;
+use serde_json::{Value, json};
+
+/// The client a workspace registers for `flow`.
+pub fn client_id(workspace: &str, flow: Flow) -> String {
+    format!("{workspace}-{}", flow.slug())
+}
+
+/// The access policy a workspace creates for `flow`.
+pub fn policy_id(workspace: &str, flow: Flow) -> String {
+    format!("{workspace}-{}-reads", flow.slug())
+}
+
+/// The person a workspace signs in as.
+pub fn username(workspace: &str) -> String {
+    format!("{workspace}-patient")
+}
+
+/// `/Client/{id}`, `/AccessPolicy/{id}` or `/User/{id}`.
+pub fn path(template: &str, id: &str) -> String {
+    template.replace("{id}", id)
+}
+
+/// True for a flow in which a person signs in.
+pub fn has_person(flow: Flow) -> bool {
+    !matches!(flow, Flow::Basic | Flow::ClientCredentials)
+}
+
+/// The client `flow` needs (SPEC "Client", RFC 7591 names). No secret is sent: the server
+/// generates one for a confidential client and shows it once, in its answer.
+pub fn client_body(flow: Flow, redirect_uri: &str) -> Value {
+    match flow {
+        Flow::Basic => json!({
+            "client_name": "My Basic client",
+            "grant_types": ["basic"],
+        }),
+        Flow::ClientCredentials => json!({
+            "client_name": "My service",
+            "grant_types": ["client_credentials"],
+            "scope": "patient.read",
+        }),
+        Flow::Password => json!({
+            "client_name": "My legacy app",
+            "token_endpoint_auth_method": "client_secret_post",
+            "grant_types": ["password", "refresh_token"],
+            "scope": "patient.read offline_access",
+        }),
+        Flow::AuthorizationCode => json!({
+            "client_name": "My web app",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "redirect_uris": [redirect_uri],
+            "scope": "openid profile email patient.read offline_access",
+            "require_pkce": true,
+        }),
+        Flow::Implicit => json!({
+            "client_name": "My legacy browser app",
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["implicit"],
+            "redirect_uris": [redirect_uri],
+            "scope": "openid profile patient.read",
+        }),
+    }
+}
+
+/// The policy that lets the client of `flow` read the demo API: with its own id and secret in
+/// the Basic flow, with a bearer token in the others.
+pub fn policy_body(flow: Flow, client_id: &str) -> Value {
+    let auth = if flow == Flow::Basic {
+        "basic"
+    } else {
+        "bearer"
+    };
+    json!({
+        "description": format!("{client_id} may read patients"),
+        "auth": auth,
+        "client_ids": [client_id],
+        "methods": ["GET"],
+        "path": format!("{}/**", ep::PATIENTS.trim_end_matches("/Patient")),
+    })
+}
+
+/// The person to sign in as, with the password the page chose.
+pub fn user_body(password: &str) -> Value {
+    json!({
+        "password": password,
+        "name": "Pat Learner",
+        "email": "pat@example.org",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_start_with_the_workspace() {
+        assert_eq!(client_id("learner-1", Flow::Password), "learner-1-password");
+        assert_eq!(
+            path(ep::POLICY, &policy_id("learner-1", Flow::Basic)),
+            "/AccessPolicy/learner-1-basic-reads"
+        );
+        assert_eq!(policy_body(Flow::Basic, "c")["path"], "/fhir/**");
+        assert_eq!(policy_body(Flow::Implicit, "c")["auth"], "bearer");
+    }
+}

@@ -1,0 +1,352 @@
+//! The tutorial's chapters, in the order of the Authentication Tutorial: one typed entry each,
+//! with what the learner reads, the setup they send, the failure lesson they try, and the
+//! milestones that mark the chapter done. A chapter is done from what its run holds, never from
+//! a flag the page sets.
+
+use crate::endpoints as ep;
+use crate::sandbox::catalogue::{Flow, StepKind};
+use crate::sandbox::wire::RunStep;
+
+/// One chapter: a flow, taught from its setup to a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chapter {
+    pub flow: Flow,
+    /// Why a client uses this flow.
+    pub purpose: &'static str,
+    /// Who holds which secret: (who, what, why it matters).
+    pub secrets: &'static [(&'static str, &'static str, &'static str)],
+    /// The failure lesson's step and its button label.
+    pub lesson: (StepKind, &'static str),
+    /// What the failure lesson answers: the path it goes to and the status.
+    pub lesson_answer: (&'static str, u16),
+    /// What to remember.
+    pub recap: &'static [&'static str],
+}
+
+/// Every chapter, in order.
+pub const CHAPTERS: [Chapter; 5] = [
+    Chapter {
+        flow: Flow::Basic,
+        purpose: "The simplest way for a program to call an API: it sends its own id and secret with every request. No token, no authorization server in between.",
+        secrets: &[
+            (
+                "Your client",
+                "its client secret",
+                "sent on every call, so every call is a chance to leak it",
+            ),
+            (
+                "The server",
+                "an argon2 hash of the secret",
+                "it can check the secret but never show it again",
+            ),
+        ],
+        lesson: (StepKind::WrongSecret, "a wrong secret"),
+        lesson_answer: (ep::PATIENTS, 401),
+        recap: &[
+            "Basic is base64 of client_id:secret: an encoding, not encryption. Only TLS protects it.",
+            "The API itself checks the secret, and an access policy decides what the client may read.",
+            "A wrong secret gets 401 with a challenge, and nothing else.",
+        ],
+    },
+    Chapter {
+        flow: Flow::ClientCredentials,
+        purpose: "A service acting for itself, with no person involved: it trades its secret for a short-lived access token and sends only the token to the API (RFC 6749 §4.4).",
+        secrets: &[
+            (
+                "Your client",
+                "its client secret",
+                "sent only to the token endpoint",
+            ),
+            (
+                "The API",
+                "nothing secret",
+                "it checks the token's signature with the server's public key",
+            ),
+        ],
+        lesson: (StepKind::WrongSecret, "a wrong secret"),
+        lesson_answer: (ep::TOKEN, 401),
+        recap: &[
+            "The secret goes to the token endpoint only; the API sees a token that expires.",
+            "A token carries its scope; the access policy still decides what it may read.",
+            "A wrong secret is 401 invalid_client, and no token is issued.",
+        ],
+    },
+    Chapter {
+        flow: Flow::Password,
+        purpose: "An app that asks the person for their password and trades it for tokens (RFC 6749 §4.3). It exists for old first-party apps: RFC 9700 §2.4 says it MUST NOT be used, because the app sees the password.",
+        secrets: &[
+            (
+                "The person",
+                "their password",
+                "typed into the app, which is the problem",
+            ),
+            (
+                "Your client",
+                "its client secret and the person's password",
+                "both go to the token endpoint",
+            ),
+        ],
+        lesson: (StepKind::WrongPassword, "a wrong password"),
+        lesson_answer: (ep::TOKEN, 400),
+        recap: &[
+            "The client holds the person's password: whoever runs the client could keep it.",
+            "The refresh token gets new access tokens without asking the person again.",
+            "A wrong password is 400 invalid_grant, and takes as long as an unknown user.",
+        ],
+    },
+    Chapter {
+        flow: Flow::AuthorizationCode,
+        purpose: "The flow for apps a person uses: the browser goes to the authorization server, the person signs in there and consents, and the app gets a one-time code that it trades for tokens (RFC 6749 §4.1 with PKCE, RFC 7636).",
+        secrets: &[
+            (
+                "The person",
+                "their password",
+                "typed only on the authorization server's page: the app never sees it",
+            ),
+            (
+                "Your client",
+                "its client secret and the code_verifier",
+                "the verifier proves that the app which asked is the one redeeming the code",
+            ),
+            (
+                "The browser",
+                "the code, for a moment",
+                "useless without the verifier and the secret",
+            ),
+        ],
+        lesson: (StepKind::Replay, "replay the code"),
+        lesson_answer: (ep::TOKEN, 400),
+        recap: &[
+            "The password stays between the person and the authorization server.",
+            "The code travels through the browser; the tokens travel only on the back channel.",
+            "A code works once: a second redemption is refused and revokes what the first one got.",
+        ],
+    },
+    Chapter {
+        flow: Flow::Implicit,
+        purpose: "The old way for browser apps: the token comes straight back in the URL fragment (RFC 6749 §4.2). RFC 9700 §2.1.2 says clients SHOULD NOT use it: use the code flow with PKCE instead.",
+        secrets: &[
+            (
+                "The person",
+                "their password",
+                "typed only on the authorization server's page",
+            ),
+            (
+                "Your client",
+                "nothing secret",
+                "a public client: anyone can read a browser app's code",
+            ),
+            (
+                "The browser",
+                "the access token itself",
+                "in the address bar's fragment, where scripts and history can reach it",
+            ),
+        ],
+        lesson: (StepKind::Api, "the token in the query"),
+        lesson_answer: (ep::PATIENTS, 401),
+        recap: &[
+            "The token rides in the fragment, which browsers never send to servers.",
+            "No refresh token, and nothing binds the token to the client that asked.",
+            "A token in a URI query (RFC 6750 §2.3) ends up in logs; this API does not read it there.",
+        ],
+    },
+];
+
+impl Chapter {
+    /// The chapter of `slug` (its flow's).
+    pub fn from_slug(slug: &str) -> Option<&'static Chapter> {
+        CHAPTERS.iter().find(|c| c.flow.slug() == slug)
+    }
+
+    /// The chapter's page.
+    pub fn path(&self) -> String {
+        format!("{}/{}", ep::TUTORIAL, self.flow.slug())
+    }
+
+    /// Its 1-based place in the tutorial.
+    pub fn number(&self) -> usize {
+        CHAPTERS.iter().position(|c| c == self).map_or(0, |i| i + 1)
+    }
+
+    /// The chapter after this one.
+    pub fn next(&self) -> Option<&'static Chapter> {
+        CHAPTERS.get(self.number())
+    }
+
+    /// The setup steps, in order: a client, a policy, and a person to sign in as when the
+    /// flow has one.
+    pub fn setup(&self) -> &'static [(StepKind, &'static str)] {
+        const CLIENT_POLICY: [(StepKind, &str); 2] = [
+            (StepKind::CreateClient, "register your client"),
+            (StepKind::CreatePolicy, "let it read patients"),
+        ];
+        const WITH_PERSON: [(StepKind, &str); 3] = [
+            (StepKind::CreateClient, "register your client"),
+            (StepKind::CreatePolicy, "let it read patients"),
+            (StepKind::CreateUser, "create a person to sign in as"),
+        ];
+        match crate::sandbox::setup::has_person(self.flow) {
+            true => &WITH_PERSON,
+            false => &CLIENT_POLICY,
+        }
+    }
+
+    /// Each milestone of the chapter, with whether `steps` reached it.
+    pub fn progress(&self, steps: &[RunStep]) -> Vec<(Milestone, bool)> {
+        let mut out = vec![
+            (
+                Milestone::Registered,
+                reached(steps, "PUT", "/Client/", &[200, 201]),
+            ),
+            (
+                Milestone::Policy,
+                reached(steps, "PUT", "/AccessPolicy/", &[200, 201]),
+            ),
+        ];
+        if crate::sandbox::setup::has_person(self.flow) {
+            out.push((
+                Milestone::Person,
+                reached(steps, "PUT", "/User/", &[200, 201]),
+            ));
+        }
+        match self.flow {
+            Flow::Basic => {}
+            Flow::Implicit => out.push((Milestone::Token, token_in_fragment(steps))),
+            _ => out.push((Milestone::Token, reached(steps, "POST", ep::TOKEN, &[200]))),
+        }
+        out.push((Milestone::Api, reached(steps, "GET", ep::PATIENTS, &[200])));
+        let (path, status) = self.lesson_answer;
+        let method = if path == ep::TOKEN { "POST" } else { "GET" };
+        out.push((Milestone::Lesson, reached(steps, method, path, &[status])));
+        out
+    }
+
+    /// True when every milestone is reached.
+    pub fn done(&self, steps: &[RunStep]) -> bool {
+        self.progress(steps).iter().all(|(_, ok)| *ok)
+    }
+}
+
+/// What a chapter's run must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Milestone {
+    Registered,
+    Policy,
+    Person,
+    Token,
+    Api,
+    Lesson,
+}
+
+impl Milestone {
+    /// What the learner did, as the checklist says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Registered => "Your client is registered",
+            Milestone::Policy => "Its access policy exists",
+            Milestone::Person => "A person to sign in as exists",
+            Milestone::Token => "The client got an access token",
+            Milestone::Api => "The demo API answered 200",
+            Milestone::Lesson => "You saw the failure lesson's refusal",
+        }
+    }
+}
+
+/// True when one of `steps` sent `method` to `path` (or below it, for a path ending in `/`)
+/// and was answered with one of `statuses`.
+fn reached(steps: &[RunStep], method: &str, path: &str, statuses: &[u16]) -> bool {
+    steps.iter().any(|s| {
+        let x = &s.exchange;
+        let mut line = x.request.start_line.split(' ');
+        let (m, p) = (
+            line.next().unwrap_or_default(),
+            line.next().unwrap_or_default(),
+        );
+        let p = p.split('?').next().unwrap_or_default();
+        let on_path = match path.ends_with('/') {
+            true => p.starts_with(path),
+            false => p == path,
+        };
+        m == method && on_path && statuses.contains(&x.status)
+    })
+}
+
+/// True when the front channel brought an access token back in a redirect's fragment.
+fn token_in_fragment(steps: &[RunStep]) -> bool {
+    steps.iter().any(|s| {
+        s.exchange
+            .response
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("location") && v.contains("#access_token="))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::wire::{Exchange, HttpMessage};
+
+    fn step(line: &str, status: u16) -> RunStep {
+        RunStep {
+            exchange: Exchange {
+                request: HttpMessage {
+                    start_line: format!("{line} HTTP/1.1"),
+                    ..Default::default()
+                },
+                status,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_chapter_is_done_only_when_its_run_holds_every_milestone() {
+        let cc = Chapter::from_slug("client-credentials").unwrap();
+        let mut steps = vec![
+            step("PUT /Client/learner-1-client-credentials", 201),
+            step("PUT /AccessPolicy/learner-1-client-credentials-reads", 201),
+            step("POST /auth/token", 200),
+            step("GET /fhir/Patient", 200),
+        ];
+        assert!(!cc.done(&steps), "no lesson yet");
+        steps.push(step("POST /auth/token", 400));
+        assert!(!cc.done(&steps), "the wrong refusal");
+        steps.push(step("POST /auth/token", 401));
+        assert!(cc.done(&steps));
+        // A refused registration does not count.
+        steps[0].exchange.status = 403;
+        assert!(!cc.done(&steps));
+    }
+
+    #[test]
+    fn the_implicit_chapter_needs_the_token_in_a_fragment() {
+        let implicit = Chapter::from_slug("implicit").unwrap();
+        let mut redirect = step("POST /auth/consent", 303);
+        redirect.exchange.response.headers = vec![(
+            "location".into(),
+            "http://x/sandbox/callback#access_token=t&state=s".into(),
+        )];
+        let steps = [
+            step("PUT /Client/a", 201),
+            step("PUT /AccessPolicy/b", 200),
+            step("PUT /User/c", 201),
+            redirect,
+            step("GET /fhir/Patient", 200),
+            step("GET /fhir/Patient?access_token=t", 401),
+        ];
+        assert!(implicit.done(&steps));
+        assert!(!implicit.done(&steps[..3]));
+    }
+
+    #[test]
+    fn chapters_follow_the_tutorial_order_and_each_has_its_setup() {
+        let order: Vec<_> = CHAPTERS.iter().map(|c| c.flow).collect();
+        assert_eq!(order, Flow::ALL.to_vec());
+        assert_eq!(CHAPTERS[0].setup().len(), 2);
+        assert_eq!(CHAPTERS[3].setup().len(), 3);
+        assert_eq!(CHAPTERS[4].next(), None);
+        assert_eq!(CHAPTERS[0].path(), "/tutorial/basic");
+    }
+}

@@ -1,0 +1,199 @@
+import { test, expect, Page } from '@playwright/test';
+import { collectErrors, screenshot, waitForHydration } from './helpers';
+
+// A first-time visitor completes the whole tutorial from the landing page, finding everything
+// by its visible text and role only: no CSS selectors.
+
+/** Clicks a step button by the words after its number ("Run 3: get a token"). */
+async function run(page: Page, words: string) {
+  const button = page.getByRole('button', { name: new RegExp(`^(Run|Lesson) \\d+: ${words}$`) });
+  await expect(button).toBeEnabled();
+  const number = ((await button.textContent()) ?? '').match(/\d+/)![0];
+  await button.click();
+  // The timeline announces the new step by its number.
+  await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${number}\\. .*HTTP/1\\.1`) })).toBeAttached();
+}
+
+/** The checklist says every milestone is done and the chapter says so. */
+async function expectDone(page: Page) {
+  await expect(page.getByText('Chapter done.')).toBeVisible();
+  const checklist = page.getByRole('list', { name: 'What this run has done' });
+  await expect(checklist.getByText('Not yet:')).toHaveCount(0);
+}
+
+/** The person's name and password the chapter shows, from its "Sign in as … with the password …" line. */
+async function person(page: Page): Promise<[string, string]> {
+  const line = page.getByText(/^Sign in as /);
+  await expect(line).toContainText(/password pw-/);
+  const text = (await line.textContent()) ?? '';
+  const m = text.match(/Sign in as (\S+) with the password (\S+?)\./);
+  expect(m, text).not.toBeNull();
+  return [m![1], m![2]];
+}
+
+async function setUp(page: Page, withPerson: boolean) {
+  await run(page, 'register your client');
+  await expect(page.getByText('HTTP/1.1 201 Created').first()).toBeVisible();
+  await run(page, 'let it read patients');
+  if (withPerson) await run(page, 'create a person to sign in as');
+}
+
+async function shots(page: Page, name: string) {
+  await screenshot(page, `tutorial-${name}-1280`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `tutorial-${name}-390`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test('a first-time visitor completes every chapter of the tutorial', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  const clicks: Record<string, number> = {};
+  let count = 0;
+  page.on('framenavigated', () => {});
+  const click = async (f: () => Promise<void>) => {
+    count += 1;
+    await f();
+  };
+
+  await page.goto('/');
+  await waitForHydration(page);
+  await click(() => page.getByRole('link', { name: 'Start the tutorial' }).click());
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Tutorial', level: 1 })).toBeVisible();
+  await expect(page.getByText(/This browser has a private workspace, learner-/)).toBeVisible();
+  await expect(page.getByText('Not done yet')).toHaveCount(5);
+  await shots(page, 'overview');
+
+  // Chapter 1: Basic.
+  count = 0;
+  await click(() => page.getByRole('link', { name: 'Chapter 1: Basic' }).click());
+  await waitForHydration(page);
+  await expect(page.getByRole('cell', { name: 'its client secret' })).toBeVisible();
+  await click(() => setUp(page, false));
+  count += 1;
+  await click(() => run(page, 'call the API'));
+  await expect(page.getByText('HTTP/1.1 200 OK').last()).toBeVisible();
+  await click(() => run(page, 'a wrong secret'));
+  await expect(page.getByText('HTTP/1.1 401 Unauthorized').last()).toBeVisible();
+  await expectDone(page);
+  clicks.basic = count;
+  await shots(page, 'basic');
+  // Progress survives a reload: the chapter finds its run again.
+  await page.reload();
+  await waitForHydration(page);
+  await expectDone(page);
+
+  // Chapter 2: Client Credentials.
+  count = 0;
+  await click(() => page.getByRole('link', { name: /^Next: chapter 2/ }).click());
+  await waitForHydration(page);
+  await click(() => setUp(page, false));
+  count += 1;
+  await click(() => run(page, 'get a token'));
+  await click(() => run(page, 'call the API'));
+  await click(() => run(page, 'a wrong secret'));
+  await expectDone(page);
+  clicks['client-credentials'] = count;
+  await shots(page, 'client-credentials');
+
+  // Chapter 3: Resource Owner Password.
+  count = 0;
+  await click(() => page.getByRole('link', { name: /^Next: chapter 3/ }).click());
+  await waitForHydration(page);
+  await click(() => setUp(page, true));
+  count += 2;
+  await click(() => run(page, 'get a token'));
+  await click(() => run(page, 'call the API'));
+  await click(() => run(page, 'a wrong password'));
+  await expectDone(page);
+  clicks.password = count;
+  await shots(page, 'password');
+
+  // Chapter 4: Authorization Code with PKCE, through the browser.
+  count = 0;
+  await click(() => page.getByRole('link', { name: /^Next: chapter 4/ }).click());
+  await waitForHydration(page);
+  await click(() => setUp(page, true));
+  count += 2;
+  const [user, password] = await person(page);
+  await click(() => page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click());
+  await expect(page.getByRole('complementary', { name: 'Sandbox run' })).toBeVisible();
+  await expect(page.getByLabel('Username')).toHaveValue(user);
+  await page.getByLabel('Password').fill(password);
+  count += 1;
+  await click(() => page.getByRole('button', { name: 'Sign in' }).click());
+  await click(() => page.getByRole('button', { name: 'Allow' }).click());
+  await expect(page.getByRole('heading', { name: 'Back at the client' })).toBeVisible();
+  await waitForHydration(page);
+  await click(() => run(page, 'exchange the code'));
+  await click(() => run(page, 'call the API'));
+  await click(() => run(page, 'replay the code'));
+  await expect(page.getByText('HTTP/1.1 400 Bad Request').last()).toBeVisible();
+  await click(() => page.getByRole('link', { name: 'Back to the tutorial chapter' }).click());
+  await waitForHydration(page);
+  await expectDone(page);
+  clicks['authorization-code'] = count;
+  await shots(page, 'authorization-code');
+
+  // Chapter 5: Implicit.
+  count = 0;
+  await click(() => page.getByRole('link', { name: /^Next: chapter 5/ }).click());
+  await waitForHydration(page);
+  await click(() => setUp(page, true));
+  count += 2;
+  await click(() => page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click());
+  // Signed in already since chapter 4 (single sign-on): only the consent page for the new client.
+  const allow = page.getByRole('button', { name: 'Allow' });
+  const signIn = page.getByRole('button', { name: 'Sign in' });
+  await expect(allow.or(signIn).or(page.getByRole('heading', { name: 'Back at the client' }))).toBeVisible();
+  console.log(`implicit front channel: ${page.url()} ${await page.locator('h1').first().textContent()}`);
+  if (await signIn.isVisible()) {
+    await page.getByLabel('Password').fill(password);
+    await click(() => signIn.click());
+  }
+  if (await allow.isVisible()) await click(() => allow.click());
+  await expect(page.getByRole('heading', { name: 'Finish the implicit flow' })).toBeVisible();
+  await click(() => run(page, 'call the API'));
+  await click(() => page.getByLabel('The token goes in').selectOption('query'));
+  await click(() => run(page, 'call the API'));
+  await click(() => page.getByRole('link', { name: 'Back to the tutorial chapter' }).click());
+  await waitForHydration(page);
+  await expectDone(page);
+  clicks.implicit = count;
+  await shots(page, 'implicit');
+
+  // The tutorial marks all five chapters done.
+  await page.getByRole('link', { name: 'All chapters' }).click();
+  await waitForHydration(page);
+  await expect(page.getByText('Done', { exact: true })).toHaveCount(5);
+  console.log(`clicks per chapter: ${JSON.stringify(clicks)}`);
+  expect(errors).toEqual([]);
+});
+
+test('another browser sees nothing of a workspace, and a kept workspace stays', async ({ browser }) => {
+  const a = await browser.newPage();
+  await a.goto('/tutorial/client-credentials');
+  await waitForHydration(a);
+  await expect(a.getByText(/This browser has a private workspace, learner-/)).toBeVisible();
+  const learner = ((await a.getByText(/This browser has a private workspace, learner-/).textContent()) ?? '')
+    .match(/learner-[0-9a-f]+/)![0];
+  await run(a, 'register your client');
+  const runUrl = a.url();
+  expect(runUrl).toContain('?run=');
+
+  const b = await browser.newPage();
+  await b.goto(runUrl);
+  await waitForHydration(b);
+  await expect(b.getByText('Nothing has crossed yet.')).toBeVisible();
+  await expect(b.getByText('HTTP/1.1 201 Created')).toHaveCount(0);
+
+  // Keep it: a name and a password make it a developer account, with what it made.
+  const name = `kept-${Date.now()}`;
+  await a.getByLabel('Username').fill(name);
+  await a.getByLabel(/^Password/).fill('a-kept-password');
+  await a.getByRole('button', { name: 'Keep my workspace' }).click();
+  await expect(a.getByText(`You are signed in as the developer account ${name}`)).toBeVisible();
+  await a.goto('/developer');
+  await expect(a.getByText(`${learner}-client-credentials`).first()).toBeVisible();
+});

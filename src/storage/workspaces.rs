@@ -1,0 +1,184 @@
+//! Learner workspaces: developer accounts with an end (`users.expires_at`). The tutorial makes
+//! one per browser; the collector deletes an expired one with everything it owns, in one
+//! transaction; keeping one gives it a name of the learner's choosing and clears the end.
+
+use super::{Db, StorageResult, encode_list};
+use crate::model::user::User;
+
+/// The tables whose `owner` column names the account that made a row.
+const OWNED: [&str; 4] = ["clients", "users", "access_policies", "sandbox_runs"];
+/// The tables whose rows point at an account by its username (foreign keys).
+const REFERRING: [(&str, &str); 5] = [
+    ("tokens", "username"),
+    ("auth_codes", "username"),
+    ("sessions", "username"),
+    ("consents", "username"),
+    ("initial_access_tokens", "owner"),
+];
+
+/// Inserts a new learner account that ends at `expires_at`; the runs the browser made before
+/// (owned by the digest of its visitor cookie, `visitor`) move into it. False, writing nothing,
+/// when the username is taken.
+pub async fn create(
+    db: &Db,
+    user: &User,
+    expires_at: i64,
+    visitor: Option<&str>,
+) -> StorageResult<bool> {
+    let mut tx = db.begin_write().await?;
+    let roles: Vec<String> = user.roles.iter().map(|r| r.name().to_owned()).collect();
+    let done = sqlx::query(
+        "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at) \
+         VALUES (?, ?, NULL, NULL, ?, NULL, 0, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(&user.username)
+    .bind(&user.password_hash)
+    .bind(encode_list(&roles))
+    .bind(user.created_at)
+    .bind(user.updated_at)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if let Some(visitor) = visitor {
+        sqlx::query(
+            "UPDATE sandbox_runs SET owner = ?, visitor = NULL WHERE owner IS NULL AND visitor = ?",
+        )
+        .bind(&user.username)
+        .bind(visitor)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// When the account `username` ends: `None` for a lasting account or an unknown one.
+pub async fn expiry(db: &Db, username: &str) -> StorageResult<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT expires_at FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+/// Gives the learner account `username` a new password hash; false when it is not a learner's.
+pub async fn set_password(db: &Db, username: &str, hash: &str, now: i64) -> StorageResult<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND expires_at IS NOT NULL",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(username)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What keeping a workspace did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// The account is now `new`, lasting, with the new password.
+    Kept,
+    /// Another account already has that name; nothing was written.
+    Taken,
+    /// `old` is not a learner workspace (kept already, or gone); nothing was written.
+    NotALearner,
+}
+
+/// Turns the learner account `old` into the lasting developer account `new` with `hash`, in
+/// one transaction: what it owns and everything that points at it follow the new name.
+pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> StorageResult<Kept> {
+    let mut tx = db.begin_write().await?;
+    let learner: Option<(i64,)> = sqlx::query_as(
+        "SELECT expires_at FROM users WHERE username = ? AND expires_at IS NOT NULL",
+    )
+    .bind(old)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if learner.is_none() {
+        return Ok(Kept::NotALearner);
+    }
+    if old != new {
+        let taken: Option<(String,)> =
+            sqlx::query_as("SELECT username FROM users WHERE username = ?")
+                .bind(new)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if taken.is_some() {
+            return Ok(Kept::Taken);
+        }
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at) \
+             SELECT ?, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at FROM users WHERE username = ?",
+        )
+        .bind(new)
+        .bind(old)
+        .execute(&mut *tx)
+        .await?;
+        let columns = OWNED
+            .iter()
+            .map(|t| (*t, "owner"))
+            .chain(REFERRING.iter().copied());
+        for (table, column) in columns {
+            // Built from the constants above only, never from input.
+            let sql = format!("UPDATE {table} SET {column} = ? WHERE {column} = ?");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(new)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM users WHERE username = ?")
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE users SET password_hash = ?, updated_at = ?, expires_at = NULL WHERE username = ?",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(new)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Kept::Kept)
+}
+
+/// Deletes up to `limit` learner workspaces that ended before `now`, each with everything it
+/// owns (its clients, users, policies and runs; their tokens, codes, consents and sessions by
+/// cascade), one transaction each. Returns how many went.
+pub async fn collect(db: &Db, now: i64, limit: i64) -> StorageResult<u64> {
+    let ended: Vec<(String,)> = sqlx::query_as(
+        "SELECT username FROM users WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut deleted = 0;
+    for (username,) in ended {
+        let mut tx = db.begin_write().await?;
+        for table in OWNED {
+            // Built from the constants above only, never from input.
+            let sql = format!("DELETE FROM {table} WHERE owner = ?");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&username)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let done = sqlx::query("DELETE FROM users WHERE username = ? AND expires_at < ?")
+            .bind(&username)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        deleted += done.rows_affected();
+        tokio::task::yield_now().await;
+    }
+    Ok(deleted)
+}
