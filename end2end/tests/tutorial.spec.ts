@@ -119,6 +119,8 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   const [user, password] = await person(page);
   await click(() => page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click());
   await expect(page.getByRole('complementary', { name: 'Sandbox run' })).toBeVisible();
+  // The banner leads back to the chapter, not to the flow page.
+  await expect(page.getByRole('link', { name: 'Back to the run' })).toHaveAttribute('href', /^\/tutorial\/authorization-code\?run=/);
   await expect(page.getByLabel('Username')).toHaveValue(user);
   await page.getByLabel('Password').fill(password);
   count += 1;
@@ -142,6 +144,8 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   await waitForHydration(page);
   await click(() => setUp(page, true));
   count += 2;
+  // The same person, with the same password, in every chapter of the workspace.
+  expect(await person(page)).toEqual([user, password]);
   await click(() => page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click());
   // Signed in already since chapter 4 (single sign-on): only the consent page for the new client.
   const allow = page.getByRole('button', { name: 'Allow' });

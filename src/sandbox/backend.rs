@@ -7,7 +7,8 @@ use super::recorder::{OwnerKey, Trace};
 use super::visitor::Viewer;
 use crate::state::AppState;
 use app::sandbox::backend::{BoxFuture, FrontChannelWatch, SandboxBackend};
-use app::sandbox::catalogue::Flow;
+use app::sandbox::catalogue::{Channel, Flow};
+use app::sandbox::flow::Page;
 use app::sandbox::wire::{
     CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, RunStep, SavedRun, TokenInspection,
 };
@@ -249,16 +250,21 @@ impl SandboxBackend for InProcess {
             let existing = match &id {
                 Some(id) => crate::storage::runs::get(&self.state.db, id, owner.owner())
                     .await
-                    .map_err(|e| e.to_string())?
-                    .map(|r| r.id),
+                    .map_err(|e| e.to_string())?,
                 None => None,
             };
+            // A run that set up its own client through the admin API is a tutorial chapter's.
+            let page = match &existing {
+                Some(row) if tutorial_run(&row.steps) => Page::Tutorial,
+                _ => Page::Flow,
+            };
             let run_id = match existing {
-                Some(id) => id,
+                Some(row) => row.id,
                 None => save_run(&self.state, &viewer, None, flow, &[]).await?,
             };
             let trace = Trace {
                 run_id: run_id.clone(),
+                page,
                 flow,
                 number: watch.number,
             };
@@ -318,6 +324,12 @@ impl SandboxBackend for InProcess {
     ) -> BoxFuture<'_, Result<bool, String>> {
         Box::pin(async move { delete_run(&self.state, &headers, &id).await })
     }
+}
+
+/// True when the stored steps (JSON) hold a setup step through the admin REST API.
+fn tutorial_run(steps: &str) -> bool {
+    serde_json::from_str::<Vec<RunStep>>(steps)
+        .is_ok_and(|steps| steps.iter().any(|s| s.channel == Channel::Admin))
 }
 
 /// Stores `steps` as run `id` of `viewer` (a new run when `None`, or when `id` is someone

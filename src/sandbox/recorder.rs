@@ -65,6 +65,8 @@ impl OwnerKey {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
     pub run_id: String,
+    /// The page the run lives on: a flow's, or a tutorial chapter's.
+    pub page: app::sandbox::flow::Page,
     pub flow: Flow,
     pub number: u32,
 }
@@ -476,6 +478,7 @@ mod tests {
         let me = OwnerKey::Visitor("me".into());
         let trace = Trace {
             run_id: "r".into(),
+            page: app::sandbox::flow::Page::Flow,
             flow: Flow::AuthorizationCode,
             number: 1,
         };

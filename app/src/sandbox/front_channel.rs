@@ -126,8 +126,8 @@ pub fn describe(arrow: ArrowId, outcome: Outcome) -> (&'static str, &'static str
 }
 
 /// The banner of a sign-in (`ArrowId::SignIn`) or consent (`ArrowId::Consent`) page shown in
-/// sandbox run `run_id`.
-pub fn banner(flow: Flow, page: ArrowId, run_id: &str) -> SandboxBanner {
+/// sandbox run `run_id`, which lives on the page at `run_page`.
+pub fn banner(flow: Flow, page: ArrowId, run_page: &str, run_id: &str) -> SandboxBanner {
     let entry = flow.entry();
     let total = entry.arrows.len();
     let number = flow.arrow_number(page).unwrap_or(1);
@@ -145,7 +145,7 @@ pub fn banner(flow: Flow, page: ArrowId, run_id: &str) -> SandboxBanner {
             entry.title
         ),
         purpose: purpose.to_owned(),
-        run_url: format!("{}?run={run_id}", flow.path()),
+        run_url: format!("{run_page}?run={run_id}"),
     }
 }
 
@@ -155,7 +155,12 @@ mod tests {
 
     #[test]
     fn the_banner_places_the_page_on_the_flows_diagram() {
-        let b = banner(Flow::AuthorizationCode, ArrowId::SignIn, "abc");
+        let b = banner(
+            Flow::AuthorizationCode,
+            ArrowId::SignIn,
+            "/sandbox/authorization-code",
+            "abc",
+        );
         assert!(b.position.contains("arrow 2 of 12"), "{}", b.position);
         assert!(b.purpose.contains("never sees this password"));
         assert_eq!(b.run_url, "/sandbox/authorization-code?run=abc");

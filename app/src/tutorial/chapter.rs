@@ -92,12 +92,12 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
             }
         });
     });
-    let person_password = move || fresh.with(|(s, _, _)| format!("pw-{s}"));
+    let person_password = move || ws.person_password.get();
     let redirect_uri = move || format!("{}{}", origin.get_untracked(), ep::CALLBACK);
     let make = Callback::new(move |()| StepInput {
         workspace: ws.username(),
         workspace_password: ws.password.get_untracked(),
-        password: person_password(),
+        password: ws.person_password.get_untracked(),
         redirect_uri: redirect_uri(),
         scope: scope_of(flow).into(),
         auth: if flow == Flow::Password {

@@ -6,8 +6,9 @@ use crate::console::api::{KeepWorkspace, open_workspace};
 use crate::console::wire::Workspace;
 use leptos::prelude::*;
 
-#[cfg(feature = "hydrate")]
+/// Where this browser keeps the workspace's name and password, and its person's password.
 const KEY: &str = "oauth-sandbox-workspace";
+const PERSON_KEY: &str = "oauth-sandbox-workspace-person";
 
 /// This browser's workspace, and the password its admin requests use.
 #[derive(Clone, Copy)]
@@ -15,6 +16,9 @@ pub struct WorkspaceState {
     pub current: RwSignal<Option<Workspace>>,
     /// The account's password: kept from its creation, or typed by a developer.
     pub password: RwSignal<String>,
+    /// The password the tutorial gives the workspace's person, the same in every chapter and
+    /// after a reload: chosen once per workspace and kept by this browser.
+    pub person_password: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
 }
 
@@ -24,6 +28,7 @@ impl WorkspaceState {
         let ws = Self {
             current: RwSignal::new(None),
             password: RwSignal::new(String::new()),
+            person_password: RwSignal::new(String::new()),
             error: RwSignal::new(None),
         };
         Effect::new(move |_| leptos::task::spawn_local(ws.load()));
@@ -40,7 +45,7 @@ impl WorkspaceState {
             }
         };
         if found.password.is_none() {
-            match stored() {
+            match stored(KEY) {
                 Some((name, password)) if name == found.username => {
                     found.password = Some(password);
                 }
@@ -54,8 +59,19 @@ impl WorkspaceState {
             }
         }
         if let Some(p) = &found.password {
-            store(&found.username, p);
+            store(KEY, &found.username, p);
             self.password.set(p.clone());
+        }
+        let person = match stored(PERSON_KEY) {
+            Some((name, password)) if name == found.username => Some(password),
+            _ => crate::sandbox::code_flow::fresh_values()
+                .await
+                .ok()
+                .map(|(s, _, _)| format!("pw-{s}")),
+        };
+        if let Some(p) = person {
+            store(PERSON_KEY, &found.username, &p);
+            self.person_password.set(p);
         }
         self.current.set(Some(found));
     }
@@ -73,30 +89,33 @@ impl WorkspaceState {
     }
 }
 
-/// The name and password this browser kept.
-fn stored() -> Option<(String, String)> {
+/// The name and password this browser kept under `key`.
+fn stored(key: &str) -> Option<(String, String)> {
     #[cfg(feature = "hydrate")]
     {
         let value = window()
             .local_storage()
             .ok()
             .flatten()?
-            .get_item(KEY)
+            .get_item(key)
             .ok()??;
         let (name, password) = value.split_once('\n')?;
         Some((name.to_owned(), password.to_owned()))
     }
     #[cfg(not(feature = "hydrate"))]
-    None
+    {
+        let _ = key;
+        None
+    }
 }
 
-fn store(name: &str, password: &str) {
+fn store(key: &str, name: &str, password: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(KEY, &format!("{name}\n{password}"));
+        let _ = storage.set_item(key, &format!("{name}\n{password}"));
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (name, password);
+    let _ = (key, name, password);
 }
 
 /// What the workspace is, when it ends, and the form that keeps it.
@@ -108,7 +127,10 @@ pub fn WorkspacePanel(ws: WorkspaceState) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(kept)) = keep.value().get() {
             let password = chosen.get_untracked();
-            store(&kept.username, &password);
+            store(KEY, &kept.username, &password);
+            if let Some((_, person)) = stored(PERSON_KEY) {
+                store(PERSON_KEY, &kept.username, &person);
+            }
             ws.password.set(password);
             ws.current.set(Some(kept));
         }

@@ -207,7 +207,7 @@ fn banner(request: &AuthorizeRequest, page: ArrowId) -> Option<SandboxBanner> {
     request
         .sandbox
         .as_ref()
-        .map(|t| app::sandbox::front_channel::banner(t.flow, page, &t.run_id))
+        .map(|t| app::sandbox::front_channel::banner(t.flow, page, &t.page.path(t.flow), &t.run_id))
 }
 
 fn show_login(
