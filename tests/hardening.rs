@@ -947,3 +947,52 @@ async fn a_malformed_visitor_cookie_is_replaced_not_trusted() {
     let r = b.call_form("/api/sandbox/run", &[("id", &run)]).await;
     assert_eq!(r.json()["id"], run.as_str());
 }
+
+/// A sandbox step from `address`: a client-credentials token request for service-client with
+/// `secret`, as the page's script sends it.
+fn sandbox_token_step(address: &str, secret: &str) -> Request<Body> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("input[flow]", "client-credentials"),
+            ("input[step]", "token"),
+            ("input[client_id]", "service-client"),
+            ("input[client_secret]", secret),
+            ("input[scope]", "patient.read"),
+            ("input[auth]", "basic"),
+        ])
+        .finish();
+    let req = Request::post("/api/sandbox/step")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(
+            header::COOKIE,
+            format!("sandbox_visitor={}", "v".repeat(43)),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    from(address, req)
+}
+
+#[tokio::test]
+async fn the_sandbox_sends_each_credential_from_the_browsers_own_address() {
+    let h = harness().await;
+    let status_of = |reply: &common::Reply| {
+        reply.json()["steps"].as_array().unwrap().last().unwrap()["exchange"]["status"]
+            .as_u64()
+            .unwrap()
+    };
+    // A stranger's wrong secrets through the sandbox block the stranger's own address...
+    for _ in 0..5 {
+        let r = h.send(sandbox_token_step("203.0.113.7", "wrong")).await;
+        assert_eq!(status_of(&r), 401, "{}", r.text());
+    }
+    let r = h
+        .send(sandbox_token_step("203.0.113.7", "service-secret"))
+        .await;
+    assert_eq!(status_of(&r), 429, "{}", r.text());
+    // ...and nobody else's: every sandbox step no longer comes from one shared address.
+    let r = h
+        .send(sandbox_token_step("198.51.100.9", "service-secret"))
+        .await;
+    assert_eq!(status_of(&r), 200, "{}", r.text());
+}

@@ -18,12 +18,15 @@ async fn an_exchange_is_recorded_as_it_crossed() {
     let h = harness().await;
     let b = backend(&h);
     let ex = b
-        .send(requests::client_credentials(
-            ClientAuth::Basic,
-            "service-client",
-            "service-secret",
-            "patient.read",
-        ))
+        .send(
+            Default::default(),
+            requests::client_credentials(
+                ClientAuth::Basic,
+                "service-client",
+                "service-secret",
+                "patient.read",
+            ),
+        )
         .await
         .unwrap();
     assert_eq!(ex.status, 200);
@@ -58,15 +61,16 @@ async fn an_exchange_is_recorded_as_it_crossed() {
     assert!(ex.curl.contains("'http://sandbox.test/auth/token'"));
 
     let token = requests::access_token_of(&ex.response.body).unwrap();
-    let api = b.send(requests::api_call(&token)).await.unwrap();
+    let api = b
+        .send(Default::default(), requests::api_call(&token))
+        .await
+        .unwrap();
     assert_eq!(api.status, 200);
     let wrong = b
-        .send(requests::client_credentials(
-            ClientAuth::Post,
-            "service-client",
-            "nope",
-            "",
-        ))
+        .send(
+            Default::default(),
+            requests::client_credentials(ClientAuth::Post, "service-client", "nope", ""),
+        )
         .await
         .unwrap();
     assert_eq!(wrong.status, 401);
@@ -121,14 +125,17 @@ async fn runs_are_kept_and_exported_with_secrets_masked_unless_asked() {
     let h = harness().await;
     let b = backend(&h);
     let ex = b
-        .send(requests::password(
-            ClientAuth::Post,
-            "password-client",
-            "password-secret",
-            "alice",
-            "alice-password",
-            "",
-        ))
+        .send(
+            Default::default(),
+            requests::password(
+                ClientAuth::Post,
+                "password-client",
+                "password-secret",
+                "alice",
+                "alice-password",
+                "",
+            ),
+        )
         .await
         .unwrap();
     let step = RunStep {

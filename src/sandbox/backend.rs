@@ -14,9 +14,11 @@ use app::sandbox::wire::{
 };
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::net::SocketAddr;
 use std::time::Instant;
 use tower::ServiceExt;
 
@@ -36,7 +38,11 @@ impl InProcess {
         Self { state, router }
     }
 
-    async fn exchange(&self, out: Outgoing) -> Result<Exchange, String> {
+    async fn exchange(
+        &self,
+        from: axum::http::Extensions,
+        out: Outgoing,
+    ) -> Result<Exchange, String> {
         let method = Method::from_bytes(out.method.as_bytes()).map_err(|e| e.to_string())?;
         let host = url::Url::parse(&self.state.issuer)
             .ok()
@@ -66,9 +72,13 @@ impl InProcess {
             let value = HeaderValue::from_str(v).map_err(|e| e.to_string())?;
             builder = builder.header(name, value);
         }
-        let request = builder
+        let mut request = builder
             .body(Body::from(out.body.clone()))
             .map_err(|e| e.to_string())?;
+        // The browser's address, for the throttle: a sandbox user's failures are their own.
+        if let Some(peer) = from.get::<ConnectInfo<SocketAddr>>() {
+            request.extensions_mut().insert(*peer);
+        }
         let started = Instant::now();
         let (response, checks) = crate::checks::traced(self.router.clone().oneshot(request)).await;
         let response = response.map_err(|e| e.to_string())?;
@@ -199,8 +209,12 @@ impl SandboxBackend for InProcess {
         })
     }
 
-    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<Exchange, String>> {
-        Box::pin(self.exchange(request))
+    fn send(
+        &self,
+        from: axum::http::Extensions,
+        request: Outgoing,
+    ) -> BoxFuture<'_, Result<Exchange, String>> {
+        Box::pin(self.exchange(from, request))
     }
 
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection> {

@@ -13,7 +13,8 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 
 /// The address of the peer that sent the request, as the throttle keys it. Requests that did
-/// not come over a socket (the sandbox's in-process calls, tests) are `in-process`.
+/// not come over a socket (tests; the sandbox's in-process calls carry their browser's) are
+/// `in-process`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeerAddress(pub String);
 

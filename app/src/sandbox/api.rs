@@ -62,7 +62,13 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
             request.path
         )));
     }
-    let exchange = backend.send(request).await.map_err(SandboxError::refused)?;
+    let from = use_context::<http::request::Parts>()
+        .map(|p| p.extensions)
+        .unwrap_or_default();
+    let exchange = backend
+        .send(from, request)
+        .await
+        .map_err(SandboxError::refused)?;
     let number = next_number(&run_steps);
     let arrows: Vec<_> = plan
         .arrow

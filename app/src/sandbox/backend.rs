@@ -13,8 +13,14 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The sandbox's access to the server it runs in.
 pub trait SandboxBackend: Send + Sync {
     /// Sends `request` to one of this server's own endpoints, for real, and records what
-    /// crossed in both directions.
-    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<Exchange, String>>;
+    /// crossed in both directions. `from` are the extensions of the browser's own request: the
+    /// in-process request comes from the browser's address, so every credential it carries is
+    /// throttled as that browser's, never as everyone's.
+    fn send(
+        &self,
+        from: http::Extensions,
+        request: Outgoing,
+    ) -> BoxFuture<'_, Result<Exchange, String>>;
 
     /// Decodes a token and checks its signature against the server's published keys.
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection>;

@@ -78,6 +78,13 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let ws = WorkspaceState::open();
     let mut state = FlowState::from_resource(flow, chapter_run(flow));
     state.page = Page::Tutorial;
+    // Every step needs the workspace: the buttons wait for it (and so for the page's script).
+    state.busy.set(true);
+    Effect::new(move |_| {
+        if ws.is_open() {
+            state.busy.set(false);
+        }
+    });
     // Fresh random values: the person's password, and state, nonce and verifier for the
     // flows through the browser.
     let fresh = RwSignal::new((String::new(), String::new(), String::new()));
