@@ -158,6 +158,7 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   // The tutorial marks all five chapters done.
   await page.getByRole('link', { name: 'All chapters' }).click();
   await expect(page.getByText('Done', { exact: true })).toHaveCount(5);
+  await shots(page, 'overview-done');
   console.log(`clicks per chapter: ${JSON.stringify(clicks)}`);
   expect(errors).toEqual([]);
 });

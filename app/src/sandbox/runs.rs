@@ -1,11 +1,12 @@
 //! The run history: every run listed, reopened, and exported as Markdown or a shell script.
 
-use super::api::{DeleteRun, get_run, list_runs};
+use super::api::{DeleteRun, delete_run, get_run, list_runs};
 use super::diagram::SequenceDiagram;
 use super::timeline::TimelineEntry;
 use super::wire::SavedRun;
 use crate::endpoints as ep;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 fn export(id: &str, ext: &str, reveal: bool) -> String {
@@ -109,19 +110,30 @@ pub fn RunPage() -> impl IntoView {
 }
 
 /// Deletes a run: a plain form post before hydration (answered with a redirect to the list),
-/// the same server function after it.
+/// the same server function called in place after it.
 #[component]
 fn DeleteRunButton(id: String) -> impl IntoView {
-    let action = ServerAction::<DeleteRun>::new();
-    Effect::new(move |_| {
-        if action.value().get().is_some_and(|r| r.is_ok()) {
-            let _ = window().location().set_href(ep::RUNS);
+    let failed = RwSignal::new(None::<String>);
+    let submit = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match delete_run(id).await {
+                    Ok(_) => {
+                        let _ = window().location().set_href(ep::RUNS);
+                    }
+                    Err(e) => failed.set(Some(e.to_string())),
+                }
+            });
         }
-    });
+    };
     view! {
-        <ActionForm action=action attr:class="inline-form">
+        <form method="post" action=DeleteRun::PATH class="inline-form" on:submit=submit>
             <input type="hidden" name="id" value=id />
             <button type="submit" class="link danger">"Delete run"</button>
-        </ActionForm>
+        </form>
+        {move || failed.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
     }
 }

@@ -114,7 +114,10 @@ pub const CHAPTERS: [Chapter; 5] = [
                 "useless without the verifier and the secret",
             ),
         ],
-        lesson: (StepKind::Replay, "replay the code"),
+        lesson: (
+            StepKind::Replay,
+            "after the exchange, replay the code: a code works once",
+        ),
         lesson_answer: (ep::TOKEN, 400),
         recap: &[
             "The password stays between the person and the authorization server.",
@@ -142,7 +145,10 @@ pub const CHAPTERS: [Chapter; 5] = [
                 "in the address bar's fragment, where scripts and history can reach it",
             ),
         ],
-        lesson: (StepKind::Api, "the token in the query"),
+        lesson: (
+            StepKind::Api,
+            "choose the URI query for the token, and call the API again",
+        ),
         lesson_answer: (ep::PATIENTS, 401),
         recap: &[
             "The token rides in the fragment, which browsers never send to servers.",

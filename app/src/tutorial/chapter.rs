@@ -71,6 +71,19 @@ fn scope_of(flow: Flow) -> &'static str {
     }
 }
 
+/// The steps of a chapter's second part that run on its own page: the token, then the API.
+/// The flows through the browser finish on the callback page instead.
+fn use_steps(flow: Flow) -> &'static [(StepKind, &'static str, Needs, &'static str)] {
+    match flow {
+        Flow::Basic => &[(StepKind::Api, "call the API", Needs::Nothing, "primary")],
+        Flow::ClientCredentials | Flow::Password => &[
+            (StepKind::Token, "get a token", Needs::Nothing, "primary"),
+            (StepKind::Api, "call the API", Needs::Token, ""),
+        ],
+        Flow::AuthorizationCode | Flow::Implicit => &[],
+    }
+}
+
 #[component]
 fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let flow = chapter.flow;
@@ -119,6 +132,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let done = move || progress().iter().all(|(_, ok)| *ok);
     let registered =
         move || state.with_view(|v| v.and_then(|v| steps::held(&v.steps, "").registered));
+    let through_browser = flow.entry().front_channel;
     let person = move || {
         ws.current
             .with(|w| w.as_ref().map(|w| setup::username(&w.username)))
@@ -161,42 +175,29 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                 </section>
                 <section class="steps" aria-labelledby="use-title">
                     <h2 id="use-title">{if flow == Flow::Basic { "2. Call the API" } else { "2. Get a token and call the API" }}</h2>
-                    {match flow {
-                        Flow::Basic => view! {
-                            <div class="step-buttons">
-                                <StepButton state make step=StepKind::Api label="call the API" class="primary" />
-                            </div>
-                        }.into_any(),
-                        Flow::ClientCredentials | Flow::Password => view! {
-                            <div class="step-buttons">
-                                <StepButton state make step=StepKind::Token label="get a token" class="primary" />
-                                <StepButton state make step=StepKind::Api label="call the API" needs=Needs::Token />
-                            </div>
-                        }.into_any(),
-                        Flow::AuthorizationCode | Flow::Implicit => view! {
-                            <FrontDoor chapter state ws fresh registered=Signal::derive(registered) redirect_uri=Signal::derive(move || { origin.track(); redirect_uri() }) />
-                            <p>
-                                "Sign in as " <code>{person}</code> " with the password " <code data-person-password="">{person_password}</code>
-                                ". The sign-in page belongs to the authorization server: your client never sees it."
-                            </p>
-                        }.into_any(),
-                    }}
+                    <div class="step-buttons">
+                        {use_steps(flow).iter().map(|(step, label, needs, class)| view! {
+                            <StepButton state make step=*step label=*label needs=*needs class=*class />
+                        }).collect_view()}
+                    </div>
+                    {through_browser.then(|| view! {
+                        <FrontDoor chapter state ws fresh registered=Signal::derive(registered) redirect_uri=Signal::derive(move || { origin.track(); redirect_uri() }) />
+                        <p>
+                            "Sign in as " <code>{person}</code> " with the password " <code data-person-password="">{person_password}</code>
+                            ". The sign-in page belongs to the authorization server: your client never sees it."
+                        </p>
+                    })}
                 </section>
                 <section class="steps" aria-labelledby="lesson-title">
                     <h2 id="lesson-title">"3. Try a failure"</h2>
-                    {match flow {
-                        Flow::AuthorizationCode => view! {
-                            <p>"On the callback page, after the exchange: " <strong>"replay the code"</strong> ". A code works once."</p>
-                        }.into_any(),
-                        Flow::Implicit => view! {
-                            <p>"On the callback page: choose " <strong>"the URI query"</strong> " for the token, and call the API again."</p>
-                        }.into_any(),
-                        _ => view! {
-                            <div class="step-buttons">
-                                <StepButton state make step=chapter.lesson.0 label=chapter.lesson.1 class="lesson" />
-                            </div>
-                        }.into_any(),
-                    }}
+                    <div class="step-buttons">
+                        {(!through_browser).then(|| view! {
+                            <StepButton state make step=chapter.lesson.0 label=chapter.lesson.1 class="lesson" />
+                        })}
+                    </div>
+                    {through_browser.then(|| view! {
+                        <p>"On the callback page: " <strong>{chapter.lesson.1}</strong> "."</p>
+                    })}
                 </section>
                 <section class="recap" aria-labelledby="recap-title">
                     <h2 id="recap-title">"Recap"</h2>

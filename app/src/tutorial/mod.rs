@@ -45,7 +45,7 @@ pub fn TutorialPage() -> impl IntoView {
                                 <h2><a href=c.path()>{format!("Chapter {}: {}", i + 1, entry.title)}</a></h2>
                                 <p class=format!("badge {}", entry.standing.class())>{entry.standing_text}</p>
                                 <p>{c.purpose}</p>
-                                <p class="chapter-status">
+                                <p class=move || if done(i) { "chapter-status done" } else { "chapter-status" }>
                                     {move || if done(i) { "Done" } else { "Not done yet" }}
                                 </p>
                             </li>

@@ -2,7 +2,7 @@
 //! page runs its script, so a crawler makes none), its password kept in this browser's
 //! localStorage for the admin requests, and the form that keeps it as a developer account.
 
-use crate::console::api::{KeepWorkspace, open_workspace};
+use crate::console::api::{keep_workspace, open_workspace};
 use crate::console::wire::Workspace;
 use leptos::prelude::*;
 
@@ -121,32 +121,29 @@ fn store(key: &str, name: &str, password: &str) {
 /// What the workspace is, when it ends, and the form that keeps it.
 #[component]
 pub fn WorkspacePanel(ws: WorkspaceState) -> impl IntoView {
-    let keep = ServerAction::<KeepWorkspace>::new();
     let name = RwSignal::new(String::new());
     let chosen = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(kept)) = keep.value().get() {
-            let password = chosen.get_untracked();
-            store(KEY, &kept.username, &password);
-            if let Some((_, person)) = stored(PERSON_KEY) {
-                store(PERSON_KEY, &kept.username, &person);
-            }
-            ws.password.set(password);
-            ws.current.set(Some(kept));
-        }
-    });
+    let pending = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        keep.dispatch(KeepWorkspace {
-            username: name.get_untracked(),
-            password: chosen.get_untracked(),
+        pending.set(true);
+        let (username, password) = (name.get_untracked(), chosen.get_untracked());
+        leptos::task::spawn_local(async move {
+            match keep_workspace(username, password.clone()).await {
+                Ok(kept) => {
+                    store(KEY, &kept.username, &password);
+                    if let Some((_, person)) = stored(PERSON_KEY) {
+                        store(PERSON_KEY, &kept.username, &person);
+                    }
+                    failed.set(None);
+                    ws.password.set(password);
+                    ws.current.set(Some(kept));
+                }
+                Err(e) => failed.set(Some(e.to_string())),
+            }
+            pending.set(false);
         });
-    };
-    let failed = move || {
-        keep.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
     };
     view! {
         <section class="workspace" aria-labelledby="workspace-title">
@@ -174,8 +171,8 @@ pub fn WorkspacePanel(ws: WorkspaceState) -> impl IntoView {
                                         prop:value=chosen on:input=move |ev| chosen.set(event_target_value(&ev)) />
                                 </label>
                             </div>
-                            <button type="submit" class="primary" disabled=move || keep.pending().get()>"Keep my workspace"</button>
-                            {move || failed().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+                            <button type="submit" class="primary" disabled=move || pending.get()>"Keep my workspace"</button>
+                            {move || failed.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
                         </form>
                     }.into_any(),
                     None => view! {
