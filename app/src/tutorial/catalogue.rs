@@ -5,6 +5,7 @@
 
 use crate::endpoints as ep;
 use crate::sandbox::catalogue::{Flow, StepKind};
+use crate::sandbox::flow::Needs;
 use crate::sandbox::wire::RunStep;
 
 /// One chapter: a flow, taught from its setup to a failure.
@@ -15,6 +16,12 @@ pub struct Chapter {
     pub purpose: &'static str,
     /// Who holds which secret: (who, what, why it matters).
     pub secrets: &'static [(&'static str, &'static str, &'static str)],
+    /// The scope its client asks for.
+    pub scope: &'static str,
+    /// The steps of its second part on the chapter's own page (the token, then the API), with
+    /// their labels, what each needs and its button class. The flows through the browser finish
+    /// on the callback page instead, and have none.
+    pub steps: &'static [(StepKind, &'static str, Needs, &'static str)],
     /// The failure lesson's step and its button label.
     pub lesson: (StepKind, &'static str),
     /// What the failure lesson answers: the path it goes to and the status.
@@ -23,10 +30,18 @@ pub struct Chapter {
     pub recap: &'static [&'static str],
 }
 
+/// Get a token, then call the API with it.
+const TOKEN_THEN_API: &[(StepKind, &str, Needs, &str)] = &[
+    (StepKind::Token, "get a token", Needs::Nothing, "primary"),
+    (StepKind::Api, "call the API", Needs::Token, ""),
+];
+
 /// Every chapter, in order.
 pub const CHAPTERS: [Chapter; 5] = [
     Chapter {
         flow: Flow::Basic,
+        scope: "",
+        steps: &[(StepKind::Api, "call the API", Needs::Nothing, "primary")],
         purpose: "The simplest way for a program to call an API: it sends its own id and secret with every request. No token, no authorization server in between.",
         secrets: &[
             (
@@ -50,6 +65,8 @@ pub const CHAPTERS: [Chapter; 5] = [
     },
     Chapter {
         flow: Flow::ClientCredentials,
+        scope: "patient.read",
+        steps: TOKEN_THEN_API,
         purpose: "A service acting for itself, with no person involved: it trades its secret for a short-lived access token and sends only the token to the API (RFC 6749 §4.4).",
         secrets: &[
             (
@@ -73,6 +90,8 @@ pub const CHAPTERS: [Chapter; 5] = [
     },
     Chapter {
         flow: Flow::Password,
+        scope: "patient.read offline_access",
+        steps: TOKEN_THEN_API,
         purpose: "An app that asks the person for their password and trades it for tokens (RFC 6749 §4.3). It exists for old first-party apps: RFC 9700 §2.4 says it MUST NOT be used, because the app sees the password.",
         secrets: &[
             (
@@ -96,6 +115,8 @@ pub const CHAPTERS: [Chapter; 5] = [
     },
     Chapter {
         flow: Flow::AuthorizationCode,
+        scope: "openid profile email patient.read",
+        steps: &[],
         purpose: "The flow for apps a person uses: the browser goes to the authorization server, the person signs in there and consents, and the app gets a one-time code that it trades for tokens (RFC 6749 §4.1 with PKCE, RFC 7636).",
         secrets: &[
             (
@@ -127,6 +148,8 @@ pub const CHAPTERS: [Chapter; 5] = [
     },
     Chapter {
         flow: Flow::Implicit,
+        scope: "openid patient.read",
+        steps: &[],
         purpose: "The old way for browser apps: the token comes straight back in the URL fragment (RFC 6749 §4.2). RFC 9700 §2.1.2 says clients SHOULD NOT use it: use the code flow with PKCE instead.",
         secrets: &[
             (

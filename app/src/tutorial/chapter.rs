@@ -7,10 +7,10 @@ use super::catalogue::Chapter;
 use super::workspace::{WorkspacePanel, WorkspaceState};
 use crate::endpoints as ep;
 use crate::sandbox::api::{list_runs, open_run};
-use crate::sandbox::catalogue::{Flow, StepKind};
+use crate::sandbox::catalogue::Flow;
 use crate::sandbox::code_flow::{CodeRun, authorize_url, fresh_values, save_run};
 use crate::sandbox::diagram::SequenceDiagram;
-use crate::sandbox::flow::{FlowState, Needs, Page, StepButton, StepList};
+use crate::sandbox::flow::{FlowState, Page, StepButton, StepList};
 use crate::sandbox::front_door::{AuthorizeExtras, SeeThePagesAgain, begin};
 use crate::sandbox::request_card::RequestCard;
 use crate::sandbox::wire::{RunView, StepInput};
@@ -60,30 +60,6 @@ fn chapter_run(flow: Flow) -> Resource<Option<RunView>> {
     )
 }
 
-/// The scope each chapter's client asks for.
-fn scope_of(flow: Flow) -> &'static str {
-    match flow {
-        Flow::Basic => "",
-        Flow::ClientCredentials => "patient.read",
-        Flow::Password => "patient.read offline_access",
-        Flow::AuthorizationCode => "openid profile email patient.read",
-        Flow::Implicit => "openid patient.read",
-    }
-}
-
-/// The steps of a chapter's second part that run on its own page: the token, then the API.
-/// The flows through the browser finish on the callback page instead.
-fn use_steps(flow: Flow) -> &'static [(StepKind, &'static str, Needs, &'static str)] {
-    match flow {
-        Flow::Basic => &[(StepKind::Api, "call the API", Needs::Nothing, "primary")],
-        Flow::ClientCredentials | Flow::Password => &[
-            (StepKind::Token, "get a token", Needs::Nothing, "primary"),
-            (StepKind::Api, "call the API", Needs::Token, ""),
-        ],
-        Flow::AuthorizationCode | Flow::Implicit => &[],
-    }
-}
-
 #[component]
 fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let flow = chapter.flow;
@@ -98,8 +74,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
             state.busy.set(false);
         }
     });
-    // Fresh random values: the person's password, and state, nonce and verifier for the
-    // flows through the browser.
+    // Fresh random values: state, nonce and verifier for the flows through the browser.
     let fresh = RwSignal::new((String::new(), String::new(), String::new()));
     let origin = RwSignal::new(String::new());
     let (hydrated, set_hydrated) = signal(false);
@@ -119,7 +94,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
         workspace_password: ws.password.get_untracked(),
         password: ws.person_password.get_untracked(),
         redirect_uri: redirect_uri(),
-        scope: scope_of(flow).into(),
+        scope: chapter.scope.into(),
         auth: if flow == Flow::Password {
             "post"
         } else {
@@ -176,7 +151,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                 <section class="steps" aria-labelledby="use-title">
                     <h2 id="use-title">{if flow == Flow::Basic { "2. Call the API" } else { "2. Get a token and call the API" }}</h2>
                     <div class="step-buttons">
-                        {use_steps(flow).iter().map(|(step, label, needs, class)| view! {
+                        {chapter.steps.iter().map(|(step, label, needs, class)| view! {
                             <StepButton state make step=*step label=*label needs=*needs class=*class />
                         }).collect_view()}
                     </div>
@@ -249,7 +224,7 @@ fn FrontDoor(
             Flow::Implicit => implicit::implicit_url(
                 client_id,
                 redirect_uri.get_untracked().trim_end_matches(ep::CALLBACK),
-                scope_of(flow),
+                chapter.scope,
                 &state_value,
                 &extras(),
             ),
@@ -258,7 +233,7 @@ fn FrontDoor(
                     client_id: client_id.to_owned(),
                     client_secret: String::new(),
                     redirect_uri: redirect_uri.get_untracked(),
-                    scope: scope_of(flow).into(),
+                    scope: chapter.scope.into(),
                     state: state_value,
                     nonce,
                     verifier,
