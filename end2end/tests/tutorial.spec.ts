@@ -117,8 +117,8 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   await expect(page.getByLabel('Username')).toHaveValue(user);
   await page.getByLabel('Password').fill(password);
   count += 1;
-  await click(() => page.getByRole('button', { name: 'Sign in' }).click());
-  await click(() => page.getByRole('button', { name: 'Allow' }).click());
+  await click(() => page.getByRole('button', { name: 'Sign in', exact: true }).click());
+  await click(() => page.getByRole('button', { name: 'Allow', exact: true }).click());
   await expect(page.getByRole('heading', { name: 'Back at the client' })).toBeVisible();
   await click(() => run(page, 'exchange the code'));
   await click(() => run(page, 'call the API'));
@@ -138,8 +138,10 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   expect(await person(page)).toEqual([user, password]);
   await click(() => page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click());
   // Signed in already since chapter 4 (single sign-on): only the consent page for the new client.
-  const allow = page.getByRole('button', { name: 'Allow' });
-  const signIn = page.getByRole('button', { name: 'Sign in' });
+  // Exact names: the chapter's own "create a person to sign in as" must not pass for the
+  // server's "Sign in", while the browser is still leaving.
+  const allow = page.getByRole('button', { name: 'Allow', exact: true });
+  const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
   await expect(allow.or(signIn).or(page.getByRole('heading', { name: 'Back at the client' }))).toBeVisible();
   if (await signIn.isVisible()) {
     await page.getByLabel('Password').fill(password);
