@@ -22,6 +22,8 @@ pub const LOGOUT: &str = "/auth/logout";
 pub const USERINFO: &str = "/auth/userinfo";
 /// The sandbox's own redirect URI, where the demo clients land.
 pub const CALLBACK: &str = "/sandbox/callback";
+/// The token inspector.
+pub const TOKEN_TOOLS: &str = "/tools/token";
 /// The tutorial; its chapters are `/tutorial/{flow}`.
 pub const TUTORIAL: &str = "/tutorial";
 /// The sandbox's run history.

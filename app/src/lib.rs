@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=pages::Landing />
                 <Route path=StaticSegment("endpoints") view=pages::EndpointsPage />
                 <Route path=StaticSegment("tutorial") view=tutorial::TutorialPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("tools"), StaticSegment("token")) view=pages::TokenToolsPage />
                 <Route path=(StaticSegment("tutorial"), ParamSegment("chapter")) view=tutorial::chapter::ChapterPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("callback")) view=pages::Callback />
                 <Route

@@ -42,6 +42,13 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
       expect(await seriousViolations(page)).toEqual([]);
     }
 
+    await page.goto('/tools/token#token=' + encodeURIComponent((await (await page.request.post('/auth/token', {
+      headers: { authorization: 'Basic ' + Buffer.from('service-client:service-secret').toString('base64') },
+      form: { grant_type: 'client_credentials', scope: 'patient.read' },
+    })).json()).access_token));
+    await expect(page.getByText(/^Signature valid/)).toBeVisible();
+    expect(await seriousViolations(page), 'the token inspector').toEqual([]);
+
     // The tutorial: its overview with the workspace, and every chapter with a run on it.
     await page.goto('/tutorial');
     await waitForHydration(page);

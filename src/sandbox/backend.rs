@@ -115,7 +115,7 @@ impl InProcess {
         })
     }
 
-    fn inspect_token(&self, token: &str) -> TokenInspection {
+    fn inspect_token(&self, token: &str, key: Option<&str>) -> TokenInspection {
         let now = self.state.clock.now();
         let parts: Vec<&str> = token.split('.').collect();
         let decode = |part: &str| -> Option<serde_json::Map<String, serde_json::Value>> {
@@ -153,29 +153,37 @@ impl InProcess {
             .and_then(|v| v.as_str())
             .map(str::to_owned);
         let keys = self.state.keys.current();
-        let (signature_valid, signature_note) = match kid.as_deref().and_then(|k| keys.find(k)) {
-            None => (false, "No published key has this kid.".to_owned()),
-            Some(key) if alg.as_deref() != Some(key.alg.as_str()) => (
-                false,
-                format!(
-                    "The header names {alg:?}, but that key is {}.",
-                    key.alg.as_str()
-                ),
-            ),
-            Some(key) => {
-                let mut v = jsonwebtoken::Validation::new(key.algorithm());
-                v.validate_exp = false;
-                v.validate_aud = false;
-                v.required_spec_claims.clear();
-                match jsonwebtoken::decode::<serde_json::Value>(token, &key.decoding, &v) {
-                    Ok(_) => (
-                        true,
-                        "Checked against the key of that kid in /.well-known/jwks.json.".to_owned(),
-                    ),
-                    Err(e) => (false, format!("The signature does not verify: {e}.")),
+        let pasted = key.map(str::trim).filter(|k| !k.is_empty());
+        let (signature_valid, signature_note) =
+            match (pasted, kid.as_deref().and_then(|k| keys.find(k))) {
+                (Some(key), _) => {
+                    super::verify_key::verify(token, alg.as_deref(), kid.as_deref(), key)
                 }
-            }
-        };
+                (None, found) => match found {
+                    None => (false, "No published key has this kid.".to_owned()),
+                    Some(key) if alg.as_deref() != Some(key.alg.as_str()) => (
+                        false,
+                        format!(
+                            "The header names {alg:?}, but that key is {}.",
+                            key.alg.as_str()
+                        ),
+                    ),
+                    Some(key) => {
+                        let mut v = jsonwebtoken::Validation::new(key.algorithm());
+                        v.validate_exp = false;
+                        v.validate_aud = false;
+                        v.required_spec_claims.clear();
+                        match jsonwebtoken::decode::<serde_json::Value>(token, &key.decoding, &v) {
+                            Ok(_) => (
+                                true,
+                                "Checked against the key of that kid in /.well-known/jwks.json."
+                                    .to_owned(),
+                            ),
+                            Err(e) => (false, format!("The signature does not verify: {e}.")),
+                        }
+                    }
+                },
+            };
         TokenInspection {
             is_jwt: true,
             header: lines(&header),
@@ -218,7 +226,11 @@ impl SandboxBackend for InProcess {
     }
 
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection> {
-        Box::pin(async move { self.inspect_token(&token) })
+        Box::pin(async move { self.inspect_token(&token, None) })
+    }
+
+    fn inspect_with(&self, token: String, key: String) -> BoxFuture<'_, TokenInspection> {
+        Box::pin(async move { self.inspect_token(&token, Some(&key)) })
     }
 
     fn introspect_own(&self, token: String) -> BoxFuture<'_, String> {

@@ -6,4 +6,5 @@
 pub mod backend;
 pub mod export;
 pub mod recorder;
+pub mod verify_key;
 pub mod visitor;

@@ -6,9 +6,11 @@ mod intro;
 mod landing;
 mod nav;
 mod not_found;
+mod token_tools;
 
 pub use callback::Callback;
 pub use endpoints_page::EndpointsPage;
 pub use landing::Landing;
 pub use nav::TopNav;
 pub use not_found::NotFound;
+pub use token_tools::TokenToolsPage;

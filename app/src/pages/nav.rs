@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The top navigation: where a learner or a developer goes next.
-const LINKS: [(&str, &str); 6] = [
+const LINKS: [(&str, &str); 7] = [
     ("Tutorial", crate::endpoints::TUTORIAL),
     ("Flows", "/#flows"),
+    ("Token tools", crate::endpoints::TOKEN_TOOLS),
     ("Runs", crate::endpoints::RUNS),
     ("Console", crate::endpoints::CONSOLE),
     ("Endpoints", "/endpoints"),

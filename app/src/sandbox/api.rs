@@ -342,6 +342,17 @@ pub async fn inspect_token(token: String) -> Result<TokenInspection, SandboxErro
     Ok(backend()?.inspect(token).await)
 }
 
+/// The token inspector: decodes any token and checks its signature with the pasted `key`, or
+/// with this server's published keys when it is empty. Nothing is stored.
+#[server(endpoint = "tools/inspect")]
+pub async fn inspect_with_key(token: String, key: String) -> Result<TokenInspection, SandboxError> {
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        return Err(SandboxError::refused("paste a token first"));
+    }
+    Ok(backend()?.inspect_with(token, key).await)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

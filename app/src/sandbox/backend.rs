@@ -25,6 +25,10 @@ pub trait SandboxBackend: Send + Sync {
     /// Decodes a token and checks its signature against the server's published keys.
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection>;
 
+    /// Decodes any token and checks its signature with `key` (a JWK Set, a JWK, a PEM public
+    /// key or an HMAC secret), or with this server's keys when `key` is empty.
+    fn inspect_with(&self, token: String, key: String) -> BoxFuture<'_, TokenInspection>;
+
     /// What the server knows of a token the run holds, as introspection would tell its client
     /// (JSON), `{"active":false}` when it is not active.
     fn introspect_own(&self, token: String) -> BoxFuture<'_, String>;

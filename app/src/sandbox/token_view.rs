@@ -62,6 +62,9 @@ pub fn TokenView(
     /// What this kind of token is for, in a sentence.
     #[prop(optional)]
     note: &'static str,
+    /// Shown in the token inspector itself: no link to it.
+    #[prop(optional)]
+    in_inspector: bool,
 ) -> impl IntoView {
     let raw = inspection.token.clone();
     let introspection = inspection.introspection.clone();
@@ -119,6 +122,14 @@ pub fn TokenView(
         .into_any();
     }
     let has_checks = !checks.is_empty();
+    // The inspector opens with the token in the fragment, which is never sent to a server.
+    let inspector = format!(
+        "{}#{}",
+        crate::endpoints::TOKEN_TOOLS,
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", &raw)
+            .finish()
+    );
     view! {
         <section class="token-view" aria-label=format!("Decoded {what}") data-token=what>
             <h3>{format!("The {what}, decoded")}</h3>
@@ -129,6 +140,9 @@ pub fn TokenView(
                 " — " {alg.unwrap_or_default()} " with key " <code>{kid.unwrap_or_default()}</code> ". " {signature_note}
             </p>
             <p class="countdown" aria-live="off">{countdown}</p>
+            {(!in_inspector).then(|| view! {
+                <p><a href=inspector.clone()>{format!("Open the {what} in the token inspector")}</a></p>
+            })}
             {has_checks.then(|| view! {
                 <div class="checks">
                     <div class="exchange-label">"The checks a client runs on it"</div>

@@ -1,0 +1,196 @@
+//! `/tools/token`: the token inspector. Paste any JWT: its three parts apart, coloured as in
+//! the encoded string; the header and claims with help; the times with a verdict; and the
+//! signature checked with this server's published keys or with a pasted key (a JWK Set, a JWK,
+//! a PEM public key or an HMAC secret), the refusals explained. A share link carries the token
+//! in the URL fragment only.
+
+use crate::sandbox::api::inspect_with_key;
+use crate::sandbox::token_view::TokenView;
+use crate::sandbox::wire::TokenInspection;
+use leptos::prelude::*;
+
+/// Clock skew the verdicts forgive, in seconds.
+const SKEW: i64 = 60;
+
+/// What the token's times say at `now`: expired, not yet valid, issued in the future, or fine.
+pub fn time_verdict(inspection: &TokenInspection) -> String {
+    let claim = |name: &str| {
+        inspection
+            .claims
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.value.parse::<i64>().ok())
+    };
+    let now = inspection.now;
+    match (claim("exp"), claim("nbf"), claim("iat")) {
+        (Some(exp), _, _) if exp <= now => format!("Expired {} s ago (exp).", now - exp),
+        (_, Some(nbf), _) if nbf > now + SKEW => {
+            format!("Not valid yet: nbf is {} s from now.", nbf - now)
+        }
+        (_, _, Some(iat)) if iat > now + SKEW => format!(
+            "Issued {} s in the future (iat): the issuer's clock and this one disagree.",
+            iat - now
+        ),
+        (None, _, _) => "No exp: this token never expires by itself.".to_owned(),
+        (Some(exp), _, _) => format!("Valid now: it expires in {} s.", exp - now),
+    }
+}
+
+/// The token a share link's fragment (`#token=…`) carries; the browser never sends it.
+fn token_of_fragment(hash: &str) -> Option<String> {
+    form_urlencoded::parse(hash.trim_start_matches('#').as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The encoded token with its three parts coloured.
+#[component]
+fn EncodedParts(token: String) -> impl IntoView {
+    let mut parts = token.splitn(3, '.').map(str::to_owned);
+    let (h, p, s) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    view! {
+        <p class="jwt-legend">
+            <span class="jwt-h">"header"</span> " . " <span class="jwt-p">"payload"</span> " . " <span class="jwt-s">"signature"</span>
+        </p>
+        <pre class="http jwt-encoded" tabindex="0" aria-label="The encoded token, part by part"><span class="jwt-h">{h}</span>"."<span class="jwt-p">{p}</span>"."<span class="jwt-s">{s}</span></pre>
+    }
+}
+
+/// The page.
+#[component]
+pub fn TokenToolsPage() -> impl IntoView {
+    let token = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<TokenInspection, String>>);
+    let busy = RwSignal::new(false);
+    let inspect = move || {
+        busy.set(true);
+        let (t, k) = (token.get_untracked(), key.get_untracked());
+        leptos::task::spawn_local(async move {
+            result.set(Some(
+                inspect_with_key(t, k).await.map_err(|e| e.to_string()),
+            ));
+            busy.set(false);
+        });
+    };
+    let (hydrated, set_hydrated) = signal(false);
+    // The fragment as the router knows it: on a fresh load, and after a link from a decoded
+    // token that the router followed in place.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        let hash = location.hash.get();
+        #[cfg(feature = "hydrate")]
+        let hash = window()
+            .location()
+            .hash()
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or(hash);
+        if let Some(t) = token_of_fragment(&hash) {
+            token.set(t);
+            inspect();
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        inspect();
+    };
+    let share = move || {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", token.get().trim())
+            .finish();
+        format!("{}#{query}", crate::endpoints::TOKEN_TOOLS)
+    };
+    view! {
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <p class="crumbs"><a href="/">"oauth-sandbox"</a> " / Token tools"</p>
+            <h1>"Token inspector"</h1>
+            <p class="lead">
+                "Paste any JWT to see its header, claims and signature apart, with what each claim means and whether its times hold. "
+                "The token is sent to this server to be decoded and checked, and is neither stored nor logged."
+            </p>
+            <form class="inspector" on:submit=submit>
+                <label>"Token"
+                    <textarea rows="4" spellcheck="false" name="token" required
+                        prop:value=token on:input=move |ev| token.set(event_target_value(&ev))></textarea>
+                </label>
+                <label>"Key to verify with: leave empty for this server's keys (/.well-known/jwks.json), or paste a JWK Set, a JWK, a PEM public key, or an HMAC secret"
+                    <textarea rows="4" spellcheck="false" name="key"
+                        prop:value=key on:input=move |ev| key.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="step-buttons">
+                    <button type="submit" class="primary" disabled=move || busy.get() || !hydrated.get()>"Decode and verify"</button>
+                </div>
+            </form>
+            {move || result.get().map(|r| match r {
+                Err(e) => view! { <p class="auth-error" role="alert">{e}</p> }.into_any(),
+                Ok(i) if !i.is_jwt => view! {
+                    <p role="status">"This is not a JWT. An opaque token means something only to the server that issued it: ask that server, by introspection (RFC 7662)."</p>
+                }.into_any(),
+                Ok(i) => {
+                    let verdict = time_verdict(&i);
+                    view! {
+                        <section aria-labelledby="parts-title">
+                            <h2 id="parts-title">"Its three parts"</h2>
+                            <EncodedParts token=i.token.clone() />
+                            <p class="time-verdict" role="status">{verdict}</p>
+                        </section>
+                        <div class="inspected">
+                            <TokenView inspection=i what="token" in_inspector=true note="Base64url JSON: anyone can read a JWT. Only the signature says who made it." />
+                        </div>
+                        <p>
+                            <a href=share>"Share link"</a>
+                            ": it carries the token in the URL fragment (after #), which a browser never sends to any server."
+                        </p>
+                    }.into_any()
+                }
+            })}
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::wire::ClaimLine;
+
+    fn with(claims: &[(&str, i64)], now: i64) -> TokenInspection {
+        TokenInspection {
+            claims: claims
+                .iter()
+                .map(|(n, v)| ClaimLine {
+                    name: (*n).into(),
+                    value: v.to_string(),
+                    help: String::new(),
+                    when: None,
+                })
+                .collect(),
+            now,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_verdict_names_what_is_wrong_with_the_times() {
+        assert!(time_verdict(&with(&[("exp", 100)], 160)).starts_with("Expired 60 s ago"));
+        assert!(
+            time_verdict(&with(&[("exp", 900), ("nbf", 500)], 100)).starts_with("Not valid yet")
+        );
+        assert!(time_verdict(&with(&[("exp", 900), ("iat", 300)], 100)).contains("disagree"));
+        assert!(time_verdict(&with(&[("exp", 900), ("iat", 130)], 100)).starts_with("Valid now"));
+        assert!(time_verdict(&with(&[], 100)).starts_with("No exp"));
+    }
+
+    #[test]
+    fn a_share_link_carries_the_token_in_its_fragment() {
+        assert_eq!(token_of_fragment("#token=a.b.c").as_deref(), Some("a.b.c"));
+        assert_eq!(token_of_fragment("#token=").as_deref(), None);
+        assert_eq!(token_of_fragment("").as_deref(), None);
+    }
+}
