@@ -8,6 +8,7 @@
 
 pub mod account_pages;
 pub mod auth_pages;
+pub mod browser_storage;
 pub mod console;
 pub mod copy_button;
 pub mod endpoints;

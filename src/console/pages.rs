@@ -3,7 +3,7 @@
 //! console session kept apart from the resource-owner login session.
 
 use crate::accounts::{self, CheckError};
-use crate::model::user::{Role, User, UserInput};
+use crate::model::user::{Role, User, developer_credentials};
 use crate::oauth::authorize::respond::{html, server_error_page};
 use crate::oauth::authorize::{bad_request, csrf_ok, posted_form};
 use crate::oauth::params::Params;
@@ -162,24 +162,15 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     if let Err(t) = state.throttle.check(Subject::Account(&username), &address) {
         return throttled(again, t.retry_after);
     }
-    let input = serde_json::json!({
-        "password": params.get("password").unwrap_or_default(),
-        "roles": ["developer"],
-    });
-    let valid = match serde_json::from_value::<UserInput>(input)
-        .map_err(|e| e.to_string())
-        .and_then(|i| i.validate(&username).map_err(|e| e.to_string()))
-    {
-        Ok(v) => v,
-        Err(message) => return again(message, StatusCode::BAD_REQUEST),
-    };
-    let Some(password) = valid.password else {
-        return again("password: is required".into(), StatusCode::BAD_REQUEST);
+    let password = params.get("password").unwrap_or_default();
+    let (name, password) = match developer_credentials(&username, password) {
+        Ok(valid) => valid,
+        Err(e) => return again(e.to_string(), StatusCode::BAD_REQUEST),
     };
     let Ok(password_hash) = state.passwords.hash(&password).await else {
         return server_error_page();
     };
-    let user = User::developer(valid.username, password_hash, now);
+    let user = User::developer(name, password_hash, now);
     match storage::users::insert_new(&state.db, &user).await {
         Ok(true) => signed_in(&state, &user.username).await,
         Ok(false) => {

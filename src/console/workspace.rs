@@ -9,7 +9,7 @@
 
 use super::caller::Caller;
 use crate::clock::rfc3339;
-use crate::model::user::{User, UserInput};
+use crate::model::user::{User, developer_credentials};
 use crate::secret::{Secret, fill_random, new_secret};
 use crate::security::session::{self, Kind};
 use crate::security::{PeerAddress, same_origin};
@@ -153,31 +153,22 @@ pub async fn keep(
             format!("username: names starting with {LEARNER_PREFIX:?} are for workspaces"),
         ));
     }
-    let input = serde_json::json!({ "password": password, "roles": ["developer"] });
-    let valid = serde_json::from_value::<UserInput>(input)
-        .map_err(|e| e.to_string())
-        .and_then(|i| {
-            i.validate(username)
-                .map_err(|e| format!("{}: {}", e.field, e.message))
-        })
-        .map_err(|m| refused(400, m))?;
-    let Some(password) = valid.password else {
-        return Err(refused(400, "password: is required"));
-    };
+    let (username, password) =
+        developer_credentials(username, password).map_err(|e| refused(400, e.to_string()))?;
     let hash = state.passwords.hash(&password).await.map_err(internal)?;
     let now = state.clock.now();
-    match workspaces::keep(&state.db, caller.name(), &valid.username, &hash, now)
+    match workspaces::keep(&state.db, caller.name(), &username, &hash, now)
         .await
         .map_err(internal)?
     {
         Kept::Kept => Ok(Workspace {
-            username: valid.username,
+            username,
             password: None,
             expires_at: None,
         }),
         Kept::Taken => Err(refused(
             409,
-            format!("username: {:?} is taken; choose another", valid.username),
+            format!("username: {username:?} is taken; choose another"),
         )),
         Kept::NotALearner => Err(refused(
             409,

@@ -128,6 +128,30 @@ pub struct ValidUser {
     pub disabled: bool,
 }
 
+/// The name and password of a new developer account, checked as the REST API checks a user's:
+/// the name's characters, a password of eight characters or more. Returns them validated.
+pub fn developer_credentials(
+    username: &str,
+    password: &str,
+) -> Result<(String, crate::secret::Secret), FieldError> {
+    let input = UserInput {
+        username: None,
+        password: Some(password.to_owned()),
+        name: None,
+        email: None,
+        roles: vec![Role::Developer],
+        disabled: false,
+        _owner: None,
+        _created_at: None,
+        _updated_at: None,
+    };
+    let valid = input.validate(username)?;
+    let password = valid
+        .password
+        .ok_or_else(|| FieldError::new("password", "is required"))?;
+    Ok((valid.username, password))
+}
+
 impl UserInput {
     /// Validates the input for the user at `path_id`.
     pub fn validate(self, path_id: &str) -> Result<ValidUser, FieldError> {

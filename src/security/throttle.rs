@@ -109,6 +109,15 @@ impl governor::clock::Clock for ServerClock {
     }
 }
 
+/// A governor instant on the server's clock, as Unix seconds (rounded up).
+fn unix_seconds(at: Nanos) -> i64 {
+    let seconds = at
+        .duration_since(Nanos::from(0))
+        .as_u64()
+        .div_ceil(1_000_000_000);
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
 type Limiter =
     RateLimiter<String, DefaultKeyedStateStore<String>, ServerClock, NoOpMiddleware<Nanos>>;
 
@@ -209,12 +218,7 @@ impl Throttle {
         .into_iter()
         .filter_map(|(limiter, key)| {
             let not_until = limiter.check_key(&key).err()?;
-            let at = not_until.earliest_possible();
-            let seconds = at
-                .duration_since(Nanos::from(0))
-                .as_u64()
-                .div_ceil(1_000_000_000);
-            Some((key, i64::try_from(seconds).unwrap_or(i64::MAX)))
+            Some((key, unix_seconds(not_until.earliest_possible())))
         })
         .collect();
         if refused.is_empty() {
@@ -240,12 +244,7 @@ impl Throttle {
             Ok(()) => return Ok(()),
             Err(n) => n,
         };
-        let at = not_until
-            .earliest_possible()
-            .duration_since(Nanos::from(0))
-            .as_u64()
-            .div_ceil(1_000_000_000);
-        let wait = i64::try_from(at).unwrap_or(i64::MAX) - self.clock.now();
+        let wait = unix_seconds(not_until.earliest_possible()) - self.clock.now();
         Err(Throttled {
             retry_after: u64::try_from(wait).unwrap_or(1).max(1),
         })

@@ -96,6 +96,16 @@ pub async fn upsert(db: &Db, user: &User) -> StorageResult<bool> {
 /// when the username is taken.
 pub async fn insert_new(db: &Db, user: &User) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
+    if !insert_new_in(&mut tx, user).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Inserts a user that must be new inside `tx`; false, writing nothing, when the username is
+/// taken.
+pub async fn insert_new_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageResult<bool> {
     let taken: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = ?")
         .bind(&user.username)
         .fetch_optional(&mut *tx)
@@ -103,8 +113,7 @@ pub async fn insert_new(db: &Db, user: &User) -> StorageResult<bool> {
     if taken.is_some() {
         return Ok(false);
     }
-    upsert_in(&mut tx, user).await?;
-    tx.commit().await?;
+    upsert_in(tx, user).await?;
     Ok(true)
 }
 

@@ -2,7 +2,7 @@
 //! one per browser; the collector deletes an expired one with everything it owns, in one
 //! transaction; keeping one gives it a name of the learner's choosing and clears the end.
 
-use super::{Db, StorageResult, encode_list};
+use super::{Db, StorageResult};
 use crate::model::user::User;
 
 /// The tables whose `owner` column names the account that made a row.
@@ -26,22 +26,14 @@ pub async fn create(
     visitor: Option<&str>,
 ) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
-    let roles: Vec<String> = user.roles.iter().map(|r| r.name().to_owned()).collect();
-    let done = sqlx::query(
-        "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at) \
-         VALUES (?, ?, NULL, NULL, ?, NULL, 0, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
-    )
-    .bind(&user.username)
-    .bind(&user.password_hash)
-    .bind(encode_list(&roles))
-    .bind(user.created_at)
-    .bind(user.updated_at)
-    .bind(expires_at)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
+    if !super::users::insert_new_in(&mut tx, user).await? {
         return Ok(false);
     }
+    sqlx::query("UPDATE users SET expires_at = ? WHERE username = ?")
+        .bind(expires_at)
+        .bind(&user.username)
+        .execute(&mut *tx)
+        .await?;
     if let Some(visitor) = visitor {
         sqlx::query(
             "UPDATE sandbox_runs SET owner = ?, visitor = NULL WHERE owner IS NULL AND visitor = ?",

@@ -11,6 +11,7 @@ use super::flow::{
 };
 use super::front_door::{AuthorizeExtras, ExtraParams, begin};
 use super::wire::StepInput;
+use crate::browser_storage::{self, Store};
 use crate::endpoints as ep;
 use base64::Engine;
 use leptos::prelude::*;
@@ -40,7 +41,6 @@ pub struct CodeRun {
     pub run: String,
 }
 
-#[cfg(feature = "hydrate")]
 const RUN_KEY: &str = "oauth-sandbox-code-run";
 
 /// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
@@ -94,26 +94,14 @@ pub fn authorize_url(run: &CodeRun) -> String {
 
 /// Keeps the run in this tab's sessionStorage.
 pub fn save_run(run: &CodeRun) {
-    #[cfg(feature = "hydrate")]
-    if let (Some(storage), Ok(json)) = (
-        window().session_storage().ok().flatten(),
-        serde_json::to_string(run),
-    ) {
-        let _ = storage.set_item(RUN_KEY, &json);
+    if let Ok(json) = serde_json::to_string(run) {
+        browser_storage::set(Store::Session, RUN_KEY, &json);
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = run;
 }
 
 /// The run this tab started, if any.
 pub fn load_run() -> Option<CodeRun> {
-    #[cfg(feature = "hydrate")]
-    {
-        let storage = window().session_storage().ok().flatten()?;
-        serde_json::from_str(&storage.get_item(RUN_KEY).ok().flatten()?).ok()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
+    serde_json::from_str(&browser_storage::get(Store::Session, RUN_KEY)?).ok()
 }
 
 /// The demo clients; a public client has no secret.

@@ -7,6 +7,7 @@ use super::api::{watch_front_channel, watched_run};
 use super::catalogue::Flow;
 use super::flow::{FlowState, Page};
 use super::wire::RunView;
+use crate::browser_storage::{self, Store};
 use crate::endpoints as ep;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -106,44 +107,26 @@ pub fn begin(
     });
 }
 
-#[cfg(feature = "hydrate")]
 const RETURN_KEY: &str = "oauth-sandbox-return";
 
 /// Where the callback leads back to for the request with `state_value`: a tutorial chapter,
 /// kept in the tab's sessionStorage; a flow page's own run forgets any earlier chapter.
 fn remember_return(page: Page, flow: Flow, state_value: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = window().session_storage().ok().flatten() {
-        let _ = match page {
-            Page::Tutorial => {
-                storage.set_item(RETURN_KEY, &format!("{state_value} {}", page.path(flow)))
-            }
-            Page::Flow => storage.remove_item(RETURN_KEY),
-        };
+    match page {
+        Page::Tutorial => browser_storage::set(
+            Store::Session,
+            RETURN_KEY,
+            &format!("{state_value} {}", page.path(flow)),
+        ),
+        Page::Flow => browser_storage::remove(Store::Session, RETURN_KEY),
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (page, flow, state_value);
 }
 
 /// The tutorial chapter the request that came back with `returned_state` left from, if any.
 fn chapter_returned_to(returned_state: &str) -> Option<String> {
-    #[cfg(feature = "hydrate")]
-    {
-        let stored = window()
-            .session_storage()
-            .ok()
-            .flatten()?
-            .get_item(RETURN_KEY)
-            .ok()
-            .flatten()?;
-        let (state_value, path) = stored.split_once(' ')?;
-        (state_value == returned_state).then(|| path.to_owned())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = returned_state;
-        None
-    }
+    let stored = browser_storage::get(Store::Session, RETURN_KEY)?;
+    let (state_value, path) = stored.split_once(' ')?;
+    (state_value == returned_state).then(|| path.to_owned())
 }
 
 /// On the callback page: the way back to the tutorial chapter the run came from, with the run.

@@ -138,13 +138,6 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         (Some((name, password)), "") => (name.clone(), password.clone()),
         _ => (input.username.clone(), input.password.clone()),
     };
-    let workspace = || {
-        if input.workspace.is_empty() || input.workspace_password.is_empty() {
-            Err("this step needs your workspace's name and password".to_owned())
-        } else {
-            Ok((input.workspace.as_str(), input.workspace_password.as_str()))
-        }
-    };
     let token = || {
         held.token
             .clone()
@@ -158,11 +151,24 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         arrow: Some(arrow),
         request,
     };
-    let setup = |title, lesson, request| Plan {
-        title,
-        lesson,
-        arrow: None,
-        request,
+    // Setup through the admin REST API, as the learner's workspace (HTTP Basic): no arrow of
+    // the flow's diagram.
+    let ws = input.workspace.as_str();
+    let admin = |title, lesson, template: &str, id: String, body: serde_json::Value| {
+        if ws.is_empty() || input.workspace_password.is_empty() {
+            return Err("this step needs your workspace's name and password".to_owned());
+        }
+        Ok(Plan {
+            title,
+            lesson,
+            arrow: None,
+            request: requests::admin_put(
+                &setup::path(template, &id),
+                ws,
+                &input.workspace_password,
+                &body,
+            ),
+        })
     };
     use Flow as F;
     use StepKind as S;
@@ -315,49 +321,31 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             ArrowId::UserinfoRequest,
             requests::userinfo(&token()?),
         ),
-        (flow, S::CreateClient) => {
-            let (ws, ws_password) = workspace()?;
-            let client = setup::client_id(ws, flow);
-            setup(
-                "Register your client",
-                "PUT /Client/{id} on the admin REST API, as your workspace. The answer is 201 Created and, for a confidential client, the secret the server generated: shown this once, stored only as an argon2 hash.",
-                requests::admin_put(
-                    &setup::path(ep::CLIENT, &client),
-                    ws,
-                    ws_password,
-                    &setup::client_body(flow, &input.redirect_uri),
-                ),
-            )
-        }
-        (flow, S::CreatePolicy) => {
-            let (ws, ws_password) = workspace()?;
-            let client = setup::client_id(ws, flow);
-            setup(
-                "Let your client read patients",
-                "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
-                requests::admin_put(
-                    &setup::path(ep::POLICY, &setup::policy_id(ws, flow)),
-                    ws,
-                    ws_password,
-                    &setup::policy_body(flow, &client),
-                ),
-            )
-        }
+        (flow, S::CreateClient) => admin(
+            "Register your client",
+            "PUT /Client/{id} on the admin REST API, as your workspace. The answer is 201 Created and, for a confidential client, the secret the server generated: shown this once, stored only as an argon2 hash.",
+            ep::CLIENT,
+            setup::client_id(ws, flow),
+            setup::client_body(flow, &input.redirect_uri),
+        )?,
+        (flow, S::CreatePolicy) => admin(
+            "Let your client read patients",
+            "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
+            ep::POLICY,
+            setup::policy_id(ws, flow),
+            setup::policy_body(flow, &setup::client_id(ws, flow)),
+        )?,
         (flow, S::CreateUser) if setup::has_person(flow) => {
-            let (ws, ws_password) = workspace()?;
             if input.password.is_empty() {
                 return Err("this step needs the password to give the person".into());
             }
-            setup(
+            admin(
                 "Create a person to sign in as",
                 "PUT /User/{id}: a resource owner of your workspace. The server keeps only an argon2 hash of the password.",
-                requests::admin_put(
-                    &setup::path(ep::USER, &setup::username(ws)),
-                    ws,
-                    ws_password,
-                    &setup::user_body(&input.password),
-                ),
-            )
+                ep::USER,
+                setup::username(ws),
+                setup::user_body(&input.password),
+            )?
         }
         (flow, step) => {
             return Err(format!("the {flow} flow has no step {:?}", step.slug()));

@@ -189,7 +189,7 @@ impl Chapter {
 
     /// The chapter's page.
     pub fn path(&self) -> String {
-        format!("{}/{}", ep::TUTORIAL, self.flow.slug())
+        crate::sandbox::flow::Page::Tutorial.path(self.flow)
     }
 
     /// Its 1-based place in the tutorial.

@@ -103,11 +103,12 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
         .into(),
         ..Default::default()
     });
-    let progress = move || state.with_view(|v| chapter.progress(v.map_or(&[][..], |v| &v.steps)));
-    let done = move || progress().iter().all(|(_, ok)| *ok);
+    let progress =
+        Memo::new(move |_| state.with_view(|v| chapter.progress(v.map_or(&[][..], |v| &v.steps))));
+    let done = move || progress.with(|p| p.iter().all(|(_, ok)| *ok));
     let registered =
         move || state.with_view(|v| v.and_then(|v| steps::held(&v.steps, "").registered));
-    let through_browser = flow.entry().front_channel;
+    let through_browser = entry.front_channel;
     let person = move || {
         ws.current
             .with(|w| w.as_ref().map(|w| setup::username(&w.username)))
@@ -177,7 +178,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                 <section class="recap" aria-labelledby="recap-title">
                     <h2 id="recap-title">"Recap"</h2>
                     <ul class="checklist" aria-label="What this run has done">
-                        {move || progress().into_iter().map(|(m, ok)| view! {
+                        {move || progress.get().into_iter().map(|(m, ok)| view! {
                             <li class=if ok { "ok" } else { "todo" }>
                                 <span class="visually-hidden">{if ok { "Done: " } else { "Not yet: " }}</span>
                                 {m.label()}

@@ -2,6 +2,7 @@
 //! page runs its script, so a crawler makes none), its password kept in this browser's
 //! localStorage for the admin requests, and the form that keeps it as a developer account.
 
+use crate::browser_storage::{self, Store};
 use crate::console::api::{keep_workspace, open_workspace};
 use crate::console::wire::Workspace;
 use leptos::prelude::*;
@@ -91,31 +92,13 @@ impl WorkspaceState {
 
 /// The name and password this browser kept under `key`.
 fn stored(key: &str) -> Option<(String, String)> {
-    #[cfg(feature = "hydrate")]
-    {
-        let value = window()
-            .local_storage()
-            .ok()
-            .flatten()?
-            .get_item(key)
-            .ok()??;
-        let (name, password) = value.split_once('\n')?;
-        Some((name.to_owned(), password.to_owned()))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = key;
-        None
-    }
+    let value = browser_storage::get(Store::Local, key)?;
+    let (name, password) = value.split_once('\n')?;
+    Some((name.to_owned(), password.to_owned()))
 }
 
 fn store(key: &str, name: &str, password: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(key, &format!("{name}\n{password}"));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (key, name, password);
+    browser_storage::set(Store::Local, key, &format!("{name}\n{password}"));
 }
 
 /// What the workspace is, when it ends, and the form that keeps it.
