@@ -70,6 +70,25 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub collect_every_seconds: u64,
 
+    /// Refuse loopback and private networks too when relaying to other servers (for a public
+    /// deployment). Link-local and cloud metadata addresses are always refused.
+    #[arg(long, env = "SANDBOX_OUTBOUND_PUBLIC_ONLY")]
+    pub outbound_public_only: bool,
+
+    /// More address ranges the relay refuses, comma-separated CIDRs (0.0.0.0/0,::/0 turns it
+    /// off).
+    #[arg(long, env = "SANDBOX_OUTBOUND_DENY", value_delimiter = ',')]
+    pub outbound_deny: Vec<ipnet::IpNet>,
+
+    /// Address ranges the relay may reach whatever else refuses them, comma-separated CIDRs.
+    #[arg(long, env = "SANDBOX_OUTBOUND_ALLOW", value_delimiter = ',')]
+    pub outbound_allow: Vec<ipnet::IpNet>,
+
+    /// How long one relayed exchange may take in all, in seconds.
+    #[arg(long, env = "SANDBOX_OUTBOUND_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub outbound_timeout_seconds: u64,
+
     /// The failure throttle on every credential check; not a flag.
     #[arg(skip)]
     pub throttle: crate::security::throttle::Policy,
@@ -84,6 +103,20 @@ impl Config {
     /// The life of a learner workspace in seconds.
     pub fn workspace_seconds(&self) -> i64 {
         i64::from(self.workspace_hours) * 3600
+    }
+
+    /// The relay's address policy.
+    pub fn outbound_policy(&self) -> crate::outbound::policy::AddressPolicy {
+        crate::outbound::policy::AddressPolicy::new(
+            self.outbound_public_only,
+            &self.outbound_deny,
+            &self.outbound_allow,
+        )
+    }
+
+    /// The relay's timeout.
+    pub fn outbound_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.outbound_timeout_seconds)
     }
 
     /// True when the demo data should be loaded.

@@ -17,6 +17,7 @@ pub mod console;
 pub mod health;
 pub mod model;
 pub mod oauth;
+pub mod outbound;
 pub mod password;
 pub mod resource;
 pub mod sandbox;
@@ -315,6 +316,8 @@ pub async fn build_state(
         issuer,
         pending: Default::default(),
         watches: Default::default(),
+        outbound: outbound::Outbound::new(config.outbound_policy(), config.outbound_timeout())
+            .map_err(StartupError::Config)?,
         throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
         csrf: security::csrf::CsrfKey::generate()
             .map_err(|e| StartupError::Config(e.to_string()))?,

@@ -32,6 +32,8 @@ pub struct Inner {
     pub throttle: crate::security::throttle::Throttle,
     /// The key the forms' CSRF tokens are made with.
     pub csrf: crate::security::csrf::CsrfKey,
+    /// The one client for other servers (the sandbox's relay), under the address policy.
+    pub outbound: crate::outbound::Outbound,
     /// The sandbox runs whose front channel is being recorded.
     pub watches: crate::sandbox::recorder::Watches,
     /// How long a sandbox run is kept after its last step, in seconds.

@@ -112,6 +112,54 @@ impl InProcess {
             elapsed_ms,
             curl: curl(&self.state.issuer, &out),
             checks: checks.into_iter().map(CheckLine::from).collect(),
+            url: String::new(),
+        })
+    }
+
+    /// Sends `out`, whose path is an absolute URL, to another server through the outbound
+    /// client, and records what crossed. Each address may relay only so many requests.
+    async fn relay(
+        &self,
+        from: &axum::http::Extensions,
+        out: Outgoing,
+    ) -> Result<Exchange, String> {
+        let address = crate::security::PeerAddress::of(from);
+        if let Err(t) = self.state.throttle.relay(&address.0) {
+            return Err(format!(
+                "this address relayed many requests lately; try again in {} seconds",
+                t.retry_after
+            ));
+        }
+        let request = crate::outbound::Request {
+            method: out.method.clone(),
+            url: out.path.clone(),
+            headers: out.headers.clone(),
+            body: out.body.clone(),
+        };
+        let sent = self
+            .state
+            .outbound
+            .send(&request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = axum::http::StatusCode::from_u16(sent.status)
+            .map_or_else(|_| format!("HTTP/1.1 {}", sent.status), status_line);
+        Ok(Exchange {
+            request: HttpMessage {
+                start_line: format!("{} {} HTTP/1.1", out.method, sent.target),
+                headers: sent.headers,
+                body: out.body.clone(),
+            },
+            response: HttpMessage {
+                start_line: status,
+                headers: sent.response_headers,
+                body: String::from_utf8_lossy(&sent.body).into_owned(),
+            },
+            status: sent.status,
+            elapsed_ms: sent.elapsed_ms,
+            curl: curl("", &out),
+            checks: Vec::new(),
+            url: out.path,
         })
     }
 
@@ -222,7 +270,12 @@ impl SandboxBackend for InProcess {
         from: axum::http::Extensions,
         request: Outgoing,
     ) -> BoxFuture<'_, Result<Exchange, String>> {
-        Box::pin(self.exchange(from, request))
+        Box::pin(async move {
+            match request.path.starts_with('/') {
+                true => self.exchange(from, request).await,
+                false => self.relay(&from, request).await,
+            }
+        })
     }
 
     fn inspect(&self, token: String) -> BoxFuture<'_, TokenInspection> {

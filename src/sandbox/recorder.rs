@@ -264,6 +264,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         elapsed_ms,
         curl: String::new(),
         checks: checks.into_iter().map(CheckLine::from).collect(),
+        url: String::new(),
     };
     let explained = if arrow == ArrowId::Authorize {
         params

@@ -132,6 +132,13 @@ const NEW_WORKSPACES: Limit = Limit {
     forgive_one_every: 120,
 };
 
+/// Requests the sandbox relays to other servers for one address: a hundred at once, then one a
+/// second. The relay is a way out of this host; nobody may turn it into a flood.
+const RELAYED: Limit = Limit {
+    failures: 101,
+    forgive_one_every: 1,
+};
+
 /// The failure throttle.
 pub struct Throttle {
     clock: Arc<dyn Clock>,
@@ -140,6 +147,8 @@ pub struct Throttle {
     account: Limiter,
     /// New learner workspaces per address: not failures, every one counts.
     workspaces: Limiter,
+    /// Requests relayed to other servers per address: every one counts.
+    relayed: Limiter,
     /// Keys whose last failure did not conform, and until when (Unix seconds) they are blocked.
     blocked: RwLock<HashMap<String, i64>>,
 }
@@ -169,6 +178,7 @@ impl Throttle {
             address: limiter(policy.address, &governor_clock),
             account: limiter(policy.account, &governor_clock),
             workspaces: limiter(NEW_WORKSPACES, &governor_clock),
+            relayed: limiter(RELAYED, &governor_clock),
             clock,
             blocked: RwLock::new(HashMap::new()),
         }
@@ -240,7 +250,18 @@ impl Throttle {
     /// Counts a new learner workspace opened from `address`; `Err` when that address has opened
     /// too many lately (nothing is counted then).
     pub fn new_workspace(&self, address: &str) -> Result<(), Throttled> {
-        let not_until = match self.workspaces.check_key(&format!("workspace:{address}")) {
+        self.count(&self.workspaces, &format!("workspace:{address}"))
+    }
+
+    /// Counts a request the sandbox relays to another server for `address`; `Err` when that
+    /// address has relayed too many lately (nothing is sent then).
+    pub fn relay(&self, address: &str) -> Result<(), Throttled> {
+        self.count(&self.relayed, &format!("relay:{address}"))
+    }
+
+    /// Counts one event of `key` in `limiter`, or says how long to wait.
+    fn count(&self, limiter: &Limiter, key: &str) -> Result<(), Throttled> {
+        let not_until = match limiter.check_key(&key.to_owned()) {
             Ok(()) => return Ok(()),
             Err(n) => n,
         };
@@ -256,7 +277,13 @@ impl Throttle {
         if let Ok(mut blocked) = self.blocked.write() {
             blocked.retain(|_, until| *until > now);
         }
-        for limiter in [&self.pair, &self.address, &self.account, &self.workspaces] {
+        for limiter in [
+            &self.pair,
+            &self.address,
+            &self.account,
+            &self.workspaces,
+            &self.relayed,
+        ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

@@ -42,33 +42,67 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     use super::steps;
     let backend = backend()?;
     let headers = request_headers();
+    let from = browser_extensions();
     let flow = input
         .flow
         .ok_or_else(|| SandboxError::refused("the step does not say which flow it belongs to"))?;
     let prior = prior_run(&backend, &headers, &input.run, flow).await?;
     let mut run_steps = prior.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
+    // Another server: its discovery document comes first, read once per run.
+    let target = match input.target.trim() {
+        "" => None,
+        typed => {
+            let found = discover(&backend, &mut run_steps, typed).await?;
+            if found.is_none() || input.step == Some(super::catalogue::StepKind::Discover) {
+                return finish(&backend, headers, prior, flow, run_steps, &input).await;
+            }
+            found
+        }
+    };
     let held = steps::held(&run_steps, &input.token);
-    if !input.client_id.is_empty() {
+    if !input.client_id.is_empty() && target.is_none() {
         ensure_may_use(&backend, &headers, &input.client_id).await?;
     }
     let plan = steps::plan(&input, &held).map_err(SandboxError::refused)?;
-    let (request, edited) = match input.edited.clone() {
+    let (mut request, edited) = match input.edited.clone() {
         Some(edit) if edit != plan.request => (edit, true),
         _ => (plan.request.clone(), false),
     };
-    if !allowed(&request.path) {
-        return Err(SandboxError::refused(format!(
-            "the sandbox does not send to {}",
-            request.path
-        )));
+    match &target {
+        Some(t) => {
+            if request.path.starts_with('/') {
+                request.path = t
+                    .relocate(&request.path, &input.api_url)
+                    .map_err(SandboxError::refused)?;
+            }
+            if !t.allows(&request.path) {
+                return Err(SandboxError::refused(format!(
+                    "the sandbox sends only to the endpoints {} advertises and to its own origin, not to {}",
+                    t.issuer, request.path
+                )));
+            }
+        }
+        None if !allowed(&request.path) => {
+            return Err(SandboxError::refused(format!(
+                "the sandbox does not send to {}",
+                request.path
+            )));
+        }
+        None => {}
     }
-    let from = use_context::<http::request::Parts>()
-        .map(|p| p.extensions)
-        .unwrap_or_default();
-    let exchange = backend
+    let mut exchange = backend
         .send(from, request)
         .await
         .map_err(SandboxError::refused)?;
+    if let Some(t) = &target {
+        let endpoint = exchange
+            .request
+            .start_line
+            .split(' ')
+            .nth(1)
+            .and_then(|path| t.endpoint_at(path));
+        exchange.checks = super::client_checks::of(endpoint, &exchange);
+    }
     let number = next_number(&run_steps);
     let arrows: Vec<_> = plan
         .arrow
@@ -91,6 +125,20 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
         params: Vec::new(),
         exchange,
     });
+    finish(&backend, headers, prior, flow, run_steps, &input).await
+}
+
+/// Stores the run's steps and answers with the run as the page shows it; a plain form post is
+/// redirected to the flow page instead.
+#[cfg(feature = "ssr")]
+async fn finish(
+    backend: &super::backend::Backend,
+    headers: http::HeaderMap,
+    prior: Option<SavedRun>,
+    flow: Flow,
+    run_steps: Vec<RunStep>,
+    input: &StepInput,
+) -> Result<RunView, SandboxError> {
     let id = backend
         .save_run(headers, prior.map(|r| r.id), flow, run_steps.clone())
         .await
@@ -98,7 +146,80 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     if super::error::is_form_post() {
         leptos_axum::redirect(&format!("{}?run={id}#results", flow.path()));
     }
-    Ok(view_of(&backend, id, flow, run_steps, &input.token).await)
+    Ok(view_of(backend, id, flow, run_steps, &input.token).await)
+}
+
+/// The server `typed` names, from the run's discovery step, reading its document first when
+/// the run has none: the RFC 8414 address, then the OpenID one, each fetch a card of its own.
+/// `None` when no document could be used (the cards say why).
+#[cfg(feature = "ssr")]
+async fn discover(
+    backend: &super::backend::Backend,
+    run_steps: &mut Vec<RunStep>,
+    typed: &str,
+) -> Result<Option<super::target::Target>, SandboxError> {
+    use super::target::{Target, discovery_urls, read};
+    if let Some(t) = Target::of_run(run_steps) {
+        return match t.is(typed) {
+            true => Ok(Some(t)),
+            false => Err(SandboxError::refused(format!(
+                "this run talks to {}; start a new run to use another server",
+                t.issuer
+            ))),
+        };
+    }
+    if run_steps.iter().any(|s| !s.exchange.relayed()) {
+        return Err(SandboxError::refused(
+            "this run talks to this server; start a new run to use another one",
+        ));
+    }
+    let urls = discovery_urls(typed).map_err(SandboxError::refused)?;
+    let number = next_number(run_steps);
+    for (url, issuer) in urls {
+        let get = Outgoing {
+            method: "GET".into(),
+            path: url.clone(),
+            headers: vec![("accept".into(), "application/json".into())],
+            body: String::new(),
+        };
+        let mut exchange = backend
+            .send(browser_extensions(), get)
+            .await
+            .map_err(SandboxError::refused)?;
+        let status = exchange.status;
+        let reading = read(
+            &url,
+            &issuer,
+            status,
+            &exchange.response.headers,
+            &exchange.response.body,
+        );
+        exchange.checks = reading.checks;
+        let lesson = match (&reading.target, status) {
+            (Some(_), _) => {
+                "The server's metadata: the endpoints each step will use and what it supports. A client checks the document before it trusts any of it."
+            }
+            (None, 200) => {
+                "This document cannot be used: a client that trusted it could be sent to someone else's endpoints (a mix-up attack). Its checks say what is wrong."
+            }
+            (None, _) => {
+                "Nothing usable at this address. Servers publish their metadata at the RFC 8414 address, the OpenID one, or both."
+            }
+        };
+        run_steps.push(RunStep {
+            number,
+            title: format!("{number}. Read the discovery document"),
+            lesson: lesson.into(),
+            arrows: Vec::new(),
+            channel: Channel::Discovery,
+            params: reading.found,
+            exchange,
+        });
+        if reading.target.is_some() || status == 200 {
+            return Ok(reading.target);
+        }
+    }
+    Ok(None)
 }
 
 /// The request step `input.step` would send now, for its card to show and the learner to edit.
@@ -109,8 +230,17 @@ pub async fn plan_step(input: StepInput) -> Result<Outgoing, SandboxError> {
         Some(flow) => prior_run(&backend, &request_headers(), &input.run, flow).await?,
         None => None,
     };
-    let held = super::steps::held(&prior.map(|r| r.steps).unwrap_or_default(), &input.token);
-    let plan = super::steps::plan(&input, &held).map_err(SandboxError::refused)?;
+    let steps = prior.map(|r| r.steps).unwrap_or_default();
+    let held = super::steps::held(&steps, &input.token);
+    let mut plan = super::steps::plan(&input, &held).map_err(SandboxError::refused)?;
+    // Against another server, the card shows where the request will really go.
+    if let Some(t) = super::target::Target::of_run(&steps).filter(|t| t.is(&input.target))
+        && plan.request.path.starts_with('/')
+    {
+        plan.request.path = t
+            .relocate(&plan.request.path, &input.api_url)
+            .map_err(SandboxError::refused)?;
+    }
     Ok(plan.request)
 }
 
@@ -229,20 +359,21 @@ async fn view_of(
     outside_token: &str,
 ) -> RunView {
     let held = super::steps::held(&steps, outside_token);
+    let keys = Keys::of_run(backend, &steps).await;
     let inspection = match &held.token {
-        Some(t) => Some(inspected(backend, t).await),
+        Some(t) => Some(keys.inspect(backend, t).await),
         None => None,
     };
     let refresh = match &held.refresh {
-        Some(t) => Some(inspected(backend, t).await),
+        Some(t) => Some(keys.inspect(backend, t).await),
         None => None,
     };
     let id_token = match &held.id_token {
         Some((t, access)) => {
             let (client_id, nonce) = held.authorized_as.clone().unwrap_or_default();
-            let inspection = backend.inspect(t.clone()).await;
+            let inspection = keys.inspect(backend, t).await;
             let expected = super::id_token::Expected {
-                issuer: backend.issuer(),
+                issuer: keys.issuer(backend),
                 client_id,
                 nonce,
                 access_token: access.clone(),
@@ -273,6 +404,80 @@ async fn view_of(
     }
 }
 
+/// The keys a run's tokens are checked with: this server's, or the key set another server
+/// publishes at its `jwks_uri`, fetched through the relay.
+#[cfg(feature = "ssr")]
+enum Keys {
+    Own,
+    Outside {
+        issuer: String,
+        /// The key set and where it came from, or why there is none.
+        jwks: Result<(String, String), String>,
+    },
+}
+
+#[cfg(feature = "ssr")]
+impl Keys {
+    async fn of_run(backend: &super::backend::Backend, steps: &[RunStep]) -> Self {
+        use super::target::{Endpoint, Target};
+        let Some(target) = Target::of_run(steps) else {
+            return Keys::Own;
+        };
+        let jwks = match target.url_of(Endpoint::Jwks) {
+            Err(why) => Err(why),
+            Ok(uri) => {
+                let get = Outgoing {
+                    method: "GET".into(),
+                    path: uri.clone(),
+                    headers: vec![("accept".into(), "application/json".into())],
+                    body: String::new(),
+                };
+                match backend.send(browser_extensions(), get).await {
+                    Ok(x) if x.status == 200 => Ok((x.response.body, uri)),
+                    Ok(x) => Err(format!("{uri} answered {}", x.response.start_line)),
+                    Err(e) => Err(format!("{uri}: {e}")),
+                }
+            }
+        };
+        Keys::Outside {
+            issuer: target.issuer,
+            jwks,
+        }
+    }
+
+    fn issuer(&self, backend: &super::backend::Backend) -> String {
+        match self {
+            Keys::Own => backend.issuer(),
+            Keys::Outside { issuer, .. } => issuer.clone(),
+        }
+    }
+
+    /// A token of the run, decoded; an opaque one of this server with what it knows of it.
+    async fn inspect(&self, backend: &super::backend::Backend, token: &str) -> TokenInspection {
+        match self {
+            Keys::Own => inspected(backend, token).await,
+            Keys::Outside { jwks, .. } => {
+                let (key, uri) = match jwks {
+                    Ok((key, uri)) => (key.clone(), uri.clone()),
+                    Err(_) => (r#"{"keys":[]}"#.to_owned(), String::new()),
+                };
+                let mut inspection = backend.inspect_with(token.to_owned(), key).await;
+                match jwks {
+                    Ok(_) => {
+                        inspection.signature_note =
+                            format!("{} Keys from {uri}.", inspection.signature_note)
+                    }
+                    Err(why) => {
+                        inspection.signature_valid = false;
+                        inspection.signature_note = format!("Not checked: {why}.");
+                    }
+                }
+                inspection
+            }
+        }
+    }
+}
+
 /// A token of the run, decoded; an opaque one with what the server knows of it.
 #[cfg(feature = "ssr")]
 async fn inspected(backend: &super::backend::Backend, token: &str) -> TokenInspection {
@@ -281,6 +486,14 @@ async fn inspected(backend: &super::backend::Backend, token: &str) -> TokenInspe
         inspection.introspection = Some(backend.introspect_own(token.to_owned()).await);
     }
     inspection
+}
+
+/// The extensions of the browser's request (its address, for the throttle).
+#[cfg(feature = "ssr")]
+fn browser_extensions() -> http::Extensions {
+    use_context::<http::request::Parts>()
+        .map(|p| p.extensions)
+        .unwrap_or_default()
 }
 
 /// The headers of the request being served (the console session cookie travels in them).

@@ -374,6 +374,8 @@ pub enum StepKind {
     CreateClient,
     CreatePolicy,
     CreateUser,
+    /// Read another server's discovery document.
+    Discover,
 }
 
 impl StepKind {
@@ -396,11 +398,12 @@ impl StepKind {
             StepKind::CreateClient => "create-client",
             StepKind::CreatePolicy => "create-policy",
             StepKind::CreateUser => "create-user",
+            StepKind::Discover => "discover",
         }
     }
 
     /// Every step, for tests and the catalogue's documentation.
-    pub const ALL: [StepKind; 16] = [
+    pub const ALL: [StepKind; 17] = [
         StepKind::Api,
         StepKind::Token,
         StepKind::Exchange,
@@ -417,6 +420,7 @@ impl StepKind {
         StepKind::CreateClient,
         StepKind::CreatePolicy,
         StepKind::CreateUser,
+        StepKind::Discover,
     ];
 }
 
@@ -431,6 +435,8 @@ pub enum Channel {
     Front,
     /// Setup before the flow: the developer's request to the admin REST API.
     Admin,
+    /// Before the flow: the client reads another server's metadata.
+    Discovery,
 }
 
 impl Channel {
@@ -440,6 +446,7 @@ impl Channel {
             Channel::Back => "back",
             Channel::Front => "front",
             Channel::Admin => "admin",
+            Channel::Discovery => "discovery",
         }
     }
 }

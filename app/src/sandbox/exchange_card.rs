@@ -111,6 +111,10 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
     let response_copy = response_text.clone();
     let checks = exchange.checks.clone();
     let has_checks = !checks.is_empty();
+    let checks_title = match exchange.relayed() {
+        true => "Checks the client ran on the answer",
+        false => "Checks the server ran",
+    };
     let label = title.clone();
     view! {
         <section class="exchange" aria-label=label>
@@ -146,7 +150,7 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
             </div>
             <Show when=move || has_checks>
                 <div class="checks">
-                    <div class="exchange-label">"Checks the server ran"</div>
+                    <div class="exchange-label">{checks_title}</div>
                     <ul>
                         {checks
                             .clone()

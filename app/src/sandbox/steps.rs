@@ -2,9 +2,10 @@
 //! what it teaches, and the diagram arrow it travels on. The server plans and sends every step,
 //! whether it came from a hydrated click or from a plain form post before hydration.
 
-use super::catalogue::{ArrowId, Flow, StepKind};
+use super::catalogue::{ArrowId, Channel, Flow, StepKind};
 use super::requests::{self, ClientAuth};
 use super::setup;
+use super::target::{Endpoint, Target};
 use super::wire::{RunStep, StepInput};
 use crate::endpoints as ep;
 
@@ -46,22 +47,30 @@ pub struct Held {
 pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
     let mut held = Held::default();
     let mut first_refresh = None;
+    let target = Target::of_run(steps);
     for step in steps {
-        if !step.params.is_empty() {
-            let param = |name: &str| {
-                step.params
-                    .iter()
-                    .find(|p| p.name == name)
-                    .map(|p| p.value.clone())
-            };
-            held.authorized_as = param("client_id").map(|c| (c, param("nonce")));
+        let param = |name: &str| {
+            step.params
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.value.clone())
+        };
+        if step.channel == Channel::Front
+            && let Some(client) = param("client_id")
+        {
+            held.authorized_as = Some((client, param("nonce")));
         }
         let x = &step.exchange;
         let path = x.request.start_line.split(' ').nth(1).unwrap_or_default();
         if x.status >= 300 {
             continue;
         }
-        let put = x.request.start_line.starts_with("PUT ");
+        let endpoint = match (&target, x.relayed()) {
+            (Some(t), true) => t.endpoint_at(path),
+            _ => Target::endpoint_of_own(path),
+        };
+        // The setup steps go to this server's admin REST API only.
+        let put = !x.relayed() && x.request.start_line.starts_with("PUT ");
         if put && path.starts_with("/Client/") {
             if let Some(id) = requests::field_of(&x.response.body, "client_id") {
                 held.registered = Some((id, requests::field_of(&x.response.body, "client_secret")));
@@ -73,7 +82,7 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
             ) {
                 held.person = Some((name, password));
             }
-        } else if path == ep::TOKEN {
+        } else if endpoint == Some(Endpoint::Token) {
             if let Some(t) = requests::access_token_of(&x.response.body) {
                 held.token = Some(t);
                 held.revoked = false;
@@ -85,7 +94,7 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
                 first_refresh.get_or_insert_with(|| r.clone());
                 held.refresh = Some(r);
             }
-        } else if path == ep::REVOKE {
+        } else if endpoint == Some(Endpoint::Revocation) {
             held.revoked = true;
         }
     }
@@ -346,6 +355,9 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                 setup::username(ws),
                 setup::user_body(&input.password),
             )?
+        }
+        (_, S::Discover) => {
+            return Err("discovery reads another server's metadata: name that server first".into());
         }
         (flow, step) => {
             return Err(format!("the {flow} flow has no step {:?}", step.slug()));

@@ -17,6 +17,9 @@ pub fn carrier(step: &RunStep) -> &'static str {
         Channel::Admin => {
             "Setup, sent by the developer to the admin REST API before the flow: not part of OAuth itself, so it is not on the diagram."
         }
+        Channel::Discovery => {
+            "Discovery, fetched by the client before the flow: what the server says it offers, read from its well-known address (RFC 8414 §3). It is not on the diagram."
+        }
     }
 }
 
@@ -52,14 +55,23 @@ pub fn ChannelNote(step: RunStep, flow: Option<Flow>) -> impl IntoView {
 pub fn TimelineEntry(step: RunStep, flow: Option<Flow>) -> impl IntoView {
     let class = format!("step {}", step.channel.slug());
     let params = step.params.clone();
+    let (caption, first, meaning) = match step.channel {
+        Channel::Discovery => ("What the server offers", "Metadata", "What it is for"),
+        _ if step.title.contains("comes back") => ("What came back", "Parameter", "What it means"),
+        _ => (
+            "The authorization request's parameters",
+            "Parameter",
+            "What it asks for",
+        ),
+    };
     view! {
         <li class=class>
             <ChannelNote step=step.clone() flow />
             <p class="lesson-text">{step.lesson.clone()}</p>
             {(!params.is_empty()).then(|| view! {
                 <table class="claims params-explained">
-                    <caption>"The authorization request's parameters"</caption>
-                    <thead><tr><th scope="col">"Parameter"</th><th scope="col">"Value"</th><th scope="col" class="meaning">"What it asks for"</th></tr></thead>
+                    <caption>{caption}</caption>
+                    <thead><tr><th scope="col">{first}</th><th scope="col">"Value"</th><th scope="col" class="meaning">{meaning}</th></tr></thead>
                     <tbody>
                         {params.into_iter().map(|p| {
                             let key = p.name.clone();

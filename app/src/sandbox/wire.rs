@@ -52,8 +52,19 @@ pub struct Exchange {
     pub elapsed_ms: f64,
     /// The equivalent curl command.
     pub curl: String,
-    /// The named checks the server ran, in order.
+    /// The named checks the server ran, in order; for another server, the checks the client
+    /// ran on its answer.
     pub checks: Vec<CheckLine>,
+    /// The absolute URL a relayed request went to; empty for this server's own endpoints.
+    #[serde(default)]
+    pub url: String,
+}
+
+impl Exchange {
+    /// True when the exchange was relayed to another server.
+    pub fn relayed(&self) -> bool {
+        !self.url.is_empty()
+    }
 }
 
 /// One exchange of a run, as stored: a run's timeline is its exchanges, oldest first.
@@ -113,6 +124,11 @@ pub struct StepInput {
     pub placement: String,
     /// The request as the learner edited it on the step's card, sent instead of the planned one.
     pub edited: Option<Outgoing>,
+    /// Another authorization server to run against: its issuer or discovery URL; empty for
+    /// this server.
+    pub target: String,
+    /// The API to call at that server (on its origin).
+    pub api_url: String,
     /// The account the admin REST API steps authenticate as: the learner's workspace.
     pub workspace: String,
     pub workspace_password: String,
