@@ -11,6 +11,26 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-sandbox-e2e-'));
 // E2E_EMBEDDED=1: the binary (E2E_BINARY, a copy in an empty directory) runs from its own
 // directory with no site root, serving the assets embedded in it; only single-binary.spec runs.
 const embedded = process.env.E2E_EMBEDDED === '1';
+// A second, independent oauth-sandbox: its own issuer, keys (ES256), database and clients, the
+// "other server" the flow pages run against.
+const partnerPort = port + 1;
+// Named localhost, so its cookies and this server's (127.0.0.1) live in separate jars.
+process.env.E2E_PARTNER = `http://localhost:${partnerPort}`;
+const server = {
+  command: `${binary} --addr 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-password e2e-admin-password --log warn`,
+  url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+  cwd: embedded ? path.dirname(binary) : undefined,
+  env: embedded ? {} : { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
+  reuseExistingServer: false,
+  timeout: 60_000,
+};
+const partner = {
+  command: `${binary} --addr 127.0.0.1:${partnerPort} --issuer http://localhost:${partnerPort} --database-url sqlite://${dataDir}/partner.db --admin-password partner-admin-password --signing-alg ES256 --seed ${path.resolve(__dirname, 'fixtures/partner-seed.json')} --log warn`,
+  url: `http://127.0.0.1:${partnerPort}/.well-known/jwks.json`,
+  env: { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
+  reuseExistingServer: false,
+  timeout: 60_000,
+};
 
 export default defineConfig({
   testDir: './tests',
@@ -31,12 +51,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${binary} --addr 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-password e2e-admin-password --log warn`,
-    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    cwd: embedded ? path.dirname(binary) : undefined,
-    env: embedded ? {} : { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: embedded ? [server] : [server, partner],
 });

@@ -240,3 +240,247 @@ async fn json_fields_are_read_as_the_partner_wrote_them() {
     let iss = claims.iter().find(|c| c["name"] == "iss").unwrap();
     assert_eq!(iss["value"], json!(p.url));
 }
+
+/// Serves `router` on a free loopback port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// A JSON answer, as a metadata endpoint gives it.
+fn metadata(doc: Value) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([("content-type", "application/json")], doc.to_string()).into_response()
+}
+
+/// A fake server whose metadata is `doc(base)` at `path`.
+async fn fake(path: &'static str, doc: impl Fn(&str) -> Value + Send + Sync + 'static) -> String {
+    let cell = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let base_cell = cell.clone();
+    let doc = std::sync::Arc::new(doc);
+    let router = axum::Router::new().route(
+        path,
+        axum::routing::get(move || {
+            let (cell, doc) = (base_cell.clone(), doc.clone());
+            async move { metadata(doc(cell.get().map(String::as_str).unwrap_or_default())) }
+        }),
+    );
+    let base = serve(router).await;
+    cell.set(base.clone()).unwrap();
+    base
+}
+
+async fn discover(b: &mut Browser<'_>, target: &str) -> Result<Value, String> {
+    step(
+        b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "token"),
+            ("target", target),
+            ("client_id", "c"),
+            ("client_secret", "s"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_issuer_with_a_path_is_found_by_inserting_the_well_known_suffix() {
+    let base = fake("/.well-known/oauth-authorization-server/tenant/a", |base| {
+        json!({"issuer": format!("{base}/tenant/a"), "response_types_supported": ["code"],
+               "code_challenge_methods_supported": ["S256"]})
+    })
+    .await;
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    let view = step(
+        &mut b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "discover"),
+            ("target", &format!("{base}/tenant/a/")),
+        ],
+    )
+    .await
+    .unwrap();
+    let steps = view["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(
+        steps[0]["exchange"]["url"],
+        format!("{base}/.well-known/oauth-authorization-server/tenant/a")
+    );
+    assert_eq!(checks_failed(&steps[0]), Vec::<String>::new());
+    // It has no token endpoint: the token step is offered as unavailable, with the reason.
+    let run = view["id"].as_str().unwrap();
+    let err = step(
+        &mut b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "token"),
+            ("run", run),
+            ("target", &format!("{base}/tenant/a")),
+            ("client_id", "c"),
+            ("client_secret", "s"),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("advertises no token_endpoint"), "{err}");
+}
+
+#[tokio::test]
+async fn the_openid_address_is_tried_when_the_rfc_8414_one_is_missing() {
+    let base = fake("/.well-known/openid-configuration", |base| {
+        json!({"issuer": base, "token_endpoint": format!("{base}/token"),
+               "response_types_supported": ["code"]})
+    })
+    .await;
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    let view = discover(&mut b, &base).await.unwrap();
+    let steps = view["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["exchange"]["status"], 404);
+    assert_eq!(
+        steps[1]["exchange"]["url"],
+        format!("{base}/.well-known/openid-configuration")
+    );
+    assert_eq!(steps[1]["exchange"]["status"], 200);
+    // The document lacks S256: reported. The token request went to its token endpoint.
+    assert!(checks_failed(&steps[1]).iter().any(|c| c.contains("S256")));
+    assert_eq!(steps[2]["exchange"]["url"], format!("{base}/token"));
+    assert_eq!(steps[2]["exchange"]["status"], 404);
+}
+
+#[tokio::test]
+async fn a_hostile_document_is_reported_and_never_trusted_silently() {
+    // Another issuer: the document MUST NOT be used (RFC 8414 §3.3), so nothing else is sent.
+    let wrong = fake("/.well-known/oauth-authorization-server", |_| {
+        json!({"issuer": "https://login.example", "token_endpoint": "https://login.example/token"})
+    })
+    .await;
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    let view = discover(&mut b, &wrong).await.unwrap();
+    let steps = view["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "the token request was not sent");
+    assert!(
+        checks_failed(&steps[0])
+            .iter()
+            .any(|c| c.contains("MUST NOT be used"))
+    );
+    assert!(view["token"].is_null());
+
+    // Endpoints on another host: usable, and said.
+    let elsewhere = fake("/.well-known/oauth-authorization-server", |base| {
+        json!({"issuer": base, "token_endpoint": "http://127.0.0.2:9/token",
+               "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"]})
+    })
+    .await;
+    let mut b = Browser::new(&h);
+    let view = step(
+        &mut b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "discover"),
+            ("target", &elsewhere),
+        ],
+    )
+    .await
+    .unwrap();
+    let failed = checks_failed(&view["steps"][0]);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].contains("another host (127.0.0.2)"));
+
+    // A huge document is not read at all.
+    let huge = fake(
+        "/.well-known/oauth-authorization-server",
+        |base| json!({"issuer": base, "padding": "x".repeat(2 * 1024 * 1024)}),
+    )
+    .await;
+    let mut b = Browser::new(&h);
+    let err = discover(&mut b, &huge).await.unwrap_err();
+    assert!(err.contains("larger than"), "{err}");
+}
+
+#[tokio::test]
+async fn a_redirect_is_recorded_and_not_followed() {
+    use axum::response::Redirect;
+    let base = serve(axum::Router::new().route(
+        "/.well-known/oauth-authorization-server",
+        axum::routing::get(|| async {
+            Redirect::temporary("http://169.254.169.254/latest/meta-data")
+        }),
+    ))
+    .await;
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    let view = discover(&mut b, &base).await.unwrap();
+    let first = &view["steps"][0]["exchange"];
+    assert_eq!(first["status"], 307);
+    assert!(
+        first["response"]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "location" && h[1] == "http://169.254.169.254/latest/meta-data")
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_or_slow_gets_a_clear_message_and_no_hang() {
+    let h = harness_with(&["--outbound-timeout-seconds", "1"]).await;
+    let mut b = Browser::new(&h);
+    // Nothing listens on port 9 of loopback.
+    let err = discover(&mut b, "http://127.0.0.1:9").await.unwrap_err();
+    assert!(err.contains("could not connect to 127.0.0.1:9"), "{err}");
+
+    let slow = serve(axum::Router::new().route(
+        "/.well-known/oauth-authorization-server",
+        axum::routing::get(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            "late"
+        }),
+    ))
+    .await;
+    let started = std::time::Instant::now();
+    let err = discover(&mut b, &slow).await.unwrap_err();
+    assert!(err.contains("did not answer within 1 s"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn the_relay_policy_refuses_metadata_addresses_and_what_the_operator_narrows() {
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    for refused in [
+        "http://169.254.169.254",
+        "http://[::ffff:169.254.169.254]",
+        "http://[fe80::1]:8080",
+    ] {
+        let err = discover(&mut b, refused).await.unwrap_err();
+        assert!(
+            err.contains("not one this server reaches"),
+            "{refused}: {err}"
+        );
+    }
+    let err = discover(&mut b, "file:///etc/passwd").await.unwrap_err();
+    assert!(err.contains("http or https"), "{err}");
+
+    // A public deployment refuses loopback, by address and by a name that resolves to it.
+    let local = fake(
+        "/.well-known/oauth-authorization-server",
+        |base| json!({"issuer": base}),
+    )
+    .await;
+    let h = harness_with(&["--outbound-public-only"]).await;
+    let mut b = Browser::new(&h);
+    let err = discover(&mut b, &local).await.unwrap_err();
+    assert!(err.contains("loopback"), "{err}");
+    let port = local.rsplit(':').next().unwrap();
+    let err = discover(&mut b, &format!("http://localhost:{port}"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("loopback"), "{err}");
+}

@@ -65,6 +65,14 @@ pub fn Callback() -> impl IntoView {
             <crate::sandbox::code_flow::CodeContinuation
                 code=Signal::derive(move || query.get().get("code"))
                 returned_state=Signal::derive(move || query.get().get("state"))
+                returned=Signal::derive(move || {
+                    let q = query.get();
+                    PARAMS
+                        .iter()
+                        .chain(&["error_description", "session_state"])
+                        .filter_map(|name| q.get(name).map(|v| (name.to_string(), v)))
+                        .collect::<Vec<_>>()
+                })
             />
             <p><a href="/">"Back to the start"</a></p>
         </main>

@@ -153,7 +153,7 @@ async fn finish(
 /// the run has none: the RFC 8414 address, then the OpenID one, each fetch a card of its own.
 /// `None` when no document could be used (the cards say why).
 #[cfg(feature = "ssr")]
-async fn discover(
+pub(super) async fn discover(
     backend: &super::backend::Backend,
     run_steps: &mut Vec<RunStep>,
     typed: &str,
@@ -245,14 +245,19 @@ pub async fn plan_step(input: StepInput) -> Result<Outgoing, SandboxError> {
 }
 
 /// Starts recording the browser's visit to the authorization server for run `run` (empty for
-/// a new run): the exchanges of `client_id` with `state` join the run. Returns the run's id.
+/// a new run): the exchanges of `client_id` with `state` join the run. `url` is the
+/// authorization request as the page built it for this server; for another server (`target`),
+/// the same request goes to the authorization endpoint that server advertises, and the run
+/// records the URL the browser is sent to. Returns the run's id and the URL to go to.
 #[server(endpoint = "sandbox/front-channel")]
 pub async fn watch_front_channel(
     flow: Flow,
     run: String,
     client_id: String,
     state: String,
-) -> Result<String, SandboxError> {
+    #[server(default)] target: String,
+    #[server(default)] url: String,
+) -> Result<(String, String), SandboxError> {
     use super::backend::FrontChannelWatch;
     if !flow.entry().front_channel {
         return Err(SandboxError::refused(format!(
@@ -266,10 +271,13 @@ pub async fn watch_front_channel(
     }
     let backend = backend()?;
     let headers = request_headers();
-    ensure_may_use(&backend, &headers, &client_id).await?;
     let prior = prior_run(&backend, &headers, &run, flow).await?;
+    if !target.trim().is_empty() {
+        return super::outside::send_browser(&backend, headers, prior, flow, &target, &url).await;
+    }
+    ensure_may_use(&backend, &headers, &client_id).await?;
     let number = prior.as_ref().map_or(1, |r| next_number(&r.steps));
-    backend
+    let id = backend
         .watch_front_channel(
             headers,
             prior.map(|r| r.id),
@@ -281,19 +289,30 @@ pub async fn watch_front_channel(
             },
         )
         .await
-        .map_err(SandboxError::server)
+        .map_err(SandboxError::server)?;
+    Ok((id, url))
 }
 
 /// The run whose front channel came back to this browser with `state`: the callback page shows
-/// it, oldest exchange first.
+/// it, oldest exchange first. From another server, whose pages the sandbox never sees, the
+/// callback's parameters (`returned`) join the run, once, with the checks a client runs on them.
 #[server(endpoint = "sandbox/watched-run")]
-pub async fn watched_run(flow: Flow, state: String) -> Result<Option<RunView>, SandboxError> {
+pub async fn watched_run(
+    flow: Flow,
+    state: String,
+    #[server(default)] returned: Vec<(String, String)>,
+) -> Result<Option<RunView>, SandboxError> {
     let backend = backend()?;
-    let Some(run) = backend
-        .watched_run(request_headers(), flow, state)
+    let headers = request_headers();
+    let run = match backend
+        .watched_run(headers.clone(), flow, state.clone())
         .await
         .map_err(SandboxError::server)?
-    else {
+    {
+        Some(run) => Some(run),
+        None => super::outside::came_back(&backend, headers, flow, &state, returned).await?,
+    };
+    let Some(run) = run else {
         return Ok(None);
     };
     Ok(Some(view_of(&backend, run.id, flow, run.steps, "").await))
@@ -351,7 +370,7 @@ pub async fn open_run(id: String) -> Result<Option<RunView>, SandboxError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn view_of(
+pub(super) async fn view_of(
     backend: &super::backend::Backend,
     id: String,
     flow: Flow,
@@ -490,7 +509,7 @@ async fn inspected(backend: &super::backend::Backend, token: &str) -> TokenInspe
 
 /// The extensions of the browser's request (its address, for the throttle).
 #[cfg(feature = "ssr")]
-fn browser_extensions() -> http::Extensions {
+pub(super) fn browser_extensions() -> http::Extensions {
     use_context::<http::request::Parts>()
         .map(|p| p.extensions)
         .unwrap_or_default()

@@ -240,13 +240,17 @@ pub fn AuthorizationCodePage() -> impl IntoView {
 pub fn CodeContinuation(
     #[prop(into)] code: Signal<Option<String>>,
     #[prop(into)] returned_state: Signal<Option<String>>,
+    /// Every parameter the callback's query carried.
+    #[prop(into)]
+    returned: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let run = RwSignal::new(None::<CodeRun>);
     Effect::new(move |_| run.set(load_run()));
     let flow = FlowState::from_resource(
         Flow::AuthorizationCode,
-        super::front_door::watched(Flow::AuthorizationCode, returned_state),
+        super::front_door::watched(Flow::AuthorizationCode, returned),
     );
+    flow.recall_target();
     let make = Callback::new(move |()| {
         let r = run.get_untracked().unwrap_or_default();
         StepInput {

@@ -28,6 +28,12 @@ pub struct FlowState {
     pub busy: RwSignal<bool>,
     /// What the last step did, for screen readers.
     pub announcement: RwSignal<String>,
+    /// Another server to run against (its issuer or discovery URL); empty for this server.
+    pub target: RwSignal<String>,
+    /// The API to call at that server.
+    pub api_url: RwSignal<String>,
+    /// The page's client id and secret fields, once its client picker is drawn.
+    client: StoredValue<Option<(RwSignal<String>, RwSignal<String>)>>,
 }
 
 /// Which page a run of a flow is shown on.
@@ -85,7 +91,7 @@ impl FlowState {
         let failed = query
             .with_untracked(|q| q.get("__err"))
             .and_then(|e| posted_error(&e));
-        Self {
+        let state = Self {
             flow,
             page: Page::Flow,
             local: RwSignal::new(None),
@@ -94,7 +100,43 @@ impl FlowState {
             error: RwSignal::new(failed),
             busy: RwSignal::new(false),
             announcement: RwSignal::new(String::new()),
+            target: RwSignal::new(String::new()),
+            api_url: RwSignal::new(String::new()),
+            client: StoredValue::new(None),
+        };
+        provide_context(state);
+        state
+    }
+
+    /// The page's client fields, for saving a target and picking one again.
+    pub fn attach_client(&self, client_id: RwSignal<String>, secret: RwSignal<String>) {
+        self.client.set_value(Some((client_id, secret)));
+    }
+
+    /// The client id and secret the page holds now.
+    pub fn client(&self) -> (String, String) {
+        self.client
+            .get_value()
+            .map(|(id, secret)| (id.get_untracked(), secret.get_untracked()))
+            .unwrap_or_default()
+    }
+
+    /// Fills the page's client fields.
+    pub fn set_client(&self, client_id: String, secret: String) {
+        if let Some((id, s)) = self.client.get_value() {
+            id.set(client_id);
+            s.set(secret);
         }
+    }
+
+    /// On a callback page: the server the tab's run went to, as the flow page left it.
+    pub fn recall_target(self) {
+        Effect::new(move |_| {
+            if let Some((target, api)) = remembered_target() {
+                self.target.set(target);
+                self.api_url.set(api);
+            }
+        });
     }
 
     /// The number the next step gets: the buttons show it, and its card carries it.
@@ -151,6 +193,12 @@ impl FlowState {
     pub fn run(self, mut input: StepInput) {
         input.flow = Some(self.flow);
         input.run = self.run_id().unwrap_or_default();
+        if input.target.is_empty() {
+            input.target = self.target.get_untracked();
+        }
+        if input.api_url.is_empty() {
+            input.api_url = self.api_url.get_untracked();
+        }
         if let Some(t) = self.outside_token.get_untracked() {
             input.token = t;
         }
@@ -172,6 +220,24 @@ impl FlowState {
             self.busy.set(false);
         });
     }
+}
+
+const TARGET_KEY: &str = "oauth-sandbox-target";
+
+/// Keeps the server a tab's run goes to, for the callback page: the server and its API.
+pub fn remember_target(target: &str, api: &str) {
+    use crate::browser_storage::{self, Store};
+    match target.is_empty() {
+        true => browser_storage::remove(Store::Session, TARGET_KEY),
+        false => browser_storage::set(Store::Session, TARGET_KEY, &format!("{target} {api}")),
+    }
+}
+
+/// The server [`remember_target`] kept, if any.
+pub fn remembered_target() -> Option<(String, String)> {
+    let kept = crate::browser_storage::get(crate::browser_storage::Store::Session, TARGET_KEY)?;
+    let (target, api) = kept.split_once(' ').unwrap_or((kept.as_str(), ""));
+    Some((target.to_owned(), api.to_owned()))
 }
 
 /// What a screen reader hears after a step: its title and the status line of its answer.
@@ -213,6 +279,8 @@ pub fn StepForm(state: FlowState, children: Children) -> impl IntoView {
         <form method="post" action=TakeStep::PATH class="step-form">
             <input type="hidden" name="input[flow]" value=state.flow.slug() />
             <input type="hidden" name="input[run]" value=move || state.run_id().unwrap_or_default() />
+            <input type="hidden" name="input[target]" value=move || state.target.get() />
+            <input type="hidden" name="input[api_url]" value=move || state.api_url.get() />
             {children()}
         </form>
     }
@@ -310,6 +378,7 @@ pub fn FlowFrame(state: FlowState, children: Children) -> impl IntoView {
             <p class="lead">{entry.lead}</p>
             <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
                 <SequenceDiagram flow=state.flow trail=Signal::derive(move || state.trail()) />
+                <super::target_panel::TargetPanel state />
                 {children()}
                 <StepList state />
             </Transition>
@@ -444,17 +513,30 @@ pub fn ClientPicker(
         secret.set(known.unwrap_or_default().to_owned());
         client_id.set(id);
     };
+    // Against another server, the client is the one registered there: typed, not picked.
+    let state = use_context::<FlowState>();
+    if let Some(state) = state {
+        state.attach_client(client_id, secret);
+    }
+    let outside = move || state.is_some_and(|s| !s.target.with(String::is_empty));
     view! {
-        <label>"Client"
-            <select name="input[client_id]" on:change=pick>
-                <optgroup label="Demo clients">
-                    {demo.iter().map(|d| view! {
-                        <option value=d.id selected=move || client_id.get() == d.id>{d.label}</option>
-                    }).collect_view()}
-                </optgroup>
-                <OwnClientOptions grant selected=client_id />
-            </select>
-        </label>
+        <Show
+            when=outside
+            fallback=move || view! {
+                <label>"Client"
+                    <select name="input[client_id]" on:change=pick>
+                        <optgroup label="Demo clients">
+                            {demo.iter().map(|d| view! {
+                                <option value=d.id selected=move || client_id.get() == d.id>{d.label}</option>
+                            }).collect_view()}
+                        </optgroup>
+                        <OwnClientOptions grant selected=client_id />
+                    </select>
+                </label>
+            }
+        >
+            <TextParam label="Client id (registered at that server)" name="client_id" value=client_id />
+        </Show>
         <TextParam label="Client secret" name="client_secret" value=secret secret=true />
     }
 }

@@ -84,7 +84,8 @@ pub fn ExtraParams(extras: RwSignal<AuthorizeExtras>) -> impl IntoView {
 }
 
 /// Starts recording the front channel of `state`'s run for `client_id` and `state_value`,
-/// then sends the browser to the URL `url_for` makes from the run's id.
+/// then sends the browser to the URL `url_for` makes from the run's id (at the authorization
+/// endpoint of the run's other server, when it has one).
 pub fn begin(
     state: FlowState,
     client_id: String,
@@ -94,10 +95,32 @@ pub fn begin(
     state.busy.set(true);
     let run = state.run_id().unwrap_or_default();
     remember_return(state.page, state.flow, &state_value);
+    let target = state.target.get_untracked();
+    super::flow::remember_target(&target, &state.api_url.get_untracked());
     leptos::task::spawn_local(async move {
-        match watch_front_channel(state.flow, run, client_id, state_value).await {
-            Ok(id) => {
-                let _ = window().location().assign(&url_for(id));
+        // This server's own request is made once the run has an id (the code flow keeps it
+        // with the verifier); another server's is recorded as the browser is sent to it.
+        let sent = match target.is_empty() {
+            true => watch_front_channel(
+                state.flow,
+                run,
+                client_id,
+                state_value,
+                target,
+                String::new(),
+            )
+            .await
+            .map(|(id, _)| url_for(id)),
+            false => {
+                let own = url_for(run.clone());
+                watch_front_channel(state.flow, run, client_id, state_value, target, own)
+                    .await
+                    .map(|(_, outside)| outside)
+            }
+        };
+        match sent {
+            Ok(url) => {
+                let _ = window().location().assign(&url);
             }
             Err(e) => {
                 state.error.set(Some(e.to_string()));
@@ -155,15 +178,14 @@ pub fn BackToChapter(
     }
 }
 
-/// The run whose front channel came back with `returned_state`, loaded on the server too.
-pub fn watched(flow: Flow, returned_state: Signal<Option<String>>) -> Resource<Option<RunView>> {
+/// The run whose front channel came back with the parameters `returned` (its `state` finds
+/// it), loaded on the server too.
+pub fn watched(flow: Flow, returned: Signal<Vec<(String, String)>>) -> Resource<Option<RunView>> {
     Resource::new(
-        move || returned_state.get(),
-        move |s| async move {
-            match s {
-                Some(s) => watched_run(flow, s).await.ok().flatten(),
-                None => None,
-            }
+        move || returned.get(),
+        move |pairs| async move {
+            let state = pairs.iter().find(|(k, _)| k == "state")?.1.clone();
+            watched_run(flow, state, pairs).await.ok().flatten()
         },
     )
 }

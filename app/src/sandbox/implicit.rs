@@ -39,6 +39,9 @@ pub fn ImplicitPage() -> impl IntoView {
     let state_v = RwSignal::new(String::new());
     let extras = RwSignal::new(AuthorizeExtras::default());
     let origin = RwSignal::new(String::new());
+    // The demo client here; the one registered there against another server.
+    let client = RwSignal::new(CLIENT.to_owned());
+    state.attach_client(client, RwSignal::new(String::new()));
     Effect::new(move |_| {
         origin.set(window().location().origin().unwrap_or_default());
         leptos::task::spawn_local(async move {
@@ -49,7 +52,7 @@ pub fn ImplicitPage() -> impl IntoView {
     });
     let url = move || {
         implicit_url(
-            CLIENT,
+            &client.get(),
             &origin.get(),
             &scope.get(),
             &state_v.get(),
@@ -60,7 +63,7 @@ pub fn ImplicitPage() -> impl IntoView {
         let target = url();
         begin(
             state,
-            CLIENT.to_owned(),
+            client.get_untracked(),
             state_v.get_untracked(),
             move |_| target,
         );
@@ -74,7 +77,14 @@ pub fn ImplicitPage() -> impl IntoView {
                     <TextParam label="state" name="state" value=state_v />
                 </div>
                 <ExtraParams extras />
-                <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p>
+                <Show
+                    when=move || !state.target.with(String::is_empty)
+                    fallback=|| view! { <p>"Client: " <code>"spa-client"</code> " (public, registered for the implicit grant for this lesson)."</p> }
+                >
+                    <div class="param-grid">
+                        <TextParam label="Client id (registered at that server)" name="client_id" value=client />
+                    </div>
+                </Show>
             </section>
             <section class="steps" aria-labelledby="steps-title">
                 <h2 id="steps-title">"Steps"</h2>
@@ -100,7 +110,8 @@ pub fn ImplicitContinuation(
     let returned_state = Signal::derive(move || {
         fragment.with(|f| f.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone()))
     });
-    let flow = FlowState::from_resource(Flow::Implicit, watched(Flow::Implicit, returned_state));
+    let flow = FlowState::from_resource(Flow::Implicit, watched(Flow::Implicit, fragment));
+    flow.recall_target();
     let inspection = RwSignal::new(None);
     let token = move || {
         fragment.with(|f| {

@@ -18,6 +18,8 @@ pub mod front_channel;
 pub mod front_door;
 pub mod id_token;
 pub mod implicit;
+#[cfg(feature = "ssr")]
+pub mod outside;
 pub mod password;
 pub mod request_card;
 pub mod requests;
@@ -25,6 +27,7 @@ pub mod runs;
 pub mod setup;
 pub mod steps;
 pub mod target;
+pub mod target_panel;
 pub mod timeline;
 pub mod token_view;
 pub mod wire;

@@ -69,15 +69,17 @@ pub fn TimelineEntry(step: RunStep, flow: Option<Flow>) -> impl IntoView {
             <ChannelNote step=step.clone() flow />
             <p class="lesson-text">{step.lesson.clone()}</p>
             {(!params.is_empty()).then(|| view! {
-                <table class="claims params-explained">
+                <table class=if step.channel == Channel::Discovery { "claims params-explained offers" } else { "claims params-explained" }>
                     <caption>{caption}</caption>
                     <thead><tr><th scope="col">{first}</th><th scope="col">"Value"</th><th scope="col" class="meaning">{meaning}</th></tr></thead>
                     <tbody>
                         {params.into_iter().map(|p| {
                             let key = p.name.clone();
+                            // Long metadata names may break after an underscore, never mid-word.
+                            let name = p.name.replace('_', "_\u{200B}");
                             view! {
                             <tr data-param=key>
-                                <th scope="row"><code>{p.name}</code></th>
+                                <th scope="row"><code>{name}</code></th>
                                 <td><code class="wrap">{p.value}</code><div class="meaning-inline">{p.meaning.clone()}</div></td>
                                 <td class="meaning">{p.meaning}</td>
                             </tr>

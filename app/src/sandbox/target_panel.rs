@@ -1,0 +1,184 @@
+//! The choice every flow page starts with: this server, or another authorization server named
+//! by its issuer or discovery URL, with the API to call there and the callback URL to register
+//! with the client there. Targets can be saved in this browser (client id always, secret only
+//! when asked) and picked again.
+
+use super::catalogue::StepKind;
+use super::flow::{FlowState, Needs, StepButton};
+use super::wire::StepInput;
+use crate::browser_storage::{self, Store};
+use crate::copy_button::CopyButton;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const SAVED_KEY: &str = "oauth-sandbox-targets";
+
+/// A target saved in this browser, for one flow.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedTarget {
+    pub flow: String,
+    pub target: String,
+    pub api_url: String,
+    pub client_id: String,
+    /// Only when the learner asked to keep it.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+fn saved() -> Vec<SavedTarget> {
+    browser_storage::get(Store::Local, SAVED_KEY)
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
+
+fn save_all(list: &[SavedTarget]) {
+    if let Ok(json) = serde_json::to_string(list) {
+        browser_storage::set(Store::Local, SAVED_KEY, &json);
+    }
+}
+
+/// The default API at another server: its demo API when it is an oauth-sandbox.
+fn default_api(target: &str) -> String {
+    super::target::discovery_urls(target)
+        .ok()
+        .and_then(|urls| urls.first().map(|(_, issuer)| issuer.clone()))
+        .and_then(|issuer| url::Url::parse(&issuer).ok())
+        .map(|u| {
+            format!(
+                "{}{}",
+                u.origin().ascii_serialization(),
+                crate::endpoints::PATIENTS
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The panel.
+#[component]
+pub fn TargetPanel(state: FlowState) -> impl IntoView {
+    let origin = RwSignal::new(String::new());
+    let list = RwSignal::new(Vec::<SavedTarget>::new());
+    let keep_secret = RwSignal::new(false);
+    let flow = state.flow.slug();
+    Effect::new(move |_| {
+        origin.set(window().location().origin().unwrap_or_default());
+        list.set(saved());
+    });
+    let outside = move || !state.target.with(String::is_empty);
+    let mine = move || {
+        list.get()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, t)| t.flow == flow)
+            .collect::<Vec<_>>()
+    };
+    let pick = move |ev: leptos::ev::Event| {
+        let Ok(i) = event_target_value(&ev).parse::<usize>() else {
+            state.target.set(String::new());
+            return;
+        };
+        if let Some(t) = list.with_untracked(|l| l.get(i).cloned()) {
+            state.target.set(t.target);
+            state.api_url.set(t.api_url);
+            state.set_client(t.client_id, t.client_secret.unwrap_or_default());
+        }
+    };
+    let save = move |_| {
+        let (client_id, secret) = state.client();
+        let entry = SavedTarget {
+            flow: flow.to_owned(),
+            target: state.target.get_untracked(),
+            api_url: state.api_url.get_untracked(),
+            client_id,
+            client_secret: keep_secret.get_untracked().then_some(secret),
+        };
+        let mut all = saved();
+        all.retain(|t| {
+            !(t.flow == entry.flow && t.target == entry.target && t.client_id == entry.client_id)
+        });
+        all.push(entry);
+        save_all(&all);
+        list.set(all);
+    };
+    let forget = move |_| {
+        let target = state.target.get_untracked();
+        let mut all = saved();
+        all.retain(|t| !(t.flow == flow && t.target == target));
+        save_all(&all);
+        list.set(all);
+    };
+    let fill_api = move |_| {
+        if state.api_url.with_untracked(String::is_empty) {
+            state
+                .api_url
+                .set(default_api(&state.target.get_untracked()));
+        }
+    };
+    let callback = move || format!("{}{}", origin.get(), crate::endpoints::CALLBACK);
+    let discover = Callback::new(move |()| StepInput::default());
+    view! {
+        <section class="params target" aria-labelledby="target-title">
+            <h2 id="target-title">"Authorization server"</h2>
+            <div class="param-grid">
+                <label>"Issuer or discovery URL (empty: this server)"
+                    <input
+                        type="url"
+                        name="target"
+                        placeholder="https://accounts.example.com"
+                        prop:value=move || state.target.get()
+                        on:input=move |ev| state.target.set(event_target_value(&ev).trim().to_owned())
+                        on:change=fill_api
+                    />
+                </label>
+                <Show when=move || !mine().is_empty()>
+                    <label>"Saved servers"
+                        <select on:change=pick>
+                            <option value="">"This server"</option>
+                            {move || mine().into_iter().map(|(i, t)| view! {
+                                <option value=i.to_string() selected=move || state.target.get() == t.target>
+                                    {format!("{} as {}", t.target, t.client_id)}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
+                <Show when=outside>
+                    <label>"API to call there (on the issuer's origin)"
+                        <input
+                            type="url"
+                            name="api_url"
+                            prop:value=move || state.api_url.get()
+                            on:input=move |ev| state.api_url.set(event_target_value(&ev).trim().to_owned())
+                        />
+                    </label>
+                </Show>
+            </div>
+            <Show
+                when=outside
+                fallback=|| view! {
+                    <p class="hint">"Every step runs against this server, which also shows the checks it ran. Name another server to run the same steps against it."</p>
+                }
+            >
+                <p class="hint">
+                    "Register this callback URL with your client there, then type its client id and secret below: "
+                    <code data-callback="">{callback}</code> " "
+                    <CopyButton what="callback URL" text=Signal::derive(callback) />
+                </p>
+                <p class="hint">
+                    "This server reads the other one's discovery document first and relays each step to the endpoint it advertises, so a server without CORS works too. "
+                    "Each card shows the checks the client ran on the answer. The relay never reaches link-local or cloud metadata addresses."
+                </p>
+                <div class="step-buttons">
+                    <Show when=move || state.run_id().is_none()>
+                        <StepButton state make=discover step=StepKind::Discover label="read its discovery document" needs=Needs::Nothing />
+                    </Show>
+                    <button type="button" on:click=save>"Save this server in this browser"</button>
+                    <label class="inline"><input type="checkbox" prop:checked=keep_secret on:change=move |ev| keep_secret.set(event_target_checked(&ev)) /> " keep the client secret too"</label>
+                    <Show when=move || mine().iter().any(|(_, t)| t.target == state.target.get())>
+                        <button type="button" on:click=forget>"Forget it"</button>
+                    </Show>
+                </div>
+            </Show>
+        </section>
+    }
+}
