@@ -484,3 +484,89 @@ async fn the_relay_policy_refuses_metadata_addresses_and_what_the_operator_narro
         .unwrap_err();
     assert!(err.contains("loopback"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_inspector_finds_keys_by_iss_and_introspects_at_another_server() {
+    let p = partner().await;
+    let h = harness().await;
+    let mut b = Browser::new(&h);
+    // A token from the partner, obtained as any client would.
+    let view = step(
+        &mut b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "token"),
+            ("target", &p.url),
+            ("client_id", "service-client-opaque"),
+            ("client_secret", "service-secret"),
+        ],
+    )
+    .await
+    .unwrap();
+    let opaque = view["token"].as_str().unwrap().to_owned();
+    let view = step(
+        &mut b,
+        &[
+            ("flow", "client-credentials"),
+            ("step", "token"),
+            ("target", &p.url),
+            ("client_id", "service-client"),
+            ("client_secret", "service-secret"),
+        ],
+    )
+    .await
+    .unwrap();
+    let jwt = view["token"].as_str().unwrap().to_owned();
+
+    // Keys by iss: the partner's discovery document, then its jwks_uri.
+    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &jwt)]).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text());
+    let i = r.json();
+    assert_eq!(i["signature_valid"], true, "{i}");
+    let note = i["signature_note"].as_str().unwrap();
+    assert!(note.contains(&format!("{}/.well-known/jwks.json", p.url)), "{note}");
+    assert!(note.contains("oauth-authorization-server"), "{note}");
+    // This server's own token is checked with its own keys.
+    let own = h.service_token().await;
+    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &own)]).await;
+    assert_eq!(r.json()["signature_valid"], true);
+    // A token whose iss names nothing reachable is refused with the reason.
+    let forged = format!(
+        "eyJhbGciOiJSUzI1NiJ9.{}.c2ln",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"iss":"http://169.254.169.254"}"#
+        )
+    );
+    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &forged)]).await;
+    assert!(r.text().contains("not one this server reaches"), "{}", r.text());
+
+    // Introspection at the partner, as the partner's client the token was issued to.
+    let r = b
+        .call_form(
+            "/api/tools/introspect",
+            &[("server", &p.url), ("client_id", "service-client-opaque"), ("client_secret", "service-secret"), ("token", &opaque)],
+        )
+        .await;
+    let x = r.json();
+    assert_eq!(x["status"], 200, "{x}");
+    assert_eq!(x["url"], format!("{}/auth/introspect", p.url));
+    assert!(x["response"]["body"].as_str().unwrap().contains("\"active\":true"), "{x}");
+    assert_eq!(checks_failed(&json!({"exchange": x})), Vec::<String>::new());
+    // The wrong secret: the partner's own 401.
+    let r = b
+        .call_form(
+            "/api/tools/introspect",
+            &[("server", &p.url), ("client_id", "service-client-opaque"), ("client_secret", "nope"), ("token", &opaque)],
+        )
+        .await;
+    assert_eq!(r.json()["status"], 401);
+    // This server knows nothing of the partner's token.
+    let r = b
+        .call_form(
+            "/api/tools/introspect",
+            &[("server", ""), ("client_id", "service-client-opaque"), ("client_secret", "service-secret"), ("token", &opaque)],
+        )
+        .await;
+    assert!(r.json()["response"]["body"].as_str().unwrap().contains("\"active\":false"));
+}

@@ -112,3 +112,37 @@ test('the implicit flow against another server', async ({ page }) => {
   await page.getByRole('button', { name: /^Run \d+: call the API$/ }).click();
   await expect(page.getByRole('region', { name: /\. Call the demo API$/ }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
 });
+
+test('the token inspector: keys found from iss, and introspection at another server', async ({ page, request }) => {
+  const errors = collectErrors(page);
+  const tokenAt = async (client: string) => {
+    const r = await request.post(`${partner}/auth/token`, {
+      headers: { authorization: `Basic ${Buffer.from(`${client}:service-secret`).toString('base64')}` },
+      form: { grant_type: 'client_credentials', scope: 'patient.read' },
+    });
+    return (await r.json()).access_token as string;
+  };
+  const jwt = await tokenAt('service-client');
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Token tools' }).click();
+  await page.getByLabel('Token', { exact: true }).fill(jwt);
+  await page.getByLabel('Verify the signature with').selectOption({ label: 'the keys its iss publishes (discovery, then jwks_uri)' });
+  await page.getByRole('button', { name: 'Decode and verify' }).click();
+  await expect(page.locator('[data-signature="true"]')).toContainText('Signature valid');
+  await expect(page.getByText(`Keys from ${partner}/.well-known/jwks.json`)).toBeVisible();
+
+  const opaque = await tokenAt('service-client-opaque');
+  await page.getByLabel('Token', { exact: true }).fill(opaque);
+  await page.getByLabel('Server: issuer or discovery URL (empty: this server)').fill(partner);
+  await page.getByLabel('Client id').fill('service-client-opaque');
+  await page.getByLabel('Client secret').fill('service-secret');
+  await page.getByRole('button', { name: 'Introspect' }).click();
+  const card = page.getByRole('region', { name: 'Introspection' });
+  await expect(card.locator('pre[data-part="response"]')).toContainText('"active": true');
+  await expect(card.locator('li[data-check="true"]', { hasText: 'active is true or false' })).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'token-tools-introspect-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'token-tools-introspect-390');
+  expect(errors).toEqual([]);
+});

@@ -24,7 +24,8 @@ test('the token inspector decodes a token, checks it with this server keys or a 
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // An HMAC secret is no key for an RS256 token: refused, with the reason.
-  await page.getByLabel(/^Key to verify with/).fill('a-shared-secret');
+  await page.getByLabel('Verify the signature with').selectOption({ label: 'a key I paste' });
+  await page.getByLabel(/^Key: a JWK Set/).fill('a-shared-secret');
   await page.getByRole('button', { name: 'Decode and verify' }).click();
   await expect(page.getByText(/Signature NOT valid.*not a secret/)).toBeVisible();
 

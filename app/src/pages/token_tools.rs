@@ -4,7 +4,7 @@
 //! a PEM public key or an HMAC secret), the refusals explained. A share link carries the token
 //! in the URL fragment only.
 
-use crate::sandbox::api::inspect_with_key;
+use crate::sandbox::api::{inspect_from_issuer, inspect_with_key, introspect_at};
 use crate::sandbox::token_view::TokenView;
 use crate::sandbox::wire::TokenInspection;
 use leptos::prelude::*;
@@ -66,15 +66,22 @@ fn EncodedParts(token: String) -> impl IntoView {
 pub fn TokenToolsPage() -> impl IntoView {
     let token = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
+    // Where the verifying key comes from: `own` (this server), `issuer` (the token's iss,
+    // discovered) or `pasted`.
+    let source = RwSignal::new("own".to_owned());
     let result = RwSignal::new(None::<Result<TokenInspection, String>>);
     let busy = RwSignal::new(false);
     let inspect = move || {
         busy.set(true);
         let (t, k) = (token.get_untracked(), key.get_untracked());
+        let from_issuer = source.get_untracked() == "issuer";
+        let k = if source.get_untracked() == "pasted" { k } else { String::new() };
         leptos::task::spawn_local(async move {
-            result.set(Some(
-                inspect_with_key(t, k).await.map_err(|e| e.to_string()),
-            ));
+            let inspected = match from_issuer {
+                true => inspect_from_issuer(t).await,
+                false => inspect_with_key(t, k).await,
+            };
+            result.set(Some(inspected.map_err(|e| e.to_string())));
             busy.set(false);
         });
     };
@@ -120,10 +127,19 @@ pub fn TokenToolsPage() -> impl IntoView {
                     <textarea rows="4" spellcheck="false" name="token" required
                         prop:value=token on:input=move |ev| token.set(event_target_value(&ev))></textarea>
                 </label>
-                <label>"Key to verify with: leave empty for this server's keys (/.well-known/jwks.json), or paste a JWK Set, a JWK, a PEM public key, or an HMAC secret"
-                    <textarea rows="4" spellcheck="false" name="key"
-                        prop:value=key on:input=move |ev| key.set(event_target_value(&ev))></textarea>
+                <label>"Verify the signature with"
+                    <select name="source" on:change=move |ev| source.set(event_target_value(&ev))>
+                        <option value="own">"this server's keys (/.well-known/jwks.json)"</option>
+                        <option value="issuer">"the keys its iss publishes (discovery, then jwks_uri)"</option>
+                        <option value="pasted">"a key I paste"</option>
+                    </select>
                 </label>
+                <Show when=move || source.get() == "pasted">
+                    <label>"Key: a JWK Set, a JWK, a PEM public key, or an HMAC secret"
+                        <textarea rows="4" spellcheck="false" name="key"
+                            prop:value=key on:input=move |ev| key.set(event_target_value(&ev))></textarea>
+                    </label>
+                </Show>
                 <div class="step-buttons">
                     <button type="submit" class="primary" disabled=move || busy.get() || !hydrated.get()>"Decode and verify"</button>
                 </div>
@@ -131,7 +147,7 @@ pub fn TokenToolsPage() -> impl IntoView {
             {move || result.get().map(|r| match r {
                 Err(e) => view! { <p class="auth-error" role="alert">{e}</p> }.into_any(),
                 Ok(i) if !i.is_jwt => view! {
-                    <p role="status">"This is not a JWT. An opaque token means something only to the server that issued it: ask that server, by introspection (RFC 7662)."</p>
+                    <p role="status">"This is not a JWT. An opaque token means something only to the server that issued it: ask that server, by introspection (RFC 7662), below."</p>
                 }.into_any(),
                 Ok(i) => {
                     let verdict = time_verdict(&i);
@@ -151,7 +167,61 @@ pub fn TokenToolsPage() -> impl IntoView {
                     }.into_any()
                 }
             })}
+            <Introspector token />
         </main>
+    }
+}
+
+/// Asks a server what a token is (RFC 7662): this server or another, as a client that may.
+#[component]
+fn Introspector(token: RwSignal<String>) -> impl IntoView {
+    let server = RwSignal::new(String::new());
+    let client_id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let answer = RwSignal::new(None::<Result<crate::sandbox::wire::Exchange, String>>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let (s, c, k, t) = (
+            server.get_untracked(),
+            client_id.get_untracked(),
+            secret.get_untracked(),
+            token.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            answer.set(Some(introspect_at(s, c, k, t).await.map_err(|e| e.to_string())));
+            busy.set(false);
+        });
+    };
+    let field = |label: &'static str, name: &'static str, value: RwSignal<String>, kind: &'static str| {
+        view! {
+            <label>{label}
+                <input type=kind name=name prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <section aria-labelledby="introspect-title">
+            <h2 id="introspect-title">"Introspect the token at a server"</h2>
+            <p>"For an opaque token, or to ask whether a JWT is still active: the server answers only a client that authenticates (RFC 7662 §2.1). The secret is sent once and kept nowhere."</p>
+            <form class="inspector" on:submit=submit>
+                <div class="param-grid">
+                    {field("Server: issuer or discovery URL (empty: this server)", "server", server, "url")}
+                    {field("Client id", "client_id", client_id, "text")}
+                    {field("Client secret", "client_secret", secret, "password")}
+                </div>
+                <div class="step-buttons">
+                    <button type="submit" disabled=move || busy.get()>"Introspect"</button>
+                </div>
+            </form>
+            {move || answer.get().map(|a| match a {
+                Err(e) => view! { <p class="auth-error" role="alert">{e}</p> }.into_any(),
+                Ok(x) => view! {
+                    <crate::sandbox::exchange_card::ExchangeCard title="Introspection" exchange=x />
+                }.into_any(),
+            })}
+        </section>
     }
 }
 

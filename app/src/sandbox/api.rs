@@ -158,7 +158,7 @@ pub(super) async fn discover(
     run_steps: &mut Vec<RunStep>,
     typed: &str,
 ) -> Result<Option<super::target::Target>, SandboxError> {
-    use super::target::{Target, discovery_urls, read};
+    use super::target::Target;
     if let Some(t) = Target::of_run(run_steps) {
         return match t.is(typed) {
             true => Ok(Some(t)),
@@ -173,38 +173,14 @@ pub(super) async fn discover(
             "this run talks to this server; start a new run to use another one",
         ));
     }
-    let urls = discovery_urls(typed).map_err(SandboxError::refused)?;
     let number = next_number(run_steps);
-    for (url, issuer) in urls {
-        let get = Outgoing {
-            method: "GET".into(),
-            path: url.clone(),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: String::new(),
-        };
-        let mut exchange = backend
-            .send(browser_extensions(), get)
-            .await
-            .map_err(SandboxError::refused)?;
-        let status = exchange.status;
-        let reading = read(
-            &url,
-            &issuer,
-            status,
-            &exchange.response.headers,
-            &exchange.response.body,
-        );
+    let mut found = None;
+    for (mut exchange, reading) in read_metadata(backend, typed).await? {
         exchange.checks = reading.checks;
-        let lesson = match (&reading.target, status) {
-            (Some(_), _) => {
-                "The server's metadata: the endpoints each step will use and what it supports. A client checks the document before it trusts any of it."
-            }
-            (None, 200) => {
-                "This document cannot be used: a client that trusted it could be sent to someone else's endpoints (a mix-up attack). Its checks say what is wrong."
-            }
-            (None, _) => {
-                "Nothing usable at this address. Servers publish their metadata at the RFC 8414 address, the OpenID one, or both."
-            }
+        let lesson = match (&reading.target, exchange.status) {
+            (Some(_), _) => "The server's metadata: the endpoints each step will use and what it supports. A client checks the document before it trusts any of it.",
+            (None, 200) => "This document cannot be used: a client that trusted it could be sent to someone else's endpoints (a mix-up attack). Its checks say what is wrong.",
+            (None, _) => "Nothing usable at this address. Servers publish their metadata at the RFC 8414 address, the OpenID one, or both.",
         };
         run_steps.push(RunStep {
             number,
@@ -215,11 +191,71 @@ pub(super) async fn discover(
             params: reading.found,
             exchange,
         });
-        if reading.target.is_some() || status == 200 {
-            return Ok(reading.target);
+        found = reading.target;
+    }
+    Ok(found)
+}
+
+/// Fetches the metadata `typed` names: the RFC 8414 address, then the OpenID one, stopping at
+/// the first that answers 200. Each fetch with what a client reads from it.
+#[cfg(feature = "ssr")]
+pub(super) async fn read_metadata(
+    backend: &super::backend::Backend,
+    typed: &str,
+) -> Result<Vec<(super::wire::Exchange, super::target::Reading)>, SandboxError> {
+    use super::target::{discovery_urls, read};
+    let mut out = Vec::new();
+    for (url, issuer) in discovery_urls(typed).map_err(SandboxError::refused)? {
+        let get = Outgoing {
+            method: "GET".into(),
+            path: url.clone(),
+            headers: vec![("accept".into(), "application/json".into())],
+            body: String::new(),
+        };
+        let exchange = backend
+            .send(browser_extensions(), get)
+            .await
+            .map_err(SandboxError::refused)?;
+        let reading = read(
+            &url,
+            &issuer,
+            exchange.status,
+            &exchange.response.headers,
+            &exchange.response.body,
+        );
+        let done = reading.target.is_some() || exchange.status == 200;
+        out.push((exchange, reading));
+        if done {
+            break;
         }
     }
-    Ok(None)
+    Ok(out)
+}
+
+/// The server `typed` names, or why its metadata cannot be used.
+#[cfg(feature = "ssr")]
+async fn find_target(
+    backend: &super::backend::Backend,
+    typed: &str,
+) -> Result<super::target::Target, SandboxError> {
+    let readings = read_metadata(backend, typed).await?;
+    let last = readings.last().map(|(x, r)| (x.status, r));
+    match last {
+        Some((_, r)) if r.target.is_some() => Ok(r.target.clone().unwrap_or_default()),
+        Some((status, r)) => {
+            let failed: Vec<&str> = r
+                .checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.name.as_str())
+                .collect();
+            Err(SandboxError::refused(format!(
+                "the metadata of {typed} cannot be used (last answer {status}): {}",
+                failed.join("; ")
+            )))
+        }
+        None => Err(SandboxError::refused(format!("no metadata found for {typed}"))),
+    }
 }
 
 /// The request step `input.step` would send now, for its card to show and the learner to edit.
@@ -583,6 +619,103 @@ pub async fn inspect_with_key(token: String, key: String) -> Result<TokenInspect
         return Err(SandboxError::refused("paste a token first"));
     }
     Ok(backend()?.inspect_with(token, key).await)
+}
+
+/// The token inspector with the keys the token's issuer publishes: its `iss` claim, that
+/// server's discovery document, then its `jwks_uri`, all fetched through the relay (this
+/// server's own keys when `iss` is this server). Nothing is stored.
+#[server(endpoint = "tools/inspect-issuer")]
+pub async fn inspect_from_issuer(token: String) -> Result<TokenInspection, SandboxError> {
+    use super::target::Endpoint;
+    let token = token.trim().to_owned();
+    let backend = backend()?;
+    let iss = claim_of(&token, "iss").ok_or_else(|| {
+        SandboxError::refused("the token has no iss claim to find its keys by")
+    })?;
+    if iss == backend.issuer() {
+        let mut inspection = backend.inspect(token).await;
+        inspection.signature_note = format!("{} (iss is this server.)", inspection.signature_note);
+        return Ok(inspection);
+    }
+    let target = find_target(&backend, &iss).await?;
+    let jwks_uri = target.url_of(Endpoint::Jwks).map_err(SandboxError::refused)?;
+    let get = Outgoing {
+        method: "GET".into(),
+        path: jwks_uri.clone(),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: String::new(),
+    };
+    let keys = backend
+        .send(browser_extensions(), get)
+        .await
+        .map_err(SandboxError::refused)?;
+    if keys.status != 200 {
+        return Err(SandboxError::refused(format!(
+            "{jwks_uri} answered {}",
+            keys.response.start_line
+        )));
+    }
+    let mut inspection = backend.inspect_with(token, keys.response.body).await;
+    inspection.signature_note = format!(
+        "{} Keys from {jwks_uri}, named by {}.",
+        inspection.signature_note, target.discovery_url
+    );
+    Ok(inspection)
+}
+
+/// A claim of a JWT's payload, read without any check.
+#[cfg(feature = "ssr")]
+fn claim_of(token: &str, name: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get(name)?.as_str().map(str::to_owned)
+}
+
+/// Introspects `token` (RFC 7662) at `server` (empty: this server) as the client `client_id`
+/// with `client_secret`: the exchange as it crossed, with the checks the client ran on an
+/// answer from another server. Nothing is stored.
+#[server(endpoint = "tools/introspect")]
+pub async fn introspect_at(
+    server: String,
+    client_id: String,
+    client_secret: String,
+    token: String,
+) -> Result<super::wire::Exchange, SandboxError> {
+    use super::requests::ClientAuth;
+    use super::target::Endpoint;
+    let token = token.trim().to_owned();
+    if token.is_empty() || client_id.trim().is_empty() {
+        return Err(SandboxError::refused(
+            "introspection needs the token and the client that asks (RFC 7662 §2.1)",
+        ));
+    }
+    let backend = backend()?;
+    let auth = match client_secret.is_empty() {
+        true => ClientAuth::None,
+        false => ClientAuth::Basic,
+    };
+    let mut request = super::requests::introspect(auth, client_id.trim(), &client_secret, &token);
+    let target = match server.trim() {
+        "" => None,
+        typed => Some(find_target(&backend, typed).await?),
+    };
+    if let Some(t) = &target {
+        request.path = t
+            .url_of(Endpoint::Introspection)
+            .map_err(SandboxError::refused)?;
+    }
+    let mut exchange = backend
+        .send(browser_extensions(), request)
+        .await
+        .map_err(SandboxError::refused)?;
+    if target.is_some() {
+        exchange.checks = super::client_checks::of(Some(Endpoint::Introspection), &exchange);
+    }
+    Ok(exchange)
 }
 
 #[cfg(test)]
