@@ -519,16 +519,23 @@ async fn the_token_inspector_finds_keys_by_iss_and_introspects_at_another_server
     let jwt = view["token"].as_str().unwrap().to_owned();
 
     // Keys by iss: the partner's discovery document, then its jwks_uri.
-    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &jwt)]).await;
+    let r = b
+        .call_form("/api/tools/inspect-issuer", &[("token", &jwt)])
+        .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.text());
     let i = r.json();
     assert_eq!(i["signature_valid"], true, "{i}");
     let note = i["signature_note"].as_str().unwrap();
-    assert!(note.contains(&format!("{}/.well-known/jwks.json", p.url)), "{note}");
+    assert!(
+        note.contains(&format!("{}/.well-known/jwks.json", p.url)),
+        "{note}"
+    );
     assert!(note.contains("oauth-authorization-server"), "{note}");
     // This server's own token is checked with its own keys.
     let own = h.service_token().await;
-    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &own)]).await;
+    let r = b
+        .call_form("/api/tools/inspect-issuer", &[("token", &own)])
+        .await;
     assert_eq!(r.json()["signature_valid"], true);
     // A token whose iss names nothing reachable is refused with the reason.
     let forged = format!(
@@ -538,26 +545,48 @@ async fn the_token_inspector_finds_keys_by_iss_and_introspects_at_another_server
             br#"{"iss":"http://169.254.169.254"}"#
         )
     );
-    let r = b.call_form("/api/tools/inspect-issuer", &[("token", &forged)]).await;
-    assert!(r.text().contains("not one this server reaches"), "{}", r.text());
+    let r = b
+        .call_form("/api/tools/inspect-issuer", &[("token", &forged)])
+        .await;
+    assert!(
+        r.text().contains("not one this server reaches"),
+        "{}",
+        r.text()
+    );
 
     // Introspection at the partner, as the partner's client the token was issued to.
     let r = b
         .call_form(
             "/api/tools/introspect",
-            &[("server", &p.url), ("client_id", "service-client-opaque"), ("client_secret", "service-secret"), ("token", &opaque)],
+            &[
+                ("server", &p.url),
+                ("client_id", "service-client-opaque"),
+                ("client_secret", "service-secret"),
+                ("token", &opaque),
+            ],
         )
         .await;
     let x = r.json();
     assert_eq!(x["status"], 200, "{x}");
     assert_eq!(x["url"], format!("{}/auth/introspect", p.url));
-    assert!(x["response"]["body"].as_str().unwrap().contains("\"active\":true"), "{x}");
+    assert!(
+        x["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"active\":true"),
+        "{x}"
+    );
     assert_eq!(checks_failed(&json!({"exchange": x})), Vec::<String>::new());
     // The wrong secret: the partner's own 401.
     let r = b
         .call_form(
             "/api/tools/introspect",
-            &[("server", &p.url), ("client_id", "service-client-opaque"), ("client_secret", "nope"), ("token", &opaque)],
+            &[
+                ("server", &p.url),
+                ("client_id", "service-client-opaque"),
+                ("client_secret", "nope"),
+                ("token", &opaque),
+            ],
         )
         .await;
     assert_eq!(r.json()["status"], 401);
@@ -565,8 +594,18 @@ async fn the_token_inspector_finds_keys_by_iss_and_introspects_at_another_server
     let r = b
         .call_form(
             "/api/tools/introspect",
-            &[("server", ""), ("client_id", "service-client-opaque"), ("client_secret", "service-secret"), ("token", &opaque)],
+            &[
+                ("server", ""),
+                ("client_id", "service-client-opaque"),
+                ("client_secret", "service-secret"),
+                ("token", &opaque),
+            ],
         )
         .await;
-    assert!(r.json()["response"]["body"].as_str().unwrap().contains("\"active\":false"));
+    assert!(
+        r.json()["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"active\":false")
+    );
 }

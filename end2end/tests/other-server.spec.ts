@@ -51,6 +51,21 @@ test('client credentials against another server: discovery first, every step rel
   const saved = await page.evaluate(() => localStorage.getItem('oauth-sandbox-targets'));
   expect(saved).toContain('service-client');
   expect(saved).not.toContain('service-secret');
+  // A link to the set-up: server, client id and parameters in the fragment, no secret.
+  await page.getByLabel('Scope').fill('patient.read openid');
+  const link = (await page.getByRole('link', { name: 'Link to this set-up' }).getAttribute('href'))!;
+  const fragment = new URL(link).hash;
+  expect(fragment).toMatch(/^#setup=/);
+  const setup = JSON.parse(Buffer.from(fragment.slice('#setup='.length), 'base64url').toString());
+  expect(setup).toEqual({ target: partner, api_url: `${partner}/fhir/Patient`, client_id: 'service-client', scope: 'patient.read openid' });
+  expect(link).not.toContain('service-secret');
+  await page.goto('about:blank');
+  await page.goto(link);
+  await expect(page.getByLabel('Issuer or discovery URL (empty: this server)')).toHaveValue(partner);
+  await expect(page.getByLabel('Client id (registered at that server)')).toHaveValue('service-client');
+  await expect(page.getByLabel('Scope')).toHaveValue('patient.read openid');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+
   await page.goto('/sandbox/client-credentials');
   await page.getByLabel('Saved servers').selectOption({ label: `${partner} as service-client` });
   await expect(page.getByLabel('Client id (registered at that server)')).toHaveValue('service-client');

@@ -75,7 +75,11 @@ pub fn TokenToolsPage() -> impl IntoView {
         busy.set(true);
         let (t, k) = (token.get_untracked(), key.get_untracked());
         let from_issuer = source.get_untracked() == "issuer";
-        let k = if source.get_untracked() == "pasted" { k } else { String::new() };
+        let k = if source.get_untracked() == "pasted" {
+            k
+        } else {
+            String::new()
+        };
         leptos::task::spawn_local(async move {
             let inspected = match from_issuer {
                 true => inspect_from_issuer(t).await,
@@ -190,11 +194,16 @@ fn Introspector(token: RwSignal<String>) -> impl IntoView {
             token.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            answer.set(Some(introspect_at(s, c, k, t).await.map_err(|e| e.to_string())));
+            answer.set(Some(
+                introspect_at(s, c, k, t).await.map_err(|e| e.to_string()),
+            ));
             busy.set(false);
         });
     };
-    let field = |label: &'static str, name: &'static str, value: RwSignal<String>, kind: &'static str| {
+    let field = |label: &'static str,
+                 name: &'static str,
+                 value: RwSignal<String>,
+                 kind: &'static str| {
         view! {
             <label>{label}
                 <input type=kind name=name prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />

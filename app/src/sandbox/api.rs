@@ -178,9 +178,15 @@ pub(super) async fn discover(
     for (mut exchange, reading) in read_metadata(backend, typed).await? {
         exchange.checks = reading.checks;
         let lesson = match (&reading.target, exchange.status) {
-            (Some(_), _) => "The server's metadata: the endpoints each step will use and what it supports. A client checks the document before it trusts any of it.",
-            (None, 200) => "This document cannot be used: a client that trusted it could be sent to someone else's endpoints (a mix-up attack). Its checks say what is wrong.",
-            (None, _) => "Nothing usable at this address. Servers publish their metadata at the RFC 8414 address, the OpenID one, or both.",
+            (Some(_), _) => {
+                "The server's metadata: the endpoints each step will use and what it supports. A client checks the document before it trusts any of it."
+            }
+            (None, 200) => {
+                "This document cannot be used: a client that trusted it could be sent to someone else's endpoints (a mix-up attack). Its checks say what is wrong."
+            }
+            (None, _) => {
+                "Nothing usable at this address. Servers publish their metadata at the RFC 8414 address, the OpenID one, or both."
+            }
         };
         run_steps.push(RunStep {
             number,
@@ -254,7 +260,9 @@ async fn find_target(
                 failed.join("; ")
             )))
         }
-        None => Err(SandboxError::refused(format!("no metadata found for {typed}"))),
+        None => Err(SandboxError::refused(format!(
+            "no metadata found for {typed}"
+        ))),
     }
 }
 
@@ -629,16 +637,17 @@ pub async fn inspect_from_issuer(token: String) -> Result<TokenInspection, Sandb
     use super::target::Endpoint;
     let token = token.trim().to_owned();
     let backend = backend()?;
-    let iss = claim_of(&token, "iss").ok_or_else(|| {
-        SandboxError::refused("the token has no iss claim to find its keys by")
-    })?;
+    let iss = claim_of(&token, "iss")
+        .ok_or_else(|| SandboxError::refused("the token has no iss claim to find its keys by"))?;
     if iss == backend.issuer() {
         let mut inspection = backend.inspect(token).await;
         inspection.signature_note = format!("{} (iss is this server.)", inspection.signature_note);
         return Ok(inspection);
     }
     let target = find_target(&backend, &iss).await?;
-    let jwks_uri = target.url_of(Endpoint::Jwks).map_err(SandboxError::refused)?;
+    let jwks_uri = target
+        .url_of(Endpoint::Jwks)
+        .map_err(SandboxError::refused)?;
     let get = Outgoing {
         method: "GET".into(),
         path: jwks_uri.clone(),

@@ -34,7 +34,12 @@ pub struct FlowState {
     pub api_url: RwSignal<String>,
     /// The page's client id and secret fields, once its client picker is drawn.
     client: StoredValue<Option<(RwSignal<String>, RwSignal<String>)>>,
+    /// The page's fields a share link carries: never a secret, nor a value of one run.
+    shared: StoredValue<Vec<(&'static str, RwSignal<String>)>>,
 }
+
+/// Fields that belong to one run and never travel in a share link.
+const PER_RUN: [&str; 3] = ["state", "nonce", "verifier"];
 
 /// Which page a run of a flow is shown on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -103,6 +108,7 @@ impl FlowState {
             target: RwSignal::new(String::new()),
             api_url: RwSignal::new(String::new()),
             client: StoredValue::new(None),
+            shared: StoredValue::new(Vec::new()),
         };
         provide_context(state);
         state
@@ -111,6 +117,58 @@ impl FlowState {
     /// The page's client fields, for saving a target and picking one again.
     pub fn attach_client(&self, client_id: RwSignal<String>, secret: RwSignal<String>) {
         self.client.set_value(Some((client_id, secret)));
+        self.share("client_id", client_id);
+    }
+
+    /// Lets a share link of the page's set-up carry the field `name` (not a secret).
+    pub fn share(&self, name: &'static str, value: RwSignal<String>) {
+        if PER_RUN.contains(&name) {
+            return;
+        }
+        self.shared.update_value(|fields| {
+            fields.retain(|(n, _)| *n != name);
+            fields.push((name, value));
+        });
+    }
+
+    /// The page's set-up as a URL fragment: `setup=` and the base64url of its fields' JSON.
+    pub fn setup_fragment(&self) -> String {
+        use base64::Engine;
+        let mut fields = serde_json::Map::new();
+        self.shared.with_value(|all| {
+            for (name, value) in all {
+                fields.insert((*name).to_owned(), value.get().into());
+            }
+        });
+        let json = serde_json::Value::Object(fields).to_string();
+        format!(
+            "setup={}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
+    }
+
+    /// Fills the page's fields from a fragment [`setup_fragment`](Self::setup_fragment) made;
+    /// unknown or malformed ones are ignored.
+    pub fn apply_setup(&self, fragment: &str) {
+        use base64::Engine;
+        let Some(encoded) = fragment.trim_start_matches('#').strip_prefix("setup=") else {
+            return;
+        };
+        let Some(serde_json::Value::Object(fields)) =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(encoded)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+        else {
+            return;
+        };
+        self.shared.with_value(|all| {
+            for (name, value) in all {
+                if let Some(v) = fields.get(*name).and_then(|v| v.as_str()) {
+                    value.set(v.to_owned());
+                }
+            }
+        });
     }
 
     /// The client id and secret the page holds now.
@@ -441,6 +499,9 @@ pub fn TextParam(
     value: RwSignal<String>,
     #[prop(optional)] secret: bool,
 ) -> impl IntoView {
+    if !secret && let Some(state) = use_context::<FlowState>() {
+        state.share(name, value);
+    }
     view! {
         <label>
             {label}
@@ -519,6 +580,16 @@ pub fn ClientPicker(
         state.attach_client(client_id, secret);
     }
     let outside = move || state.is_some_and(|s| !s.target.with(String::is_empty));
+    // This server's demo secrets never travel to another server by accident.
+    Effect::new(move |_| {
+        if outside()
+            && demo
+                .iter()
+                .any(|d| !d.secret.is_empty() && secret.with_untracked(|s| s == d.secret))
+        {
+            secret.set(String::new());
+        }
+    });
     view! {
         <Show
             when=outside

@@ -60,10 +60,25 @@ pub fn TargetPanel(state: FlowState) -> impl IntoView {
     let list = RwSignal::new(Vec::<SavedTarget>::new());
     let keep_secret = RwSignal::new(false);
     let flow = state.flow.slug();
+    state.share("target", state.target);
+    state.share("api_url", state.api_url);
     Effect::new(move |_| {
         origin.set(window().location().origin().unwrap_or_default());
         list.set(saved());
+        // A shared set-up: the target first, so the fields that depend on it are drawn, then
+        // every field once more.
+        let hash = window().location().hash().unwrap_or_default();
+        state.apply_setup(&hash);
+        request_animation_frame(move || state.apply_setup(&hash));
     });
+    let share_link = move || {
+        format!(
+            "{}{}#{}",
+            origin.get(),
+            state.page.path(state.flow),
+            state.setup_fragment()
+        )
+    };
     let outside = move || !state.target.with(String::is_empty);
     let mine = move || {
         list.get()
@@ -119,6 +134,11 @@ pub fn TargetPanel(state: FlowState) -> impl IntoView {
     view! {
         <section class="params target" aria-labelledby="target-title">
             <h2 id="target-title">"Authorization server"</h2>
+            <p class="hint share">
+                <a href=share_link data-share="">"Link to this set-up"</a> " "
+                <CopyButton what="set-up link" text=Signal::derive(share_link) />
+                ": the server, the client id and the parameters, in the URL fragment (never sent to any server). Never a secret or a token."
+            </p>
             <div class="param-grid">
                 <label>"Issuer or discovery URL (empty: this server)"
                     <input
