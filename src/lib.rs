@@ -147,6 +147,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             post(oauth::endpoints::introspect::introspect),
         )
         .route(ep::REVOKE, post(oauth::endpoints::revoke::revoke))
+        .route(
+            ep::DEVICE_AUTHORIZATION,
+            post(oauth::endpoints::device::device_authorization),
+        )
         .route(ep::REGISTER, post(oauth::endpoints::register::register))
         .route(
             ep::USERINFO,
@@ -175,6 +179,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             ep::LOGOUT,
             get(authorize::logout_page).post(authorize::logout),
+        )
+        .route(
+            ep::DEVICE_VERIFY,
+            get(authorize::device::verify_page).post(authorize::device::verify),
         )
         .route(
             ep::SIGNIN,

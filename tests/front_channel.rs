@@ -52,7 +52,7 @@ async fn watching<'a>(h: &'a Harness, state: &str) -> (Browser<'a>, String) {
     assert_eq!(b.get("/").await.status, 200);
     let r = watch(&mut b, "authorization-code", "", "web-client", state).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let id = r.json().as_str().unwrap().to_owned();
+    let id = r.json()[0].as_str().unwrap().to_owned();
     (b, id)
 }
 
@@ -205,7 +205,7 @@ async fn prompt_consent_records_a_second_front_channel_as_the_next_step() {
     // The same run, watched again for step 2 with prompt=consent: the person is signed in, so
     // the authorization request answers with the consent page at once.
     let r = watch(&mut b, "authorization-code", &run, "web-client", "second").await;
-    assert_eq!(r.json(), Value::String(run.clone()));
+    assert_eq!(r.json()[0], Value::String(run.clone()));
     let page = b
         .get(&format!(
             "/auth/authorize?{}",

@@ -114,8 +114,13 @@ async fn discovery_is_one_document_at_both_paths() {
             "implicit",
             "client_credentials",
             "password",
-            "refresh_token"
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
         ])
+    );
+    assert_eq!(
+        doc["device_authorization_endpoint"],
+        format!("{ISSUER}/auth/device")
     );
     assert_eq!(
         doc["response_types_supported"],
@@ -130,8 +135,8 @@ async fn discovery_is_one_document_at_both_paths() {
         doc["registration_endpoint"],
         "http://sandbox.test/auth/register"
     );
-    // Only what is true: no device flow, no request objects.
-    for absent in ["device_authorization_endpoint", "end_session_endpoint"] {
+    // Only what is true: no RP-initiated logout, no request objects.
+    for absent in ["end_session_endpoint"] {
         assert!(doc.get(absent).is_none(), "{absent}");
     }
     assert_eq!(doc["request_parameter_supported"], false);

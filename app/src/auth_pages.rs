@@ -59,6 +59,17 @@ pub struct ConsentView {
     pub csrf: String,
     pub scopes: Vec<ScopeLine>,
     pub sandbox: Option<SandboxBanner>,
+    /// For the device flow: the user code the device shows, to compare (RFC 8628 §5.4).
+    pub device_code: Option<String>,
+}
+
+/// What the device verification page shows (RFC 8628 §3.3).
+#[derive(Clone, Debug, Default)]
+pub struct DeviceView {
+    /// Prefilled from `verification_uri_complete`, or what was typed before a failure.
+    pub user_code: String,
+    pub csrf: String,
+    pub error: Option<String>,
 }
 
 /// What the error page shows.
@@ -128,6 +139,12 @@ pub fn ConsentPage(view: ConsentView) -> impl IntoView {
                     .map(|s| view! { <li><code>{s.scope}</code> " — " {s.description}</li> })
                     .collect_view()}
             </ul>
+            {view.device_code.map(|code| view! {
+                <p class="auth-device-code">
+                    "For the device showing " <strong data-user-code=code.clone()>{code.clone()}</strong>
+                    ". Allow only if that is the device in front of you: a code someone sent you asks for your account (RFC 8628 §5.4)."
+                </p>
+            })}
             <form method="post" action="/auth/consent" class="auth-actions">
                 <input type="hidden" name="request" value=view.request_id />
                 <input type="hidden" name="csrf" value=view.csrf />
@@ -135,6 +152,46 @@ pub fn ConsentPage(view: ConsentView) -> impl IntoView {
                 <button type="submit" name="decision" value="deny">"Deny"</button>
             </form>
             <p class="auth-note">"You can withdraw this consent later; the client then has to ask again."</p>
+        </AuthFrame>
+    }
+}
+
+/// The device verification page: the person types the code their device shows. Its input is
+/// named `user_code`.
+#[component]
+pub fn DevicePage(view: DeviceView) -> impl IntoView {
+    view! {
+        <AuthFrame title="Connect a device".to_owned()>
+            {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            <p>"Type the code your device shows, then sign in and say what it may do."</p>
+            <form method="post" action=crate::endpoints::DEVICE_VERIFY class="auth-form">
+                <input type="hidden" name="csrf" value=view.csrf />
+                <label for="user_code">"Code"</label>
+                <input id="user_code" name="user_code" type="text" autocomplete="off" autocapitalize="characters"
+                    spellcheck="false" required placeholder="WDJB-MJHT" value=view.user_code />
+                <button type="submit" class="primary">"Continue"</button>
+            </form>
+            <p class="auth-note">"Only for a device you are using now. Nobody from this service will ever send you a code to type here."</p>
+        </AuthFrame>
+    }
+}
+
+/// The page after the person answered a device's request.
+#[component]
+pub fn DeviceDonePage(approved: bool, client_name: String) -> impl IntoView {
+    let (title, text) = match approved {
+        true => (
+            "Device connected".to_owned(),
+            format!("{client_name} can now continue on your device. You can close this page."),
+        ),
+        false => (
+            "Access denied".to_owned(),
+            format!("{client_name} gets nothing; your device will say so. You can close this page."),
+        ),
+    };
+    view! {
+        <AuthFrame title>
+            <p role="status">{text}</p>
         </AuthFrame>
     }
 }

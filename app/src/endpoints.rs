@@ -50,6 +50,10 @@ pub const CLIENT: &str = "/Client/{id}";
 pub const CLIENT_SECRET: &str = "/Client/{id}/$secret";
 /// RFC 7591 §3: dynamic client registration.
 pub const REGISTER: &str = "/auth/register";
+/// The device authorization endpoint (RFC 8628 §3.1).
+pub const DEVICE_AUTHORIZATION: &str = "/auth/device";
+/// Where a person types a device's user code (RFC 8628 §3.3).
+pub const DEVICE_VERIFY: &str = "/auth/device/verify";
 /// The developer console: your clients, users and policies.
 pub const CONSOLE: &str = "/developer";
 /// The console's sign-up page and form.
@@ -159,8 +163,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         methods: "POST",
         path: TOKEN,
-        summary: "Issue tokens: authorization_code, client_credentials, password, refresh_token",
+        summary: "Issue tokens: authorization_code, client_credentials, password, refresh_token, device_code",
         standard: "RFC 6749 §3.2",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "POST",
+        path: DEVICE_AUTHORIZATION,
+        summary: "Device flow: a device code to poll with and a user code for the person",
+        standard: "RFC 8628 §3.1",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
+        methods: "GET, POST",
+        path: DEVICE_VERIFY,
+        summary: "Device flow: the person types the user code, signs in and consents",
+        standard: "RFC 8628 §3.3",
         audience: Audience::AuthorizationServer,
     },
     Endpoint {

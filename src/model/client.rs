@@ -21,6 +21,9 @@ pub enum GrantType {
     Implicit,
     /// RFC 6749 §6.
     RefreshToken,
+    /// RFC 8628: the device authorization grant.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
 }
 
 impl GrantType {
@@ -33,9 +36,13 @@ impl GrantType {
             GrantType::AuthorizationCode => "authorization_code",
             GrantType::Implicit => "implicit",
             GrantType::RefreshToken => "refresh_token",
+            GrantType::DeviceCode => DEVICE_CODE_GRANT,
         }
     }
 }
+
+/// RFC 8628 §3.4: the `grant_type` of a device access token request.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// How the client authenticates at the token endpoint (RFC 7591 §2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

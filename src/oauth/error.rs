@@ -129,6 +129,15 @@ pub enum OAuthError {
     /// valid.
     #[error("invalid_client_metadata: {0}")]
     InvalidClientMetadata(Text),
+    /// RFC 8628 §3.5 `authorization_pending`: the person has not answered yet; poll again.
+    #[error("authorization_pending: {0}")]
+    AuthorizationPending(Text),
+    /// RFC 8628 §3.5 `slow_down`: polling too fast; the interval grew by five seconds.
+    #[error("slow_down: {0}")]
+    SlowDown(Text),
+    /// RFC 8628 §3.5 `expired_token`: the device code expired; start again.
+    #[error("expired_token: {0}")]
+    ExpiredToken(Text),
     /// The body is larger than the endpoint accepts: 413 with an `invalid_request` body.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -168,6 +177,9 @@ impl OAuthError {
             OAuthError::InsufficientScope(_) => "insufficient_scope",
             OAuthError::InvalidRedirectUri(_) => "invalid_redirect_uri",
             OAuthError::InvalidClientMetadata(_) => "invalid_client_metadata",
+            OAuthError::AuthorizationPending(_) => "authorization_pending",
+            OAuthError::SlowDown(_) => "slow_down",
+            OAuthError::ExpiredToken(_) => "expired_token",
             OAuthError::Throttled { .. } => "temporarily_unavailable",
             OAuthError::ServerError => "server_error",
         }
@@ -202,7 +214,10 @@ impl OAuthError {
             | OAuthError::InvalidToken(d)
             | OAuthError::InsufficientScope(d)
             | OAuthError::InvalidRedirectUri(d)
-            | OAuthError::InvalidClientMetadata(d) => d.as_str(),
+            | OAuthError::InvalidClientMetadata(d)
+            | OAuthError::AuthorizationPending(d)
+            | OAuthError::SlowDown(d)
+            | OAuthError::ExpiredToken(d) => d.as_str(),
             OAuthError::PayloadTooLarge => "the request body is too large",
             OAuthError::Throttled { .. } => {
                 "too many failed attempts with these credentials; wait as Retry-After says"

@@ -38,6 +38,8 @@ pub enum Subject<'a> {
     Client(&'a str),
     /// A bearer credential of this server's own (an initial access token), by its handle.
     Token(&'a str),
+    /// A device flow user code typed on the verification page (RFC 8628 §5.1), as typed.
+    UserCode(&'a str),
 }
 
 impl Subject<'_> {
@@ -46,6 +48,7 @@ impl Subject<'_> {
             Subject::Account(name) => format!("account:{name}"),
             Subject::Client(id) => format!("client:{id}"),
             Subject::Token(handle) => format!("token:{handle}"),
+            Subject::UserCode(code) => format!("user-code:{code}"),
         }
     }
 }

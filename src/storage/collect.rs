@@ -27,6 +27,8 @@ pub const RANGE: i64 = 5_000;
 pub struct Collected {
     pub tokens: u64,
     pub codes: u64,
+    /// Device codes (RFC 8628) past their expiry.
+    pub device_codes: u64,
     pub sessions: u64,
     pub initial_tokens: u64,
     pub runs: u64,
@@ -39,7 +41,13 @@ pub struct Collected {
 impl Collected {
     /// Every row deleted.
     pub fn total(&self) -> u64 {
-        self.tokens + self.codes + self.sessions + self.initial_tokens + self.runs + self.workspaces
+        self.tokens
+            + self.codes
+            + self.device_codes
+            + self.sessions
+            + self.initial_tokens
+            + self.runs
+            + self.workspaces
     }
 }
 
@@ -60,6 +68,7 @@ const fn expiring(table: &'static str) -> Sweep {
 }
 
 const CODES: Sweep = expiring("auth_codes");
+const DEVICE_CODES: Sweep = expiring("device_codes");
 const SESSIONS: Sweep = expiring("sessions");
 const INITIAL_TOKENS: Sweep = expiring("initial_access_tokens");
 const RUNS: Sweep = Sweep {
@@ -179,6 +188,7 @@ async fn expired(
     let mut collected = Collected {
         tokens,
         codes: sweep(db, &CODES, now, max_batches).await?,
+        device_codes: sweep(db, &DEVICE_CODES, now, max_batches).await?,
         sessions: sweep(db, &SESSIONS, now, max_batches).await?,
         initial_tokens: sweep(db, &INITIAL_TOKENS, now, max_batches).await?,
         runs: sweep(db, &RUNS, now - run_retention, max_batches).await?,
@@ -189,6 +199,7 @@ async fn expired(
     let bound = u64::from(max_batches) * BATCH as u64;
     collected.more |= [
         collected.codes,
+        collected.device_codes,
         collected.sessions,
         collected.initial_tokens,
         collected.runs,

@@ -9,6 +9,7 @@
 pub mod clients;
 pub mod codes;
 pub mod collect;
+pub mod device_codes;
 pub mod initial_tokens;
 pub mod keys;
 pub mod policies;

@@ -8,9 +8,10 @@ use crate::model::user::User;
 /// The tables whose `owner` column names the account that made a row.
 const OWNED: [&str; 4] = ["clients", "users", "access_policies", "sandbox_runs"];
 /// The tables whose rows point at an account by its username (foreign keys).
-const REFERRING: [(&str, &str); 5] = [
+const REFERRING: [(&str, &str); 6] = [
     ("tokens", "username"),
     ("auth_codes", "username"),
+    ("device_codes", "username"),
     ("sessions", "username"),
     ("consents", "username"),
     ("initial_access_tokens", "owner"),

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 /// The grant types, each with what it is for.
-const GRANTS: [(&str, &str); 6] = [
+const GRANTS: [(&str, &str); 7] = [
     (
         "authorization_code",
         "A person signs in at this server; the client gets a code, then tokens. Recommended for every app a person uses.",
@@ -28,6 +28,10 @@ const GRANTS: [(&str, &str); 6] = [
     (
         "basic",
         "The client's id and secret straight to the demo API in an Authorization: Basic header.",
+    ),
+    (
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "Device flow (RFC 8628): a TV or a command line shows a short code; the person approves it on their phone.",
     ),
     (
         "implicit",

@@ -47,7 +47,7 @@ impl Endpoint {
         }
     }
 
-    /// Where this server has it (it has no device flow yet).
+    /// Where this server has it.
     pub fn own_path(self) -> Option<&'static str> {
         match self {
             Endpoint::Authorization => Some(ep::AUTHORIZE),
@@ -57,7 +57,7 @@ impl Endpoint {
             Endpoint::Userinfo => Some(ep::USERINFO),
             Endpoint::Jwks => Some(ep::JWKS),
             Endpoint::Registration => Some(ep::REGISTER),
-            Endpoint::DeviceAuthorization => None,
+            Endpoint::DeviceAuthorization => Some(ep::DEVICE_AUTHORIZATION),
         }
     }
 

@@ -24,6 +24,9 @@ pub async fn complete(
     auth_time: i64,
     via: Via,
 ) -> Response {
+    if request.response_type == ResponseType::Device {
+        return super::device::decided(state, request, Some((username, auth_time))).await;
+    }
     match issue(state, request, username, auth_time).await {
         Ok(params) => {
             let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -67,6 +70,9 @@ async fn issue(
                 .map_err(OAuthError::internal)?;
             Ok(vec![("code", format!("{handle}.{}", secret.expose()))])
         }
+        ResponseType::Device => Err(OAuthError::internal(
+            "a device verification issues nothing at the authorization endpoint",
+        )),
         ResponseType::Token => {
             // §4.2.2: "The authorization server MUST NOT issue a refresh token."
             let scope: &Scope = &request.scope;

@@ -7,6 +7,7 @@
 //! browser's CSRF token) ends the session. Sessions, CSRF and the failure throttle live in
 //! [`crate::security`].
 
+pub mod device;
 pub mod issue;
 pub mod pending;
 pub mod request;
@@ -153,6 +154,16 @@ async fn start(
         }
     };
     request.sandbox = trace;
+    proceed(state, headers, request, via).await
+}
+
+/// A checked request: on with the signed-in person, or to the login page.
+async fn proceed(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: AuthorizeRequest,
+    via: Via,
+) -> Response {
     let now = state.clock.now();
     let Ok(session) = session::current(state, headers).await else {
         return server_error_page();
@@ -261,7 +272,10 @@ async fn after_login(
         Ok(r) => r,
         Err(_) => return server_error_page(),
     };
-    let needs_consent = !request.client.first_party && (request.prompt.consent || !remembered);
+    // RFC 8628 §5.4: a device's request is always shown, so that a person tricked into typing
+    // someone else's code sees what they would grant.
+    let needs_consent = request.device.is_some()
+        || (!request.client.first_party && (request.prompt.consent || !remembered));
     if !needs_consent {
         if let Some(id) = &pending_id {
             state.pending.take(id, now);
@@ -328,6 +342,7 @@ fn show_consent(
         csrf: state.csrf.token(&browser, id),
         scopes: request.scope.iter().map(respond::describe_scope).collect(),
         sandbox: banner(request, ArrowId::Consent),
+        device_code: request.device.as_ref().map(|d| d.user_code.clone()),
     };
     consent_page(view, &set.into_iter().collect::<Vec<_>>())
 }
@@ -500,6 +515,9 @@ pub async fn consent_post(State(state): State<AppState>, request: Request) -> Re
                 return server_error_page();
             }
             issue::complete(&state, &request, &username, auth_time, Via::Post).await
+        }
+        _ if request.response_type == request::ResponseType::Device => {
+            device::decided(&state, &request, None).await
         }
         // RFC 6749 §4.1.2.1 access_denied: "The resource owner or authorization server denied
         // the request."

@@ -27,6 +27,17 @@ pub enum ResponseType {
     Code,
     /// RFC 6749 §4.2: the implicit grant (legacy, RFC 9700 §2.1.2).
     Token,
+    /// RFC 8628 §3.3: not a response_type on the wire; a person approving a device's user code
+    /// on the verification page, through the same sign-in and consent.
+    Device,
+}
+
+/// The device code a verification answers (RFC 8628 §3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRequest {
+    pub handle: String,
+    /// As the device shows it: `WDJB-MJHT`.
+    pub user_code: String,
 }
 
 /// OIDC Core §3.1.2.1 `prompt`.
@@ -64,6 +75,8 @@ pub struct AuthorizeRequest {
     /// The sandbox run recording this request's front channel, if any: its sign-in and
     /// consent pages then carry the sandbox banner.
     pub sandbox: Option<crate::sandbox::recorder::Trace>,
+    /// For [`ResponseType::Device`]: the device code being approved.
+    pub device: Option<DeviceRequest>,
 }
 
 /// Why a request was refused.
@@ -286,6 +299,7 @@ pub async fn parse(
     let grant = match response_type {
         ResponseType::Code => GrantType::AuthorizationCode,
         ResponseType::Token => GrantType::Implicit,
+        ResponseType::Device => GrantType::DeviceCode,
     };
     if !client.allows(grant) {
         return Err(fail(
@@ -303,7 +317,7 @@ pub async fn parse(
 
     // 6. PKCE (RFC 7636 §4.3), for the code flow.
     let challenge = match (response_type, single("code_challenge").ok().flatten()) {
-        (ResponseType::Token, _) => None,
+        (ResponseType::Token | ResponseType::Device, _) => None,
         (ResponseType::Code, None) if client.require_pkce => {
             return Err(fail(
                 &target,
@@ -392,6 +406,7 @@ pub async fn parse(
         max_age,
         login_hint: single("login_hint").ok().flatten().map(str::to_owned),
         sandbox: None,
+        device: None,
     })
 }
 

@@ -26,9 +26,12 @@ pub async fn metadata(state: &AppState) -> Value {
         "revocation_endpoint": state.url(ep::REVOKE),
         // RFC 8414 §2 / RFC 7591: open to developers (initial access token or console session).
         "registration_endpoint": state.url(ep::REGISTER),
+        // RFC 8628 §4.
+        "device_authorization_endpoint": state.url(ep::DEVICE_AUTHORIZATION),
         "response_types_supported": ["code", "token"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password", "refresh_token",
+                                  crate::model::client::DEVICE_CODE_GRANT],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

@@ -1,5 +1,6 @@
 //! The authorization server's HTTP endpoints, one module each.
 
+pub mod device;
 pub mod discovery;
 pub mod introspect;
 pub mod register;

@@ -60,5 +60,6 @@ async fn dispatch(
         }
         TokenGrant::Password => grants::password::handle(state, client, params, address).await,
         TokenGrant::RefreshToken => grants::refresh_token::handle(state, client, params).await,
+        TokenGrant::DeviceCode => grants::device_code::handle(state, client, params).await,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod password;
 pub mod refresh_token;
 
@@ -17,15 +18,18 @@ pub enum TokenGrant {
     ClientCredentials,
     Password,
     RefreshToken,
+    /// RFC 8628 §3.4.
+    DeviceCode,
 }
 
 impl TokenGrant {
     /// The values this server accepts for `grant_type`, for discovery.
-    pub const SUPPORTED: [&'static str; 4] = [
+    pub const SUPPORTED: [&'static str; 5] = [
         "authorization_code",
         "client_credentials",
         "password",
         "refresh_token",
+        crate::model::client::DEVICE_CODE_GRANT,
     ];
 
     /// Parses `grant_type`.
@@ -38,6 +42,7 @@ impl TokenGrant {
             "client_credentials" => Ok(TokenGrant::ClientCredentials),
             "password" => Ok(TokenGrant::Password),
             "refresh_token" => Ok(TokenGrant::RefreshToken),
+            crate::model::client::DEVICE_CODE_GRANT => Ok(TokenGrant::DeviceCode),
             other => Err(OAuthError::UnsupportedGrantType(
                 format!(
                     "grant_type {other:?} is not supported; use one of {:?}",
@@ -54,6 +59,7 @@ impl TokenGrant {
             TokenGrant::ClientCredentials => GrantType::ClientCredentials,
             TokenGrant::Password => GrantType::Password,
             TokenGrant::RefreshToken => GrantType::RefreshToken,
+            TokenGrant::DeviceCode => GrantType::DeviceCode,
         }
     }
 }
