@@ -326,10 +326,17 @@ async fn section_5_2_errors() {
     // unsupported_grant_type
     h.token(
         svc,
-        "grant_type=urn:ietf:params:oauth:grant-type:device_code",
+        "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer",
     )
     .await
     .assert_error(400, "unsupported_grant_type");
+    // unauthorized_client: a grant this server has, but not this client
+    h.token(
+        svc,
+        "grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=x.y",
+    )
+    .await
+    .assert_error(400, "unauthorized_client");
     // invalid_scope: outside what the client may ask, or malformed
     h.token(svc, "grant_type=client_credentials&scope=admin")
         .await
