@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     view=sandbox::code_flow::AuthorizationCodePage ssr=SsrMode::Async
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("device")) view=sandbox::device::DevicePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("developer") view=console::dashboard::Dashboard ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), StaticSegment("new")) view=console::client_editor::NewClientPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), ParamSegment("id")) view=console::client_editor::ClientPage ssr=SsrMode::Async />

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { collectErrors, openFlow, screenshot, signInAndAllow } from './helpers';
+import { collectErrors, openFlow, screenshot, signInAndAllow, waitForHydration } from './helpers';
 
 // A second, independent oauth-sandbox (playwright.config.ts starts it): its own issuer, ES256
 // keys, database and clients. Every flow page runs against it through the relay.
@@ -160,4 +160,45 @@ test('the token inspector: keys found from iss, and introspection at another ser
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'token-tools-introspect-390');
   expect(errors).toEqual([]);
+});
+
+test('the device flow against another server that advertises it', async ({ page, browser }) => {
+  await openFlow(page, 'Device Authorization');
+  await aim(page, 'device-client');
+  await page.getByRole('button', { name: /^Run \d+: ask for a device code$/ }).click();
+  await expect(page.getByRole('region', { name: '2. Ask for a device code' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  const link = (await page.locator('a[data-verification-uri-complete]').getAttribute('href'))!;
+  expect(link.startsWith(`${partner}/auth/device/verify?user_code=`)).toBe(true);
+  const phone = await browser.newContext();
+  const other = await phone.newPage();
+  await other.goto(link);
+  await other.getByRole('button', { name: 'Continue' }).click();
+  await signInAndAllow(other, 'alice', 'alice-password');
+  await expect(other.getByRole('heading', { name: 'Device connected' })).toBeVisible();
+  await phone.close();
+  await page.getByRole('button', { name: /^Run \d+: poll the token endpoint$/ }).click();
+  const poll = page.getByRole('region', { name: '3. Poll the token endpoint' });
+  await expect(poll.locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await expect(poll.locator('li[data-check="true"]', { hasText: 'Cache-Control is no-store' })).toBeVisible();
+});
+
+test('timings against the second process: discovery shown, and a token request, each the median of nine', async ({ page }) => {
+  const discovery: number[] = [];
+  const token: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    await page.goto('/sandbox/client-credentials');
+    await waitForHydration(page);
+    await aim(page, 'service-client', 'service-secret');
+    let started = Date.now();
+    await page.getByRole('button', { name: 'Run 1: read its discovery document' }).click();
+    await expect(page.getByRole('region', { name: '1. Read the discovery document' }).locator('.status')).toBeVisible();
+    discovery.push(Date.now() - started);
+    started = Date.now();
+    await page.getByRole('button', { name: 'Run 2: request a token' }).click();
+    await expect(page.getByRole('region', { name: '2. Request a token' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+    token.push(Date.now() - started);
+  }
+  for (const t of [discovery, token]) t.sort((a, b) => a - b);
+  console.log(`discovery document fetched and shown: median ${discovery[4]} ms, min ${discovery[0]} ms, max ${discovery[8]} ms`);
+  console.log(`client credentials token against the second process, click on Run to card shown: median ${token[4]} ms, min ${token[0]} ms, max ${token[8]} ms`);
 });

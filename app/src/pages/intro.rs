@@ -1,4 +1,4 @@
-//! The landing page's introduction: the four roles of OAuth in a picture, the five flows as
+//! The landing page's introduction: the four roles of OAuth in a picture, the six flows as
 //! cards, and a short guide to choosing one.
 
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ struct FlowCard {
     secret: &'static str,
 }
 
-const CARDS: [FlowCard; 5] = [
+const CARDS: [FlowCard; 6] = [
     FlowCard {
         path: "/sandbox/authorization-code",
         name: "Authorization Code + PKCE",
@@ -29,6 +29,14 @@ const CARDS: [FlowCard; 5] = [
         status: "Recommended",
         when: "A service calls an API on its own behalf, with no person involved.",
         secret: "The client holds a secret, so it must run on a server you control.",
+    },
+    FlowCard {
+        path: "/sandbox/device",
+        name: "Device Authorization",
+        recommended: true,
+        status: "Recommended",
+        when: "A TV, a console or a command-line tool: a device with no browser or no keyboard.",
+        secret: "Nobody on the device: it is a public client. The person signs in on their own phone or laptop.",
     },
     FlowCard {
         path: "/sandbox/basic",
@@ -97,7 +105,7 @@ pub fn RolesPicture() -> impl IntoView {
     }
 }
 
-/// The five flows, with when to use each, who holds the secret, and its status.
+/// The six flows, with when to use each, who holds the secret, and its status.
 #[component]
 pub fn FlowCards() -> impl IntoView {
     view! {
@@ -125,6 +133,11 @@ pub fn FlowGuide() -> impl IntoView {
                     "Does a person sign in? Use " <a href="/sandbox/authorization-code">"Authorization Code with PKCE"</a>
                     ". A server-side web app is a confidential client with a secret; a single-page, "
                     "mobile or desktop app is a public client without one. PKCE protects both."
+                </li>
+                <li>
+                    "Does a person sign in on a device with no browser or no keyboard (a TV, a command line)? Use "
+                    <a href="/sandbox/device">"Device Authorization"</a>
+                    ": the device shows a code, the person approves on their phone."
                 </li>
                 <li>
                     "Is it a service with no person behind it (a job, a daemon, another API)? Use "

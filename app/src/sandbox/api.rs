@@ -24,6 +24,7 @@ pub fn allowed(path: &str) -> bool {
     };
     [
         ep::TOKEN,
+        ep::DEVICE_AUTHORIZATION,
         ep::INTROSPECT,
         ep::REVOKE,
         ep::USERINFO,
@@ -738,6 +739,7 @@ mod tests {
             "/fhir/Patient",
             "/fhir/Patient/pat-1",
             "/auth/token?x=1",
+            "/auth/device",
             "/Client/learner-1-basic",
             "/AccessPolicy/p",
             "/User/alice",
@@ -753,6 +755,7 @@ mod tests {
             "/Key/k1",
             "/",
             "/auth/login",
+            "/auth/device/verify",
             "/api/sandbox/send",
         ] {
             assert!(!super::allowed(no), "{no}");

@@ -16,6 +16,7 @@ pub enum Flow {
     Password,
     AuthorizationCode,
     Implicit,
+    Device,
 }
 
 /// How the product rates a flow today.
@@ -96,6 +97,13 @@ pub enum ArrowId {
     /// Introspection or revocation.
     ManageRequest,
     ManageResponse,
+    /// The device asks for a device code and a user code (RFC 8628 §3.1).
+    DeviceRequest,
+    DeviceResponse,
+    /// The device shows the user code and where to type it.
+    ShowCode,
+    /// On another device, the person types the code, signs in and consents.
+    Verify,
 }
 
 impl ArrowId {
@@ -106,6 +114,7 @@ impl ArrowId {
             ArrowId::ApiCall => Some(ArrowId::ApiResponse),
             ArrowId::UserinfoRequest => Some(ArrowId::UserinfoResponse),
             ArrowId::ManageRequest => Some(ArrowId::ManageResponse),
+            ArrowId::DeviceRequest => Some(ArrowId::DeviceResponse),
             _ => None,
         }
     }
@@ -292,13 +301,62 @@ const IMPLICIT: FlowEntry = FlowEntry {
     front_channel: true,
 };
 
+const DEVICE: FlowEntry = FlowEntry {
+    flow: Flow::Device,
+    title: "Device Authorization",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for TVs, consoles and command lines",
+    lead: "A device without a browser or a keyboard (a TV, a command-line tool) asks for a short user code and shows it. The person types the code on their phone or laptop, signs in and consents there, while the device polls the token endpoint until the answer comes (RFC 8628). The device never sees the password.",
+    arrows: &[
+        arrow(
+            A::DeviceRequest,
+            C,
+            AS,
+            "POST /auth/device (client_id, scope)",
+        ),
+        arrow(
+            A::DeviceResponse,
+            AS,
+            C,
+            "device_code, user_code, verification_uri",
+        ),
+        arrow(A::ShowCode, C, U, "shows the code and where to type it"),
+        arrow(
+            A::Verify,
+            U,
+            AS,
+            "on another device: the code, sign in, consent",
+        ),
+        arrow(
+            A::TokenRequest,
+            C,
+            AS,
+            "POST /auth/token (device_code), every interval",
+        ),
+        arrow(
+            A::TokenResponse,
+            AS,
+            C,
+            "authorization_pending, slow_down, or tokens",
+        ),
+        arrow(A::UserinfoRequest, C, AS, "GET /auth/userinfo (Bearer)"),
+        arrow(A::UserinfoResponse, AS, C, "the user's claims"),
+        API_CALL,
+        API_ANSWER,
+        MANAGE,
+        MANAGE_ANSWER,
+    ],
+    front_channel: false,
+};
+
 impl Flow {
-    pub const ALL: [Flow; 5] = [
+    pub const ALL: [Flow; 6] = [
         Flow::Basic,
         Flow::ClientCredentials,
         Flow::Password,
         Flow::AuthorizationCode,
         Flow::Implicit,
+        Flow::Device,
     ];
 
     /// The flow's catalogue entry.
@@ -309,6 +367,7 @@ impl Flow {
             Flow::Password => &PASSWORD,
             Flow::AuthorizationCode => &AUTHORIZATION_CODE,
             Flow::Implicit => &IMPLICIT,
+            Flow::Device => &DEVICE,
         }
     }
 
@@ -320,6 +379,7 @@ impl Flow {
             Flow::Password => "password",
             Flow::AuthorizationCode => "authorization-code",
             Flow::Implicit => "implicit",
+            Flow::Device => "device",
         }
     }
 
@@ -376,6 +436,8 @@ pub enum StepKind {
     CreateUser,
     /// Read another server's discovery document.
     Discover,
+    /// Ask for a device code and a user code (RFC 8628 §3.1).
+    DeviceAuthorization,
 }
 
 impl StepKind {
@@ -399,11 +461,12 @@ impl StepKind {
             StepKind::CreatePolicy => "create-policy",
             StepKind::CreateUser => "create-user",
             StepKind::Discover => "discover",
+            StepKind::DeviceAuthorization => "device-authorization",
         }
     }
 
     /// Every step, for tests and the catalogue's documentation.
-    pub const ALL: [StepKind; 17] = [
+    pub const ALL: [StepKind; 18] = [
         StepKind::Api,
         StepKind::Token,
         StepKind::Exchange,
@@ -421,6 +484,7 @@ impl StepKind {
         StepKind::CreatePolicy,
         StepKind::CreateUser,
         StepKind::Discover,
+        StepKind::DeviceAuthorization,
     ];
 }
 

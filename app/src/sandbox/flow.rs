@@ -67,6 +67,8 @@ pub enum Needs {
     Token,
     Refresh,
     RetiredRefresh,
+    /// A device code from the device authorization endpoint (RFC 8628).
+    DeviceCode,
 }
 
 impl FlowState {
@@ -244,6 +246,7 @@ impl FlowState {
             (Needs::Token, Some(v)) => v.token.is_some(),
             (Needs::Refresh, Some(v)) => v.has_refresh,
             (Needs::RetiredRefresh, Some(v)) => v.has_retired_refresh,
+            (Needs::DeviceCode, Some(v)) => super::device::shown(v).is_some(),
         })
     }
 

@@ -10,6 +10,7 @@ pub mod client_checks;
 pub mod client_credentials;
 pub mod code_flow;
 pub mod credentials;
+pub mod device;
 pub mod diagram;
 pub mod error;
 pub mod exchange_card;

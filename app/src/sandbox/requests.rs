@@ -220,6 +220,25 @@ pub fn code_exchange(
 }
 
 /// `grant_type=refresh_token` (RFC 6749 §6).
+/// RFC 8628 §3.1: the device authorization request.
+pub fn device_authorization(auth: ClientAuth, client_id: &str, secret: &str, scope: &str) -> Outgoing {
+    client_post(ep::DEVICE_AUTHORIZATION, auth, client_id, secret, &[("scope", scope)])
+}
+
+/// RFC 8628 §3.4: the device's poll of the token endpoint.
+pub fn device_poll(auth: ClientAuth, client_id: &str, secret: &str, device_code: &str) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        auth,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", device_code),
+        ],
+    )
+}
+
 pub fn refresh(auth: ClientAuth, client_id: &str, secret: &str, refresh_token: &str) -> Outgoing {
     client_post(
         ep::TOKEN,

@@ -58,6 +58,12 @@ pub fn client_body(flow: Flow, redirect_uri: &str) -> Value {
             "scope": "openid profile email patient.read offline_access",
             "require_pkce": true,
         }),
+        Flow::Device => json!({
+            "client_name": "My TV app",
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+            "scope": "openid profile patient.read offline_access",
+        }),
         Flow::Implicit => json!({
             "client_name": "My legacy browser app",
             "token_endpoint_auth_method": "none",

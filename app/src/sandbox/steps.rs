@@ -40,6 +40,8 @@ pub struct Held {
     pub registered: Option<(String, Option<String>)>,
     /// The person the run created through the admin API, and the password it gave them.
     pub person: Option<(String, String)>,
+    /// The newest device code the device authorization endpoint gave (RFC 8628 §3.2).
+    pub device_code: Option<String>,
 }
 
 /// What `steps` leave the client holding. A token from outside the run (the implicit flow's
@@ -94,6 +96,8 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
                 first_refresh.get_or_insert_with(|| r.clone());
                 held.refresh = Some(r);
             }
+        } else if endpoint == Some(Endpoint::DeviceAuthorization) {
+            held.device_code = requests::field_of(&x.response.body, "device_code");
         } else if endpoint == Some(Endpoint::Revocation) {
             held.revoked = true;
         }
@@ -242,7 +246,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             to_server,
             code_exchange(input, (auth, id, secret), &input.verifier),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api)
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api)
             if input.placement == "query" =>
         {
             plan(
@@ -252,7 +256,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                 requests::api_call_query(&token()?),
             )
         }
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api)
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api)
             if held.revoked =>
         {
             plan(
@@ -262,13 +266,13 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                 requests::api_call(&token()?),
             )
         }
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Api) => plan(
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api) => plan(
             "Call the demo API",
             "The resource server checks the token's signature, expiry and revocation, then asks its access policies.",
             to_api,
             requests::api_call(&token()?),
         ),
-        (F::Password | F::AuthorizationCode, S::Refresh) => plan(
+        (F::Password | F::AuthorizationCode | F::Device, S::Refresh) => plan(
             "Refresh",
             "A new access token without the user. A client that rotates refresh tokens gets a new one each time, and the old one is retired.",
             to_server,
@@ -282,7 +286,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                     .ok_or("this step needs a refresh token: ask for offline_access")?,
             ),
         ),
-        (F::Password | F::AuthorizationCode, S::Reuse) => plan(
+        (F::Password | F::AuthorizationCode | F::Device, S::Reuse) => plan(
             "Lesson: reuse a rotated refresh token",
             "Presenting a retired refresh token means it was copied: the server revokes the whole grant, the newest tokens included (RFC 9700 §4.14.2).",
             to_server,
@@ -297,7 +301,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             ),
         ),
         (
-            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit,
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
             S::Introspect,
         ) if auth == ClientAuth::None => plan(
             "Lesson: a public client cannot introspect",
@@ -306,7 +310,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             requests::introspect(auth, id, secret, &token()?),
         ),
         (
-            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit,
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
             S::Introspect,
         ) => plan(
             "Introspect the token",
@@ -314,7 +318,7 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit, S::Revoke) => {
+        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Revoke) => {
             plan(
                 "Revoke the token",
                 "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
@@ -324,11 +328,31 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         }
         // OpenID Connect Core §5.3: the UserInfo endpoint returns claims about the user the
         // access token was issued for.
-        (F::AuthorizationCode | F::Implicit, S::Userinfo) => plan(
+        (F::AuthorizationCode | F::Implicit | F::Device, S::Userinfo) => plan(
             "Ask the userinfo endpoint who signed in",
             "OpenID Connect Core §5.3: with the access token, the client asks the authorization server for the user's claims. Its sub must equal the ID token's sub (§5.3.2); a token without the openid scope gets 403 insufficient_scope.",
             ArrowId::UserinfoRequest,
             requests::userinfo(&token()?),
+        ),
+        (F::Device, S::DeviceAuthorization) => plan(
+            "Ask for a device code",
+            "RFC 8628 §3.1: the device names itself and a scope; the answer is a device_code only it keeps, a short user_code for the person, and where to type it. The device shows the code and starts polling.",
+            ArrowId::DeviceRequest,
+            requests::device_authorization(auth, id, secret, &input.scope),
+        ),
+        (F::Device, S::Token) => plan(
+            "Poll the token endpoint",
+            "RFC 8628 §3.4: the device asks with its device_code. Until the person answers: authorization_pending. Sooner than the interval after the last poll: slow_down, and the interval grows by five seconds. Approved: the tokens; denied: access_denied; too late: expired_token (§3.5).",
+            to_server,
+            requests::device_poll(
+                auth,
+                id,
+                secret,
+                &held
+                    .device_code
+                    .clone()
+                    .ok_or("this step needs a device code: ask for one first")?,
+            ),
         ),
         (flow, S::CreateClient) => admin(
             "Register your client",
@@ -483,6 +507,7 @@ mod tests {
             token: Some("t".into()),
             refresh: Some("r".into()),
             retired_refresh: Some("r0".into()),
+            device_code: Some("d".into()),
             ..Default::default()
         };
         let mut planned = 0;
@@ -507,7 +532,9 @@ mod tests {
                 }
             }
         }
-        // Each flow's own steps, then its setup: client and policy, and a person for three.
-        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 5 * 2 + 3);
+        // Each flow's own steps (the device flow: its request, the poll, the API, userinfo,
+        // refresh, reuse, introspect, revoke), then its setup: client and policy for each, and
+        // a person for the four where one signs in.
+        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 8 + 6 * 2 + 4);
     }
 }

@@ -372,7 +372,9 @@ mod tests {
     #[test]
     fn chapters_follow_the_tutorial_order_and_each_has_its_setup() {
         let order: Vec<_> = CHAPTERS.iter().map(|c| c.flow).collect();
-        assert_eq!(order, Flow::ALL.to_vec());
+        // The Authentication Tutorial's five, in its order; the device flow has a page of its
+        // own and no chapter yet.
+        assert_eq!(order, Flow::ALL[..5].to_vec());
         assert_eq!(CHAPTERS[0].setup().len(), 2);
         assert_eq!(CHAPTERS[3].setup().len(), 3);
         assert_eq!(CHAPTERS[4].next(), None);
