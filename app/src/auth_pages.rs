@@ -186,7 +186,9 @@ pub fn DeviceDonePage(approved: bool, client_name: String) -> impl IntoView {
         ),
         false => (
             "Access denied".to_owned(),
-            format!("{client_name} gets nothing; your device will say so. You can close this page."),
+            format!(
+                "{client_name} gets nothing; your device will say so. You can close this page."
+            ),
         ),
     };
     view! {

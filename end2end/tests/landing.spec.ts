@@ -6,7 +6,7 @@ test('the landing page leads with the flows; the endpoint reference has its own 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('oauth-sandbox');
   await expect(page.getByRole('link', { name: 'Pick a flow' })).toBeVisible();
-  await expect(page.locator('a.flow-card')).toHaveCount(5);
+  await expect(page.locator('a.flow-card')).toHaveCount(6);
   await waitForHydration(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'landing-1280');
@@ -35,7 +35,7 @@ test('the landing page leads with the flows; the endpoint reference has its own 
   await page.getByLabel('Filter endpoints').fill('jwks');
   await expect(page.locator('li.endpoint')).toHaveCount(1);
   await page.getByLabel('Filter endpoints').fill('');
-  await expect(page.locator('li.endpoint')).toHaveCount(26);
+  await expect(page.locator('li.endpoint')).toHaveCount(28);
 
   await screenshot(page, 'endpoints-1280');
   await page.setViewportSize({ width: 390, height: 844 });

@@ -53,12 +53,12 @@ pub async fn insert(db: &Db, code: &DeviceCode) -> StorageResult<bool> {
 
 /// The code with `handle`.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<DeviceCode>> {
-    Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM device_codes WHERE handle = ?")))
-            .bind(handle)
-            .fetch_optional(db.pool())
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM device_codes WHERE handle = ?"
+    )))
+    .bind(handle)
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 /// The code a person typed, while it is pending and unexpired.

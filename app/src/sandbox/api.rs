@@ -213,12 +213,7 @@ pub(super) async fn read_metadata(
     use super::target::{discovery_urls, read};
     let mut out = Vec::new();
     for (url, issuer) in discovery_urls(typed).map_err(SandboxError::refused)? {
-        let get = Outgoing {
-            method: "GET".into(),
-            path: url.clone(),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: String::new(),
-        };
+        let get = super::requests::get_json(&url);
         let exchange = backend
             .send(browser_extensions(), get)
             .await
@@ -490,12 +485,7 @@ impl Keys {
         let jwks = match target.url_of(Endpoint::Jwks) {
             Err(why) => Err(why),
             Ok(uri) => {
-                let get = Outgoing {
-                    method: "GET".into(),
-                    path: uri.clone(),
-                    headers: vec![("accept".into(), "application/json".into())],
-                    body: String::new(),
-                };
+                let get = super::requests::get_json(&uri);
                 match backend.send(browser_extensions(), get).await {
                     Ok(x) if x.status == 200 => Ok((x.response.body, uri)),
                     Ok(x) => Err(format!("{uri} answered {}", x.response.start_line)),
@@ -649,12 +639,7 @@ pub async fn inspect_from_issuer(token: String) -> Result<TokenInspection, Sandb
     let jwks_uri = target
         .url_of(Endpoint::Jwks)
         .map_err(SandboxError::refused)?;
-    let get = Outgoing {
-        method: "GET".into(),
-        path: jwks_uri.clone(),
-        headers: vec![("accept".into(), "application/json".into())],
-        body: String::new(),
-    };
+    let get = super::requests::get_json(&jwks_uri);
     let keys = backend
         .send(browser_extensions(), get)
         .await

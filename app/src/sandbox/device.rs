@@ -81,7 +81,11 @@ pub fn DevicePage() -> impl IntoView {
         if !auto.get() || busy {
             return;
         }
-        if !again && state.with_view(|v| v.is_some_and(|v| v.steps.last().is_some_and(|s| s.title.contains("Poll")))) {
+        if !again
+            && state.with_view(|v| {
+                v.is_some_and(|v| v.steps.last().is_some_and(|s| s.title.contains("Poll")))
+            })
+        {
             auto.set(false);
             return;
         }
@@ -176,8 +180,14 @@ mod tests {
     fn the_interval_grows_by_five_for_each_slow_down() {
         let view = RunView {
             steps: vec![
-                step("1. Ask for a device code", r#"{"device_code":"d","user_code":"BCDF-GHJK","verification_uri":"https://as/v","interval":5}"#),
-                step("2. Poll the token endpoint", r#"{"error":"authorization_pending"}"#),
+                step(
+                    "1. Ask for a device code",
+                    r#"{"device_code":"d","user_code":"BCDF-GHJK","verification_uri":"https://as/v","interval":5}"#,
+                ),
+                step(
+                    "2. Poll the token endpoint",
+                    r#"{"error":"authorization_pending"}"#,
+                ),
                 step("3. Poll the token endpoint", r#"{"error":"slow_down"}"#),
                 step("4. Poll the token endpoint", r#"{"error":"slow_down"}"#),
             ],
@@ -188,7 +198,10 @@ mod tests {
         assert_eq!(s.interval, 15);
         assert!(keep_polling(&view));
         let mut done = view.clone();
-        done.steps.push(step("5. Poll the token endpoint", r#"{"access_token":"a"}"#));
+        done.steps.push(step(
+            "5. Poll the token endpoint",
+            r#"{"access_token":"a"}"#,
+        ));
         assert!(!keep_polling(&done));
     }
 }

@@ -593,22 +593,20 @@ pub fn ClientPicker(
             secret.set(String::new());
         }
     });
+    // Both are drawn, one hidden: the picker's own-clients resource must exist in the same
+    // place on the server and in the browser, for hydration.
     view! {
-        <Show
-            when=outside
-            fallback=move || view! {
-                <label>"Client"
-                    <select name="input[client_id]" on:change=pick>
-                        <optgroup label="Demo clients">
-                            {demo.iter().map(|d| view! {
-                                <option value=d.id selected=move || client_id.get() == d.id>{d.label}</option>
-                            }).collect_view()}
-                        </optgroup>
-                        <OwnClientOptions grant selected=client_id />
-                    </select>
-                </label>
-            }
-        >
+        <label hidden=outside>"Client"
+            <select name="input[client_id]" on:change=pick disabled=outside>
+                <optgroup label="Demo clients">
+                    {demo.iter().map(|d| view! {
+                        <option value=d.id selected=move || client_id.get() == d.id>{d.label}</option>
+                    }).collect_view()}
+                </optgroup>
+                <OwnClientOptions grant selected=client_id />
+            </select>
+        </label>
+        <Show when=outside>
             <TextParam label="Client id (registered at that server)" name="client_id" value=client_id />
         </Show>
         <TextParam label="Client secret" name="client_secret" value=secret secret=true />

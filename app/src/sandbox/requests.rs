@@ -220,9 +220,30 @@ pub fn code_exchange(
 }
 
 /// `grant_type=refresh_token` (RFC 6749 §6).
+/// A GET of a JSON document (metadata, a key set) at an absolute URL.
+pub fn get_json(url: &str) -> Outgoing {
+    Outgoing {
+        method: "GET".into(),
+        path: url.into(),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: String::new(),
+    }
+}
+
 /// RFC 8628 §3.1: the device authorization request.
-pub fn device_authorization(auth: ClientAuth, client_id: &str, secret: &str, scope: &str) -> Outgoing {
-    client_post(ep::DEVICE_AUTHORIZATION, auth, client_id, secret, &[("scope", scope)])
+pub fn device_authorization(
+    auth: ClientAuth,
+    client_id: &str,
+    secret: &str,
+    scope: &str,
+) -> Outgoing {
+    client_post(
+        ep::DEVICE_AUTHORIZATION,
+        auth,
+        client_id,
+        secret,
+        &[("scope", scope)],
+    )
 }
 
 /// RFC 8628 §3.4: the device's poll of the token endpoint.

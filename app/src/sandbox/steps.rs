@@ -246,27 +246,28 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             to_server,
             code_exchange(input, (auth, id, secret), &input.verifier),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api)
-            if input.placement == "query" =>
-        {
-            plan(
-                "Lesson: the token in the query",
-                "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
-                to_api,
-                requests::api_call_query(&token()?),
-            )
-        }
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api)
-            if held.revoked =>
-        {
-            plan(
-                "Call the API after revoking",
-                "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
-                to_api,
-                requests::api_call(&token()?),
-            )
-        }
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Api) => plan(
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
+            S::Api,
+        ) if input.placement == "query" => plan(
+            "Lesson: the token in the query",
+            "RFC 6750 §2.3 allows access_token in the URI but says clients SHOULD NOT send it there: URIs end up in logs, history and Referer headers. This API reads only the Authorization header, so the call counts as unauthenticated: 401 with a challenge.",
+            to_api,
+            requests::api_call_query(&token()?),
+        ),
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
+            S::Api,
+        ) if held.revoked => plan(
+            "Call the API after revoking",
+            "401 invalid_token: revoked tokens stop working at once, JWTs included, because the API checks each token's id on every call. An expired token gets the same answer.",
+            to_api,
+            requests::api_call(&token()?),
+        ),
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
+            S::Api,
+        ) => plan(
             "Call the demo API",
             "The resource server checks the token's signature, expiry and revocation, then asks its access policies.",
             to_api,
@@ -318,14 +319,15 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             manage,
             requests::introspect(auth, id, secret, &token()?),
         ),
-        (F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device, S::Revoke) => {
-            plan(
-                "Revoke the token",
-                "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
-                manage,
-                requests::revoke(auth, id, secret, &token()?),
-            )
-        }
+        (
+            F::ClientCredentials | F::Password | F::AuthorizationCode | F::Implicit | F::Device,
+            S::Revoke,
+        ) => plan(
+            "Revoke the token",
+            "RFC 7009: 200 whether or not the token was known, so a client cannot probe for tokens. Call the API again to see the 401.",
+            manage,
+            requests::revoke(auth, id, secret, &token()?),
+        ),
         // OpenID Connect Core §5.3: the UserInfo endpoint returns claims about the user the
         // access token was issued for.
         (F::AuthorizationCode | F::Implicit | F::Device, S::Userinfo) => plan(

@@ -41,7 +41,12 @@ fn page(
         error,
     };
     let cookies: Vec<String> = set.into_iter().collect();
-    html(status, "Connect a device", view! { <DevicePage view /> }, &cookies)
+    html(
+        status,
+        "Connect a device",
+        view! { <DevicePage view /> },
+        &cookies,
+    )
 }
 
 /// `GET /auth/device/verify`, with `user_code` prefilled from `verification_uri_complete`.
@@ -107,7 +112,12 @@ pub async fn verify(State(state): State<AppState>, request: Request) -> Response
     };
     let client = match state.cache.client(&code.client_id).await {
         Ok(Some(c)) => c,
-        Ok(None) => return message_page(StatusCode::BAD_REQUEST, "The device's client no longer exists."),
+        Ok(None) => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "The device's client no longer exists.",
+            );
+        }
         Err(_) => return server_error_page(),
     };
     let Ok(scope) = Scope::parse(&code.scope) else {
@@ -162,7 +172,11 @@ pub async fn decided(
     let client_name = request.client.client_name.clone();
     html(
         StatusCode::OK,
-        if approved { "Device connected" } else { "Access denied" },
+        if approved {
+            "Device connected"
+        } else {
+            "Access denied"
+        },
         view! { <DeviceDonePage approved client_name /> },
         &[],
     )

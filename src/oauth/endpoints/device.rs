@@ -156,10 +156,19 @@ mod tests {
             let c = new_user_code().unwrap();
             assert_eq!(c.len(), 8);
             assert!(c.bytes().all(|b| USER_CODE_ALPHABET.contains(&b)), "{c}");
-            assert_eq!(normalize_user_code(&display_user_code(&c)).as_deref(), Some(c.as_str()));
+            assert_eq!(
+                normalize_user_code(&display_user_code(&c)).as_deref(),
+                Some(c.as_str())
+            );
         }
-        assert_eq!(normalize_user_code("wdjb-mjht").as_deref(), Some("WDJBMJHT"));
-        assert_eq!(normalize_user_code(" WDJB MJHT ").as_deref(), Some("WDJBMJHT"));
+        assert_eq!(
+            normalize_user_code("wdjb-mjht").as_deref(),
+            Some("WDJBMJHT")
+        );
+        assert_eq!(
+            normalize_user_code(" WDJB MJHT ").as_deref(),
+            Some("WDJBMJHT")
+        );
         assert_eq!(normalize_user_code("WDJB-MJH0"), None, "no digits");
         assert_eq!(normalize_user_code("AEIOUBCD"), None, "no vowels");
         assert_eq!(normalize_user_code("WDJB"), None);

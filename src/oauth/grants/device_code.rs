@@ -76,7 +76,11 @@ pub async fn handle(
 
 /// §3.5: a poll before the person answered is `authorization_pending`, or `slow_down` when it
 /// came sooner than the interval allows.
-async fn poll_pending(state: &AppState, code: &DeviceCode, now: i64) -> Result<TokenResponse, OAuthError> {
+async fn poll_pending(
+    state: &AppState,
+    code: &DeviceCode,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
     let too_soon = code
         .last_poll_at
         .is_some_and(|last| now - last < code.poll_interval);
@@ -94,7 +98,8 @@ async fn poll_pending(state: &AppState, code: &DeviceCode, now: i64) -> Result<T
         !too_soon,
     ) {
         return Err(OAuthError::SlowDown(
-            format!("polled sooner than the interval; wait {interval} s between polls from now on").into(),
+            format!("polled sooner than the interval; wait {interval} s between polls from now on")
+                .into(),
         ));
     }
     check(
@@ -119,7 +124,10 @@ async fn redeem(
         "RFC 8628 §3.3",
         true,
     );
-    let username = code.username.as_deref().ok_or_else(|| OAuthError::internal("approved without a user"))?;
+    let username = code
+        .username
+        .as_deref()
+        .ok_or_else(|| OAuthError::internal("approved without a user"))?;
     let scope = Scope::parse(&code.scope).map_err(OAuthError::internal)?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
     let mut minted = mint(
