@@ -246,3 +246,16 @@ async fn guessing_user_codes_is_throttled() {
         .await;
     assert_eq!(r.status, 403);
 }
+
+#[tokio::test]
+async fn one_address_may_ask_for_thirty_device_codes_then_one_every_ten_seconds() {
+    let h = harness().await;
+    for _ in 0..30 {
+        assert_eq!(start(&h, "device-client").await.status, 200);
+    }
+    let r = start(&h, "device-client").await;
+    r.assert_error(429, "temporarily_unavailable");
+    assert!(r.header("retry-after").is_some());
+    h.clock.advance(10);
+    assert_eq!(start(&h, "device-client").await.status, 200);
+}

@@ -142,6 +142,13 @@ const RELAYED: Limit = Limit {
     forgive_one_every: 1,
 };
 
+/// Device codes one address may ask for (RFC 8628 §3.1): thirty at once, then one every ten
+/// seconds. Each is a row until it expires; a TV asks for one per sign-in.
+const NEW_DEVICE_CODES: Limit = Limit {
+    failures: 31,
+    forgive_one_every: 10,
+};
+
 /// The failure throttle.
 pub struct Throttle {
     clock: Arc<dyn Clock>,
@@ -152,6 +159,8 @@ pub struct Throttle {
     workspaces: Limiter,
     /// Requests relayed to other servers per address: every one counts.
     relayed: Limiter,
+    /// Device codes asked for per address: every one counts.
+    device_codes: Limiter,
     /// Keys whose last failure did not conform, and until when (Unix seconds) they are blocked.
     blocked: RwLock<HashMap<String, i64>>,
 }
@@ -182,6 +191,7 @@ impl Throttle {
             account: limiter(policy.account, &governor_clock),
             workspaces: limiter(NEW_WORKSPACES, &governor_clock),
             relayed: limiter(RELAYED, &governor_clock),
+            device_codes: limiter(NEW_DEVICE_CODES, &governor_clock),
             clock,
             blocked: RwLock::new(HashMap::new()),
         }
@@ -262,6 +272,12 @@ impl Throttle {
         self.count(&self.relayed, &format!("relay:{address}"))
     }
 
+    /// Counts a device code asked for from `address`; `Err` when that address has asked for too
+    /// many lately (nothing is issued then).
+    pub fn new_device_code(&self, address: &str) -> Result<(), Throttled> {
+        self.count(&self.device_codes, &format!("device:{address}"))
+    }
+
     /// Counts one event of `key` in `limiter`, or says how long to wait.
     fn count(&self, limiter: &Limiter, key: &str) -> Result<(), Throttled> {
         let not_until = match limiter.check_key(&key.to_owned()) {
@@ -286,6 +302,7 @@ impl Throttle {
             &self.account,
             &self.workspaces,
             &self.relayed,
+            &self.device_codes,
         ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();

@@ -65,7 +65,7 @@ pub fn PoliciesPage() -> impl IntoView {
                     <legend>"Policy"</legend>
                     <label>"Id" <input type="text" required prop:value=move || form.with(|f| f.id.clone()) on:input=text(|f, v| f.id = v) /></label>
                     <label>"Description" <input type="text" prop:value=move || form.with(|f| f.description.clone()) on:input=text(|f, v| f.description = v) /></label>
-                    <label>"Methods (comma-separated; empty: any)" <input type="text" prop:value=move || form.with(|f| csv(&f.methods)) on:change=text(|f, v| f.methods = parse_csv(&v.to_uppercase())) /></label>
+                    <label>"Methods (comma-separated; empty: any)" <input type="text" prop:value=move || form.with(|f| csv(&f.methods)) on:change=text(|f, v| f.methods = parse_csv(&v.to_ascii_uppercase())) /></label>
                     <label>"Path (a glob: * within a segment, ** across)" <input type="text" prop:value=move || form.with(|f| f.path.clone()) on:input=text(|f, v| f.path = v) /></label>
                     <label>"Client ids" <input type="text" prop:value=move || form.with(|f| csv(&f.client_ids)) on:change=text(|f, v| f.client_ids = parse_csv(&v)) /></label>
                     <label>"Usernames (empty: any)" <input type="text" prop:value=move || form.with(|f| csv(&f.usernames)) on:change=text(|f, v| f.usernames = parse_csv(&v)) /></label>

@@ -48,7 +48,7 @@ pub fn EndpointsPage() -> impl IntoView {
 
 /// True when the endpoint matches the filter text (case-insensitive, any field).
 fn matches(endpoint: &Endpoint, filter: &str) -> bool {
-    let needle = filter.trim().to_lowercase();
+    let needle = filter.trim().to_ascii_lowercase();
     needle.is_empty()
         || [
             endpoint.path,
@@ -57,7 +57,7 @@ fn matches(endpoint: &Endpoint, filter: &str) -> bool {
             endpoint.methods,
         ]
         .iter()
-        .any(|field| field.to_lowercase().contains(&needle))
+        .any(|field| field.to_ascii_lowercase().contains(&needle))
 }
 
 #[component]

@@ -16,6 +16,13 @@ const SECRET_PARAMS: [&str; 4] = [
 
 /// The message with credentials masked: the Authorization header's value and secret form
 /// parameters.
+/// Milliseconds with one decimal, formatted as integers: the browser's bundle carries no float
+/// formatting.
+fn elapsed(ms: f64) -> String {
+    let tenths = (ms.max(0.0) * 10.0).round() as u64;
+    format!("{}.{} ms", tenths / 10, tenths % 10)
+}
+
 pub fn masked(message: &HttpMessage) -> HttpMessage {
     let headers = message
         .headers
@@ -121,7 +128,7 @@ pub fn ExchangeCard(#[prop(into)] title: String, exchange: Exchange) -> impl Int
             <header class="exchange-head">
                 <h3>{title}</h3>
                 <span class=status_class>{exchange.response.start_line.clone()}</span>
-                <span class="elapsed">{format!("{:.1} ms", exchange.elapsed_ms)}</span>
+                <span class="elapsed">{elapsed(exchange.elapsed_ms)}</span>
             </header>
             <div class="exchange-body">
                 <div>

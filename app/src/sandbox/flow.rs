@@ -133,41 +133,31 @@ impl FlowState {
         });
     }
 
-    /// The page's set-up as a URL fragment: `setup=` and the base64url of its fields' JSON.
+    /// The page's set-up as a URL fragment: `setup=1&` and its fields, form-encoded.
     pub fn setup_fragment(&self) -> String {
-        use base64::Engine;
-        let mut fields = serde_json::Map::new();
+        let mut query = form_urlencoded::Serializer::new(String::from("setup=1"));
         self.shared.with_value(|all| {
             for (name, value) in all {
-                fields.insert((*name).to_owned(), value.get().into());
+                query.append_pair(name, &value.get());
             }
         });
-        let json = serde_json::Value::Object(fields).to_string();
-        format!(
-            "setup={}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-        )
+        query.finish()
     }
 
     /// Fills the page's fields from a fragment [`setup_fragment`](Self::setup_fragment) made;
-    /// unknown or malformed ones are ignored.
+    /// unknown fields are ignored.
     pub fn apply_setup(&self, fragment: &str) {
-        use base64::Engine;
-        let Some(encoded) = fragment.trim_start_matches('#').strip_prefix("setup=") else {
+        let fragment = fragment.trim_start_matches('#');
+        if !fragment.starts_with("setup=1") {
             return;
-        };
-        let Some(serde_json::Value::Object(fields)) =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(encoded)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-        else {
-            return;
-        };
+        }
+        let fields: Vec<(String, String)> = form_urlencoded::parse(fragment.as_bytes())
+            .into_owned()
+            .collect();
         self.shared.with_value(|all| {
             for (name, value) in all {
-                if let Some(v) = fields.get(*name).and_then(|v| v.as_str()) {
-                    value.set(v.to_owned());
+                if let Some((_, v)) = fields.iter().find(|(k, _)| k == name) {
+                    value.set(v.clone());
                 }
             }
         });

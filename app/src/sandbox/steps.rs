@@ -49,7 +49,7 @@ pub struct Held {
 pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
     let mut held = Held::default();
     let mut first_refresh = None;
-    let target = Target::of_run(steps);
+    let target = relayed_target(steps);
     for step in steps {
         let param = |name: &str| {
             step.params
@@ -67,9 +67,9 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
         if x.status >= 300 {
             continue;
         }
-        let endpoint = match (&target, x.relayed()) {
-            (Some(t), true) => t.endpoint_at(path),
-            _ => Target::endpoint_of_own(path),
+        let endpoint = match x.relayed() {
+            true => relayed_endpoint(target.as_ref(), path),
+            false => Endpoint::of_own_path(path),
         };
         // The setup steps go to this server's admin REST API only.
         let put = !x.relayed() && x.request.start_line.starts_with("PUT ");
@@ -107,6 +107,30 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
         held.token = Some(outside_token.to_owned());
     }
     held
+}
+
+/// The other server a run talks to, from its discovery card. Only the server reads discovery
+/// documents, which keeps the URL parser out of the browser's bundle; in the browser (the
+/// tutorial's checklist) every exchange counts as this server's.
+#[cfg(feature = "ssr")]
+fn relayed_target(steps: &[RunStep]) -> Option<Target> {
+    Target::of_run(steps)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn relayed_target(_: &[RunStep]) -> Option<Target> {
+    None
+}
+
+/// The endpoint of the run's other server a relayed request reached.
+#[cfg(feature = "ssr")]
+fn relayed_endpoint(target: Option<&Target>, path: &str) -> Option<Endpoint> {
+    target?.endpoint_at(path)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn relayed_endpoint(_: Option<&Target>, _: &str) -> Option<Endpoint> {
+    None
 }
 
 fn auth_of(input: &StepInput, secret: &str) -> ClientAuth {

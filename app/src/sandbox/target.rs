@@ -3,8 +3,12 @@
 //! the checks a client runs on the document before it trusts it, what the server offers and
 //! lacks, and where each of the sandbox's steps goes there.
 
+// The documents are read on the server only: the URL parser stays out of the browser's bundle.
+#[cfg(any(feature = "ssr", test))]
 use super::catalogue::Channel;
-use super::wire::{CheckLine, ParamLine, RunStep};
+#[cfg(any(feature = "ssr", test))]
+use super::wire::RunStep;
+use super::wire::{CheckLine, ParamLine};
 use crate::endpoints as ep;
 use serde_json::{Map, Value};
 
@@ -32,6 +36,14 @@ impl Endpoint {
         Endpoint::Registration,
         Endpoint::DeviceAuthorization,
     ];
+
+    /// The endpoint a request path of this server stands for, if any.
+    pub fn of_own_path(path: &str) -> Option<Endpoint> {
+        let path = path.split('?').next().unwrap_or(path);
+        Endpoint::ALL
+            .into_iter()
+            .find(|e| e.own_path() == Some(path))
+    }
 
     /// Its member in the metadata document.
     pub fn member(self) -> &'static str {
@@ -83,6 +95,7 @@ impl Endpoint {
 /// The URLs the metadata may be at for what the learner typed, in the order to try them:
 /// a URL with `/.well-known/` is used as it is; an issuer gets the RFC 8414 URL, then the OpenID
 /// one. Returns each URL with the issuer it must name.
+#[cfg(any(feature = "ssr", test))]
 pub fn discovery_urls(typed: &str) -> Result<Vec<(String, String)>, String> {
     let typed = typed.trim();
     let url = url::Url::parse(typed).map_err(|e| format!("{typed:?} is not a URL: {e}"))?;
@@ -142,6 +155,7 @@ pub struct Reading {
     pub found: Vec<ParamLine>,
 }
 
+#[cfg(any(feature = "ssr", test))]
 fn check(name: impl Into<String>, rfc: &str, passed: bool) -> CheckLine {
     CheckLine {
         name: name.into(),
@@ -150,6 +164,7 @@ fn check(name: impl Into<String>, rfc: &str, passed: bool) -> CheckLine {
     }
 }
 
+#[cfg(any(feature = "ssr", test))]
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -158,11 +173,13 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// True for a loopback host, where plain http is allowed (RFC 8252 §8.3).
+#[cfg(any(feature = "ssr", test))]
 fn loopback(url: &url::Url) -> bool {
     matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
 /// Reads the document `body` fetched from `url` with `status` and `headers`, for `issuer`.
+#[cfg(any(feature = "ssr", test))]
 pub fn read(
     url: &str,
     issuer: &str,
@@ -354,6 +371,7 @@ pub fn read(
     }
 }
 
+#[cfg(any(feature = "ssr", test))]
 impl Target {
     /// The absolute URL of `endpoint`, or why the step cannot run here.
     pub fn url_of(&self, endpoint: Endpoint) -> Result<String, String> {
@@ -375,14 +393,6 @@ impl Target {
         self.url_of(endpoint).is_ok()
     }
 
-    /// The endpoint a request path of this server stands for, if any.
-    pub fn endpoint_of_own(path: &str) -> Option<Endpoint> {
-        let path = path.split('?').next().unwrap_or(path);
-        Endpoint::ALL
-            .into_iter()
-            .find(|e| e.own_path() == Some(path))
-    }
-
     /// The endpoint a request target (origin form, as recorded) was sent to.
     pub fn endpoint_at(&self, target: &str) -> Option<Endpoint> {
         let path = target.split('?').next().unwrap_or(target);
@@ -398,7 +408,7 @@ impl Target {
     /// the learner's API URL for the demo API's paths.
     pub fn relocate(&self, path: &str, api: &str) -> Result<String, String> {
         let query = path.split_once('?').map(|(_, q)| q);
-        let base = match Self::endpoint_of_own(path) {
+        let base = match Endpoint::of_own_path(path) {
             Some(endpoint) => self.url_of(endpoint)?,
             None if path.starts_with("/fhir/") => self.api_url(api)?,
             None => return Err(format!("{path} is a step of this server only")),
@@ -474,6 +484,7 @@ impl Target {
 }
 
 /// The absolute URL a discovery step fetched.
+#[cfg(any(feature = "ssr", test))]
 pub fn discovery_url_of(step: &RunStep) -> Option<String> {
     Some(step.exchange.url.clone()).filter(|u| !u.is_empty())
 }

@@ -9,48 +9,103 @@ use super::wire::StepInput;
 use crate::browser_storage::{self, Store};
 use crate::copy_button::CopyButton;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 const SAVED_KEY: &str = "oauth-sandbox-targets";
 
 /// A target saved in this browser, for one flow.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SavedTarget {
     pub flow: String,
     pub target: String,
     pub api_url: String,
     pub client_id: String,
     /// Only when the learner asked to keep it.
-    #[serde(default)]
     pub client_secret: Option<String>,
+}
+
+impl SavedTarget {
+    /// One line of the stored list: its fields form-encoded (no JSON code in the bundle).
+    fn to_line(&self) -> String {
+        let mut line = form_urlencoded::Serializer::new(String::new());
+        line.append_pair("flow", &self.flow)
+            .append_pair("target", &self.target)
+            .append_pair("api_url", &self.api_url)
+            .append_pair("client_id", &self.client_id);
+        if let Some(secret) = &self.client_secret {
+            line.append_pair("client_secret", secret);
+        }
+        line.finish()
+    }
+
+    fn from_line(line: &str) -> Option<Self> {
+        let mut t = SavedTarget::default();
+        for (k, v) in form_urlencoded::parse(line.as_bytes()).into_owned() {
+            match k.as_str() {
+                "flow" => t.flow = v,
+                "target" => t.target = v,
+                "api_url" => t.api_url = v,
+                "client_id" => t.client_id = v,
+                "client_secret" => t.client_secret = Some(v),
+                _ => {}
+            }
+        }
+        (!t.target.is_empty()).then_some(t)
+    }
 }
 
 fn saved() -> Vec<SavedTarget> {
     browser_storage::get(Store::Local, SAVED_KEY)
-        .and_then(|j| serde_json::from_str(&j).ok())
+        .map(|text| text.lines().filter_map(SavedTarget::from_line).collect())
         .unwrap_or_default()
 }
 
 fn save_all(list: &[SavedTarget]) {
-    if let Ok(json) = serde_json::to_string(list) {
-        browser_storage::set(Store::Local, SAVED_KEY, &json);
+    let text: Vec<String> = list.iter().map(SavedTarget::to_line).collect();
+    browser_storage::set(Store::Local, SAVED_KEY, &text.join("\n"));
+}
+
+/// The default API at another server: its demo API, when it is an oauth-sandbox, at the
+/// origin of what was typed (plain string work: the URL parser stays out of the bundle).
+fn default_api(target: &str) -> String {
+    let Some((scheme, rest)) = target.trim().split_once("://") else {
+        return String::new();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    match host.is_empty() {
+        true => String::new(),
+        false => format!("{scheme}://{host}{}", crate::endpoints::PATIENTS),
     }
 }
 
-/// The default API at another server: its demo API when it is an oauth-sandbox.
-fn default_api(target: &str) -> String {
-    super::target::discovery_urls(target)
-        .ok()
-        .and_then(|urls| urls.first().map(|(_, issuer)| issuer.clone()))
-        .and_then(|issuer| url::Url::parse(&issuer).ok())
-        .map(|u| {
-            format!(
-                "{}{}",
-                u.origin().ascii_serialization(),
-                crate::endpoints::PATIENTS
-            )
-        })
-        .unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_saved_target_keeps_its_secret_only_when_asked() {
+        let mut t = super::SavedTarget {
+            flow: "client-credentials".into(),
+            target: "https://as.example/t".into(),
+            api_url: "https://as.example/api?x=1&y=2".into(),
+            client_id: "c d".into(),
+            client_secret: None,
+        };
+        assert_eq!(super::SavedTarget::from_line(&t.to_line()), Some(t.clone()));
+        assert!(!t.to_line().contains("client_secret"));
+        t.client_secret = Some("s&=".into());
+        assert_eq!(super::SavedTarget::from_line(&t.to_line()), Some(t));
+    }
+
+    #[test]
+    fn the_default_api_is_the_demo_api_at_the_typed_origin() {
+        assert_eq!(
+            super::default_api("http://localhost:3001"),
+            "http://localhost:3001/fhir/Patient"
+        );
+        assert_eq!(
+            super::default_api("https://as.example/tenant/.well-known/openid-configuration"),
+            "https://as.example/fhir/Patient"
+        );
+        assert_eq!(super::default_api("not a url"), "");
+    }
 }
 
 /// The panel.
