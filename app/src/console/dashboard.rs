@@ -89,7 +89,7 @@ fn ClientList() -> impl IntoView {
                     <p>"No clients yet. Register one: it takes a minute, and you can use it at once in the sandbox or from your own app."</p>
                 }.into_any(),
                 Ok(list) => view! {
-                    <table class="claims">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen"><table class="claims listing">
                         <thead><tr>
                             <th scope="col">"Client id"</th><th scope="col">"Name"</th>
                             <th scope="col">"Type"</th><th scope="col">"Grant types"</th><th scope="col">"Owner"</th>
@@ -105,7 +105,7 @@ fn ClientList() -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any(),
             })}
         </Suspense>

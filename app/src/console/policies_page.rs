@@ -86,7 +86,7 @@ pub fn PoliciesPage() -> impl IntoView {
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p>"No policies yet."</p> }.into_any(),
                     Ok(list) => view! {
-                        <table class="claims">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen"><table class="claims listing">
                             <thead><tr><th scope="col">"Id"</th><th scope="col">"Methods"</th><th scope="col">"Path"</th><th scope="col">"Clients"</th><th scope="col">"Scopes"</th><th scope="col">"Auth"</th><th scope="col">"Actions"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|p| {
@@ -107,7 +107,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                 })}
             </Suspense>

@@ -61,12 +61,12 @@ pub fn UsersPage() -> impl IntoView {
                 {move || users.get().map(|r| match r {
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => view! {
-                        <table class="claims">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen"><table class="claims listing">
                             <thead><tr><th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"State"</th><th scope="col">"Actions"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| view! { <UserRow user=u admin=admin() run /> }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                 })}
             </Suspense>
