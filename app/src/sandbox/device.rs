@@ -135,7 +135,7 @@ pub fn DevicePage() -> impl IntoView {
                             "Or open the link with the code in it: "
                             <a href=link.clone() target="_blank" rel="noopener" data-verification-uri-complete="">{link.clone()}</a> " "
                             <CopyButton what="link" text=Signal::derive(move || copy.clone()) />
-                            ". The page still asks the person to confirm the code, so a link alone approves nothing (RFC 8628 §3.3.1)."
+                            ": the person still confirms the code there (RFC 8628 §3.3.1)."
                         </p>
                         <div class="step-buttons">
                             <button type="button" on:click=move |_| auto.set(!auto.get_untracked())>

@@ -192,7 +192,7 @@ pub fn TargetPanel(state: FlowState) -> impl IntoView {
             <p class="hint share">
                 <a href=share_link data-share="">"Link to this set-up"</a> " "
                 <CopyButton what="set-up link" text=Signal::derive(share_link) />
-                ": the server, the client id and the parameters, in the URL fragment (never sent to any server). Never a secret or a token."
+                ": the server, client id and parameters, in the fragment no server sees. Never a secret or a token."
             </p>
             <div class="param-grid">
                 <label>"Issuer or discovery URL (empty: this server)"
@@ -231,17 +231,17 @@ pub fn TargetPanel(state: FlowState) -> impl IntoView {
             <Show
                 when=outside
                 fallback=|| view! {
-                    <p class="hint">"Every step runs against this server, which also shows the checks it ran. Name another server to run the same steps against it."</p>
+                    <p class="hint">"Steps run against this server, with the checks it ran. Name another server to run them there."</p>
                 }
             >
                 <p class="hint">
-                    "Register this callback URL with your client there, then type its client id and secret below: "
+                    "Register this callback URL with your client there, then type its id and secret below: "
                     <code data-callback="">{callback}</code> " "
                     <CopyButton what="callback URL" text=Signal::derive(callback) />
                 </p>
                 <p class="hint">
-                    "This server reads the other one's discovery document first and relays each step to the endpoint it advertises, so a server without CORS works too. "
-                    "Each card shows the checks the client ran on the answer. The relay never reaches link-local or cloud metadata addresses."
+                    "Its discovery document comes first; each step then goes, through this server (no CORS needed), to the endpoint it advertises, "
+                    "and its card shows the client's checks. The relay never reaches link-local or cloud metadata addresses."
                 </p>
                 <div class="step-buttons">
                     <Show when=move || state.run_id().is_none()>
