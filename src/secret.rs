@@ -82,6 +82,12 @@ pub fn digest(value: &str) -> String {
     ))
 }
 
+/// True when `secret` is the one whose digest is `stored_hash`, compared in constant time: the
+/// check of every `<handle>.<secret>` value (codes, device codes, tokens, sessions).
+pub fn secret_matches(stored_hash: &str, secret: &str) -> bool {
+    constant_time_eq(stored_hash.as_bytes(), digest(secret).as_bytes())
+}
+
 /// Compares two byte strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()

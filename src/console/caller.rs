@@ -2,7 +2,7 @@
 
 use crate::admin::error::AdminError;
 use crate::model::user::{Role, User};
-use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::secret::{digest, new_secret, ordered_id, secret_matches};
 use crate::security::session::{self, Kind};
 use crate::state::AppState;
 use crate::storage;
@@ -80,10 +80,7 @@ pub async fn from_initial_token(
         .map_err(AdminError::internal)?;
     let now = state.clock.now();
     match found {
-        Some(t)
-            if now < t.expires_at
-                && constant_time_eq(t.secret_hash.as_bytes(), digest(secret).as_bytes()) =>
-        {
+        Some(t) if now < t.expires_at && secret_matches(&t.secret_hash, secret) => {
             active(state, &t.owner).await
         }
         _ => Ok(None),

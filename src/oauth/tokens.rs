@@ -8,7 +8,7 @@
 use super::error::OAuthError;
 use crate::model::client::{Client, TokenFormat};
 use crate::model::scope::Scope;
-use crate::secret::{constant_time_eq, digest, new_secret, ordered_id};
+use crate::secret::{digest, new_secret, ordered_id, secret_matches};
 use crate::state::AppState;
 use crate::storage::tokens::{NewToken, TokenKind, TokenRecord, find};
 use axum::Json;
@@ -210,7 +210,7 @@ pub async fn find_opaque(state: &AppState, value: &str) -> Result<Option<TokenRe
     Ok(record.filter(|r| {
         r.secret_hash
             .as_deref()
-            .is_some_and(|stored| constant_time_eq(stored.as_bytes(), digest(secret).as_bytes()))
+            .is_some_and(|stored| secret_matches(stored, secret))
     }))
 }
 

@@ -3,7 +3,7 @@
 //! Cookies are HttpOnly and SameSite=Lax, and Secure when the issuer is https. A session cookie
 //! holds `<handle>.<secret>`; the server stores only the digest of the secret.
 
-use crate::secret::{NoRandomness, constant_time_eq, digest, new_secret, ordered_id};
+use crate::secret::{NoRandomness, digest, new_secret, ordered_id, secret_matches};
 use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::storage::sessions::{self, SessionRecord};
@@ -97,9 +97,7 @@ pub async fn current_of(
     let record = sessions::find(&state.db, handle).await?;
     let now = state.clock.now();
     Ok(record.filter(|r| {
-        r.kind == kind.name()
-            && now < r.expires_at
-            && constant_time_eq(r.secret_hash.as_bytes(), digest(secret).as_bytes())
+        r.kind == kind.name() && now < r.expires_at && secret_matches(&r.secret_hash, secret)
     }))
 }
 

@@ -10,7 +10,7 @@ use crate::oauth::id_token::{self, IdFacts};
 use crate::oauth::params::Params;
 use crate::oauth::pkce;
 use crate::oauth::tokens::{Grant, TokenResponse, mint};
-use crate::secret::{constant_time_eq, digest};
+use crate::secret::secret_matches;
 use crate::state::AppState;
 use crate::storage::codes::{self, CodeRecord};
 use crate::storage::tokens;
@@ -22,7 +22,7 @@ async fn find_code(state: &AppState, value: &str) -> Result<Option<CodeRecord>, 
     let record = codes::find(&state.db, handle)
         .await
         .map_err(OAuthError::internal)?;
-    Ok(record.filter(|c| constant_time_eq(c.secret_hash.as_bytes(), digest(secret).as_bytes())))
+    Ok(record.filter(|c| secret_matches(&c.secret_hash, secret)))
 }
 
 /// RFC 6749 §10.5: "If an authorization code is used more than once, the authorization server

@@ -9,7 +9,7 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::id_token::{self, IdFacts};
 use crate::oauth::params::Params;
 use crate::oauth::tokens::{Grant, TokenResponse, mint};
-use crate::secret::{constant_time_eq, digest};
+use crate::secret::secret_matches;
 use crate::state::AppState;
 use crate::storage::device_codes::{self, DeviceCode};
 
@@ -24,7 +24,7 @@ async fn find(state: &AppState, value: &str) -> Result<Option<DeviceCode>, OAuth
     let record = device_codes::find(&state.db, handle)
         .await
         .map_err(OAuthError::internal)?;
-    Ok(record.filter(|c| constant_time_eq(c.secret_hash.as_bytes(), digest(secret).as_bytes())))
+    Ok(record.filter(|c| secret_matches(&c.secret_hash, secret)))
 }
 
 /// §3.4: grant_type `urn:ietf:params:oauth:grant-type:device_code`, device_code REQUIRED,
