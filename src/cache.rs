@@ -1,11 +1,13 @@
-//! In-memory caches of clients and access policies, read on every protocol request.
+//! In-memory caches of clients, access policies and trusted issuers, read on every protocol
+//! request.
 //!
 //! Every write to a client or policy goes through the admin API or the seed, which call
-//! [`Cache::forget_client`] / [`Cache::forget_policies`] after committing. A generation counter
+//! [`Cache::forget_client`] / [`Cache::forget_policies`] / [`Cache::forget_trusts`] after committing. A generation counter
 //! keeps a read that raced with a write from putting the stale row back.
 
 use crate::model::client::Client;
 use crate::model::policy::AccessPolicy;
+use crate::model::trusted_issuer::TrustedIssuer;
 use crate::storage::{self, Db, StorageResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +20,7 @@ pub struct Cache {
     generation: AtomicU64,
     clients: RwLock<HashMap<String, Arc<Client>>>,
     policies: RwLock<Option<Arc<Vec<AccessPolicy>>>>,
+    trusts: RwLock<Option<Arc<Vec<TrustedIssuer>>>>,
 }
 
 impl Cache {
@@ -28,6 +31,7 @@ impl Cache {
             generation: AtomicU64::new(0),
             clients: RwLock::new(HashMap::new()),
             policies: RwLock::new(None),
+            trusts: RwLock::new(None),
         }
     }
 
@@ -68,6 +72,29 @@ impl Cache {
             *slot = Some(policies.clone());
         }
         Ok(policies)
+    }
+
+    /// Every trusted issuer.
+    pub async fn trusts(&self) -> StorageResult<Arc<Vec<TrustedIssuer>>> {
+        if let Some(hit) = self.trusts.read().ok().and_then(|p| p.clone()) {
+            return Ok(hit);
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let trusts = Arc::new(storage::trusted_issuers::list(&self.db, None).await?);
+        if let Ok(mut slot) = self.trusts.write()
+            && self.generation.load(Ordering::SeqCst) == generation
+        {
+            *slot = Some(trusts.clone());
+        }
+        Ok(trusts)
+    }
+
+    /// Drops the trusted issuers after one changed.
+    pub fn forget_trusts(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.trusts.write() {
+            *slot = None;
+        }
     }
 
     /// Drops a client after it changed or was deleted.

@@ -28,6 +28,7 @@ pub mod site;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod trust;
 
 use app::endpoints as ep;
 use axum::Router;
@@ -158,6 +159,8 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route(ep::PATIENTS, get(resource::patients::list))
         .route(ep::PATIENT, get(resource::patients::read))
+        .route(ep::TEST_ISSUER_JWKS, get(trust::test_issuer::jwks))
+        .route(ep::TEST_ISSUER_TOKEN, post(trust::test_issuer::mint))
         .layer(cors());
     // The browser's visits to the authorization server, recorded for sandbox runs.
     let front_channel = Router::new()
@@ -324,6 +327,8 @@ pub async fn build_state(
         issuer,
         pending: Default::default(),
         watches: Default::default(),
+        trust_keys: Default::default(),
+        test_issuer: Default::default(),
         outbound: outbound::Outbound::new(config.outbound_policy(), config.outbound_timeout())
             .map_err(StartupError::Config)?,
         throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),

@@ -33,6 +33,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             clients = applied.clients,
             users = applied.users,
             policies = applied.policies,
+            trusted_issuers = applied.trusted_issuers,
             "seed applied"
         );
     }

@@ -1,7 +1,7 @@
 //! The seed file and the built-in demo data, applied at start as idempotent upserts.
 //!
-//! A seed is JSON `{"clients": [...], "users": [...], "policies": [...]}`, each element in the
-//! admin REST API's own shape, secrets and passwords in plain text. Everything is parsed and
+//! A seed is JSON `{"clients": [...], "users": [...], "policies": [...], "trusted_issuers":
+//! [...]}`, each element in the admin REST API's own shape, secrets and passwords in plain text. Everything is parsed and
 //! validated first; then every secret is hashed; then all rows are written in one transaction.
 //! A bad seed stops start-up with an error naming the element and the field, and nothing is
 //! applied.
@@ -9,6 +9,7 @@
 use crate::model::FieldError;
 use crate::model::client::{ClientInput, ValidClient};
 use crate::model::policy::{AccessPolicy, PolicyInput};
+use crate::model::trusted_issuer::{TrustedIssuer, TrustedIssuerInput};
 use crate::model::user::{Role, User, UserInput, ValidUser};
 use crate::password::Passwords;
 use crate::secret::Secret;
@@ -42,6 +43,8 @@ struct SeedFile {
     users: Vec<Value>,
     #[serde(default)]
     policies: Vec<Value>,
+    #[serde(default)]
+    trusted_issuers: Vec<Value>,
 }
 
 /// A parsed and validated seed.
@@ -50,6 +53,7 @@ pub struct Seed {
     pub clients: Vec<ValidClient>,
     pub users: Vec<ValidUser>,
     pub policies: Vec<AccessPolicy>,
+    pub trusted_issuers: Vec<TrustedIssuer>,
 }
 
 /// Counts of what a seed wrote.
@@ -58,6 +62,7 @@ pub struct Applied {
     pub clients: usize,
     pub users: usize,
     pub policies: usize,
+    pub trusted_issuers: usize,
 }
 
 /// Parses one element of a list, returning its label (`clients[2] ("web")`), its id and value.
@@ -130,6 +135,17 @@ pub fn parse(text: &str, now: i64, issuer: &str) -> Result<Seed, String> {
         seed.policies
             .push(input.validate(&id).map_err(|e| named(&label, e))?);
     }
+    for (i, v) in file.trusted_issuers.into_iter().enumerate() {
+        let (label, id, input) = element::<TrustedIssuerInput>("trusted_issuers", i, "id", v)?;
+        if !seen.insert(format!("t:{id}")) {
+            return Err(format!("{label}: id: {id:?} appears more than once"));
+        }
+        seed.trusted_issuers.push(
+            input
+                .validate(&id, issuer, None)
+                .map_err(|e| named(&label, e))?,
+        );
+    }
     Ok(seed)
 }
 
@@ -201,6 +217,9 @@ pub async fn apply(
         for p in &seed.policies {
             storage::policies::upsert_in(&mut tx, p, now).await?;
         }
+        for t in &seed.trusted_issuers {
+            storage::trusted_issuers::upsert_in(&mut tx, t, now).await?;
+        }
         tx.commit().await?;
         Ok::<_, storage::StorageError>(())
     };
@@ -209,6 +228,7 @@ pub async fn apply(
         clients: clients.len(),
         users: users.len(),
         policies: seed.policies.len(),
+        trusted_issuers: seed.trusted_issuers.len(),
     })
 }
 

@@ -34,6 +34,10 @@ pub struct Inner {
     pub csrf: crate::security::csrf::CsrfKey,
     /// The one client for other servers (the sandbox's relay), under the address policy.
     pub outbound: crate::outbound::Outbound,
+    /// The key sets of trusted issuers, fetched and kept.
+    pub trust_keys: crate::trust::jwks::JwksCache,
+    /// The sandbox's built-in test issuer.
+    pub test_issuer: crate::trust::test_issuer::TestIssuer,
     /// The sandbox runs whose front channel is being recorded.
     pub watches: crate::sandbox::recorder::Watches,
     /// How long a sandbox run is kept after its last step, in seconds.

@@ -12,25 +12,12 @@ use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair,
 };
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::browser::Browser;
 use common::*;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use oauth_sandbox::sandbox::verify_key::verify;
 use serde_json::{Value, json};
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
 
 fn sign(alg: Algorithm, kid: Option<&str>, key: &EncodingKey) -> String {
     let mut header = Header::new(alg);

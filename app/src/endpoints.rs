@@ -86,6 +86,16 @@ pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 /// One stored sandbox run (`DELETE` removes it, for its owner).
 pub const RUN: &str = "/sandbox/runs/{id}";
+/// The trusted outside issuers whose JWTs the demo API accepts (admin REST API).
+pub const TRUSTED_ISSUERS: &str = "/TrustedIssuer";
+/// One trusted issuer.
+pub const TRUSTED_ISSUER: &str = "/TrustedIssuer/{id}";
+/// The sandbox's built-in test issuer: its `iss` is this path under the server's issuer.
+pub const TEST_ISSUER: &str = "/sandbox/test-issuer";
+/// The test issuer's public keys.
+pub const TEST_ISSUER_JWKS: &str = "/sandbox/test-issuer/jwks.json";
+/// The test issuer signs the claims it is sent: a JWT an outside identity provider could mint.
+pub const TEST_ISSUER_TOKEN: &str = "/sandbox/test-issuer/token";
 
 /// What kind of caller an endpoint serves; the landing page groups by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,6 +305,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         methods: "GET",
+        path: TRUSTED_ISSUERS,
+        summary: "List the outside issuers whose JWTs the demo API accepts",
+        standard: "",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET, PUT, DELETE",
+        path: TRUSTED_ISSUER,
+        summary: "Read, create or replace, delete a trusted issuer",
+        standard: "RFC 7519 §7.2",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
         path: KEYS,
         summary: "List signing keys (public parts)",
         standard: "RFC 7517",
@@ -313,6 +337,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         summary: "Retire an old signing key",
         standard: "",
         audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "GET",
+        path: TEST_ISSUER_JWKS,
+        summary: "The sandbox's test issuer: its public keys",
+        standard: "RFC 7517",
+        audience: Audience::Discovery,
+    },
+    Endpoint {
+        methods: "POST",
+        path: TEST_ISSUER_TOKEN,
+        summary: "The sandbox's test issuer: signs the claims it is sent (for the JWT Auth page)",
+        standard: "RFC 7519",
+        audience: Audience::Discovery,
     },
     Endpoint {
         methods: "GET",

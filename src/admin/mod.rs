@@ -1,4 +1,5 @@
-//! The admin REST API: `/Client`, `/User`, `/AccessPolicy` and `/Key`, JSON, Aidbox-style.
+//! The admin REST API: `/Client`, `/User`, `/AccessPolicy`, `/TrustedIssuer` and `/Key`, JSON,
+//! Aidbox-style.
 //!
 //! `GET /X` lists, `GET /X/{id}` reads, `PUT /X/{id}` creates or replaces, `DELETE /X/{id}`
 //! deletes. Secrets and passwords are write-only. Closed with the admin's credentials.
@@ -9,6 +10,7 @@ pub mod clients;
 pub mod error;
 pub mod keys;
 pub mod policies;
+pub mod trusted_issuers;
 pub mod users;
 
 use crate::state::AppState;
@@ -38,6 +40,13 @@ pub fn routes() -> Router<AppState> {
             get(policies::read)
                 .put(policies::put)
                 .delete(policies::remove),
+        )
+        .route(ep::TRUSTED_ISSUERS, get(trusted_issuers::list))
+        .route(
+            ep::TRUSTED_ISSUER,
+            get(trusted_issuers::read)
+                .put(trusted_issuers::put)
+                .delete(trusted_issuers::remove),
         )
         .route(ep::KEYS, get(keys::list))
         .route(ep::KEY_ROTATE, post(keys::rotate))

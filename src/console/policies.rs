@@ -1,5 +1,6 @@
 //! Access policies, as an admin or a developer manages them. A developer's policy must name
-//! only that developer's own clients, so it can never open the API to anyone else's.
+//! only that developer's own clients, or admit only tokens of that developer's own trusted
+//! issuers, so it can never open the API to anyone else's.
 
 use super::Caller;
 use crate::admin::error::AdminError;
@@ -45,26 +46,22 @@ pub async fn put(
         return Err(AdminError::NotFound(format!("AccessPolicy/{id}")));
     }
     if !caller.is_admin() {
-        let ids = policy.client_ids.clone().unwrap_or_default();
-        if ids.is_empty() {
-            return Err(FieldError::new(
-                "client_ids",
-                "a developer's policy must name the clients it is for",
-            )
-            .into());
-        }
-        for client_id in &ids {
-            let owned = storage::clients::get(&state.db, client_id)
-                .await
-                .map_err(AdminError::internal)?
-                .is_some_and(|c| c.owner.as_deref() == Some(caller.name()));
-            if !owned {
+        // An outside issuer the policy names must be one the developer trusts; a policy that
+        // admits only outside tokens needs no client of this server.
+        let issuers = policy.issuers.clone().unwrap_or_default();
+        let trusted = super::trusted_issuers::list(state, caller).await?;
+        for (i, iss) in issuers.iter().enumerate() {
+            if iss != &state.issuer && !trusted.iter().any(|t| &t.issuer == iss) {
                 return Err(FieldError::new(
-                    "client_ids",
-                    format!("{client_id:?} is not one of your clients"),
+                    format!("issuers[{i}]"),
+                    format!("{iss:?} is not the issuer of one of your trusted issuers"),
                 )
                 .into());
             }
+        }
+        let own_tokens = policy.issuers.is_none() || issuers.contains(&state.issuer);
+        if own_tokens {
+            owns_every_client(state, caller, policy.client_ids.as_deref()).await?;
         }
     }
     policy.owner = match existing {
@@ -85,5 +82,36 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Result<(), A
         .await
         .map_err(AdminError::internal)?;
     state.cache.forget_policies();
+    Ok(())
+}
+
+/// A developer's policy that admits this server's own tokens must name clients, all the
+/// developer's own.
+async fn owns_every_client(
+    state: &AppState,
+    caller: &Caller,
+    ids: Option<&[String]>,
+) -> Result<(), AdminError> {
+    let ids = ids.unwrap_or_default();
+    if ids.is_empty() {
+        return Err(FieldError::new(
+            "client_ids",
+            "a developer's policy must name the clients it is for",
+        )
+        .into());
+    }
+    for client_id in ids {
+        let owned = storage::clients::get(&state.db, client_id)
+            .await
+            .map_err(AdminError::internal)?
+            .is_some_and(|c| c.owner.as_deref() == Some(caller.name()));
+        if !owned {
+            return Err(FieldError::new(
+                "client_ids",
+                format!("{client_id:?} is not one of your clients"),
+            )
+            .into());
+        }
+    }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The resources of SPEC "Resources": clients, users and access policies.
+//! The resources of SPEC "Resources": clients, users, access policies and trusted issuers.
 //!
 //! Each resource has a wire shape for input (what the admin REST API and the seed file accept,
 //! validated field by field) and a stored shape. Validation errors name the field, so a bad seed
@@ -7,6 +7,7 @@
 pub mod client;
 pub mod policy;
 pub mod scope;
+pub mod trusted_issuer;
 pub mod user;
 
 use serde::Serialize;

@@ -35,6 +35,10 @@ pub struct AccessPolicy {
     pub scopes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthKind>,
+    /// The `iss` values whose tokens this policy admits. Absent: this server's own tokens only,
+    /// so no policy admits an outside token unless it says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuers: Option<Vec<String>>,
     #[serde(default)]
     pub owner: Option<String>,
 }
@@ -59,6 +63,8 @@ pub struct PolicyInput {
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub auth: Option<AuthKind>,
+    #[serde(default)]
+    pub issuers: Option<Vec<String>>,
     #[serde(default, rename = "owner")]
     _owner: Option<serde::de::IgnoredAny>,
 }
@@ -104,6 +110,7 @@ impl PolicyInput {
             ("client_ids", &self.client_ids),
             ("usernames", &self.usernames),
             ("scopes", &self.scopes),
+            ("issuers", &self.issuers),
         ] {
             for (i, item) in list.iter().flatten().enumerate() {
                 validate_text(&format!("{field}[{i}]"), item, true)?;
@@ -118,6 +125,7 @@ impl PolicyInput {
             usernames: self.usernames,
             scopes: self.scopes,
             auth: self.auth,
+            issuers: self.issuers,
             owner: None,
         })
     }
@@ -132,6 +140,13 @@ pub struct RequestFacts {
     pub client_id: String,
     pub username: Option<String>,
     pub scopes: Vec<String>,
+    /// The token's issuer: this server's own for its own tokens and for Basic.
+    pub issuer: String,
+    /// True for a token of a trusted outside issuer.
+    pub outside: bool,
+    /// The owners of the trusts that verified an outside token (`None`: the system's own).
+    #[serde(skip)]
+    pub trusted_by: Vec<Option<String>>,
 }
 
 /// How one field of one policy compared with the request.
@@ -231,6 +246,39 @@ impl AccessPolicy {
                 },
             );
         }
+        match &self.issuers {
+            // Only an outside token needs the line: for this server's own tokens an absent
+            // `issuers` always matches.
+            None if facts.outside => check(
+                "issuers",
+                false,
+                format!(
+                    "policy admits only this server's own tokens, token from {:?}",
+                    facts.issuer
+                ),
+            ),
+            None => {}
+            Some(issuers) => {
+                let listed = issuers.contains(&facts.issuer);
+                // A trust admits its tokens to its owner's policies only: another developer's
+                // trust of the same `iss`, with keys of their choosing, opens nothing here.
+                let trusted = !facts.outside || facts.trusted_by.contains(&self.owner);
+                check(
+                    "issuers",
+                    listed && trusted,
+                    match (listed, trusted) {
+                        (false, _) => {
+                            format!("policy admits {issuers:?}, token from {:?}", facts.issuer)
+                        }
+                        (true, false) => format!(
+                            "{:?} is verified by another owner's trust, not this policy's",
+                            facts.issuer
+                        ),
+                        (true, true) => format!("token from {:?}", facts.issuer),
+                    },
+                );
+            }
+        }
         let allowed = checks.iter().all(|c| c.matched);
         PolicyTrace {
             policy_id: self.id.clone(),
@@ -266,6 +314,9 @@ mod tests {
             client_id: "c1".into(),
             username: Some("alice".into()),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            issuer: "http://own.test".into(),
+            outside: false,
+            trusted_by: vec![],
         }
     }
 
@@ -344,6 +395,38 @@ mod tests {
             .map(|c| c.field)
             .collect();
         assert_eq!(failed, vec!["usernames"]);
+    }
+
+    #[test]
+    fn outside_tokens_need_a_policy_that_names_their_issuer_and_the_trusts_owner() {
+        let own = policy(serde_json::json!({"path": "/fhir/**"}));
+        let outside = |owner: Option<&str>| RequestFacts {
+            issuer: "https://idp.test".into(),
+            outside: true,
+            trusted_by: vec![owner.map(str::to_owned)],
+            ..facts("GET", "/fhir/Patient", AuthKind::Bearer, &[])
+        };
+        assert!(
+            own.check(&facts("GET", "/fhir/Patient", AuthKind::Bearer, &[]))
+                .allowed
+        );
+        assert!(!own.check(&outside(None)).allowed);
+        let mut named =
+            policy(serde_json::json!({"path": "/fhir/**", "issuers": ["https://idp.test"]}));
+        assert!(named.check(&outside(None)).allowed);
+        assert!(
+            !named.check(&outside(Some("dev"))).allowed,
+            "another owner's trust"
+        );
+        named.owner = Some("dev".into());
+        assert!(named.check(&outside(Some("dev"))).allowed);
+        let own_listed = policy(serde_json::json!({"issuers": ["http://own.test"]}));
+        assert!(
+            own_listed
+                .check(&facts("GET", "/", AuthKind::Bearer, &[]))
+                .allowed
+        );
+        assert!(!own_listed.check(&outside(None)).allowed);
     }
 
     #[test]

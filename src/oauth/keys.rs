@@ -96,13 +96,20 @@ impl SigningKey {
     /// Signs `claims` as a JWS in compact serialization (RFC 7515 §7.1):
     /// `BASE64URL(header) "." BASE64URL(payload) "." BASE64URL(signature)`. The header's `alg`
     /// and `kid` are this key's.
-    pub fn sign<T: serde::Serialize>(
+    pub fn sign<T: serde::Serialize>(&self, header: Header, claims: &T) -> Result<String, String> {
+        self.sign_as(header, claims, &self.kid)
+    }
+
+    /// Signs like [`SigningKey::sign`] but names `kid` in the header: the sandbox's test issuer
+    /// uses it to show a key id that its key set does not hold.
+    pub fn sign_as<T: serde::Serialize>(
         &self,
         mut header: Header,
         claims: &T,
+        kid: &str,
     ) -> Result<String, String> {
         header.alg = self.algorithm();
-        header.kid = Some(self.kid.clone());
+        header.kid = Some(kid.to_owned());
         let header = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
         let claims = serde_json::to_vec(claims).map_err(|e| e.to_string())?;
         let mut jws = URL_SAFE_NO_PAD.encode(header);
@@ -216,6 +223,25 @@ fn load(alg: SigningAlg, pkcs8: &[u8], created_at: i64) -> Result<SigningKey, St
 }
 
 impl SigningKey {
+    /// The public key as PEM (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo), for an RSA
+    /// key.
+    pub fn public_pem(&self) -> Option<String> {
+        use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+        use aws_lc_rs::signature::KeyPair as _;
+        let KeyPair::Rsa(pair) = &self.pair else {
+            return None;
+        };
+        let der: PublicKeyX509Der<'static> = pair.public_key().as_der().ok()?;
+        let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for line in body.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).ok()?);
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        Some(pem)
+    }
+
     /// Generates a new key of `alg` that is not stored anywhere (for benchmarks and tests).
     pub fn generate(alg: SigningAlg, now: i64) -> Result<Self, KeyError> {
         let der = generate(alg)?;

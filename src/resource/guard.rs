@@ -1,8 +1,9 @@
 //! Who is calling the demo API, and may they?
 //!
 //! The checks, in order: read the one `Authorization` header; Basic → the client exists, holds
-//! the `basic` grant and its secret verifies; Bearer → the token verifies, is known, active and
-//! not revoked; then the access policies decide (deny by default).
+//! the `basic` grant and its secret verifies; Bearer → a JWT of a trusted outside issuer is
+//! verified by its trust (`crate::trust`), any other token must be this server's own: known,
+//! active and not revoked; then the access policies decide (deny by default).
 
 use crate::checks::{check, record};
 use crate::model::client::GrantType;
@@ -11,10 +12,12 @@ use crate::oauth::client_auth::{decode_basic_rfc7617, verify_client_secret};
 use crate::oauth::error::{OAuthError, basic_challenge, bearer_challenge, no_store};
 use crate::oauth::tokens::lookup;
 use crate::state::AppState;
+use crate::trust::Verdict;
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
 
 /// A caller the policies allowed.
 #[derive(Debug, Clone)]
@@ -34,8 +37,9 @@ pub enum Refusal {
     BadBasic(&'static str),
     /// A malformed request (RFC 6750 §3.1 `invalid_request`): 400.
     BadRequest(&'static str),
-    /// A bad Bearer token: 401 with a Bearer `invalid_token` challenge.
-    BadToken(&'static str),
+    /// A bad Bearer token: 401 with a Bearer `invalid_token` challenge whose
+    /// `error_description` names the check that failed (RFC 6750 §3).
+    BadToken(Cow<'static, str>),
     /// Authenticated, but no policy allows it: 403.
     Denied(AuthKind, Box<Decision>),
     /// Too many wrong Basic secrets: 429 with `Retry-After`.
@@ -70,12 +74,12 @@ impl IntoResponse for Refusal {
                     )
                 }
                 Refusal::BadToken(why) => {
-                    let e = OAuthError::invalid_token(*why);
+                    let e = OAuthError::invalid_token(why.to_string());
                     (
                         StatusCode::UNAUTHORIZED,
                         vec![bearer_challenge(Some(&e))],
                         e.code(),
-                        (*why).into(),
+                        why.to_string(),
                     )
                 }
                 Refusal::Denied(auth, decision) => {
@@ -209,23 +213,29 @@ pub async fn decide(
     // The "why denied" trace names only the policies of the calling client's owner (the
     // system's own for a demo client): other developers' policies, with their client ids and
     // usernames, are none of the caller's business.
-    let owner = state
-        .cache
-        .client(&facts.client_id)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|c| c.owner.clone());
+    // For an outside token, the owners of the trusts that verified it stand in for the client's.
+    let owners = match facts.outside {
+        true => facts.trusted_by.clone(),
+        false => vec![
+            state
+                .cache
+                .client(&facts.client_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|c| c.owner.clone()),
+        ],
+    };
     let mut decision = decision;
     decision.trace.retain(|t| {
         policies
             .iter()
-            .any(|p| p.id == t.policy_id && p.owner == owner)
+            .any(|p| p.id == t.policy_id && owners.contains(&p.owner))
     });
     Err(Refusal::Denied(facts.auth, Box::new(decision)))
 }
 
-fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
+fn blank_facts(state: &AppState, auth: AuthKind, client_id: String) -> RequestFacts {
     RequestFacts {
         method: String::new(),
         path: String::new(),
@@ -233,6 +243,9 @@ fn blank_facts(auth: AuthKind, client_id: String) -> RequestFacts {
         client_id,
         username: None,
         scopes: vec![],
+        issuer: state.issuer.clone(),
+        outside: false,
+        trusted_by: vec![],
     }
 }
 
@@ -272,7 +285,7 @@ async fn basic_facts(
             "this client is not registered for the basic grant",
         ));
     }
-    let mut facts = blank_facts(AuthKind::Basic, client.client_id.clone());
+    let mut facts = blank_facts(state, AuthKind::Basic, client.client_id.clone());
     facts.scopes = client.scope.to_vec();
     Ok(facts)
 }
@@ -288,16 +301,33 @@ async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Ref
             "the Bearer token is missing or malformed",
         ));
     }
+    match crate::trust::verify(state, token).await {
+        Verdict::NotOutside => {}
+        Verdict::Refused(why) => return Err(Refusal::BadToken(why.into())),
+        Verdict::Verified(outside) => {
+            let mut facts = blank_facts(state, AuthKind::Bearer, outside.client_id);
+            facts.username = outside.username;
+            facts.scopes = outside.scopes;
+            facts.issuer = outside.issuer;
+            facts.outside = true;
+            facts.trusted_by = outside.trusted_by;
+            return Ok(facts);
+        }
+    }
     let known = lookup(state, token).await.map_err(|_| Refusal::Internal)?;
     if !check(
         "the token is known: signature (JWT) or digest (opaque) verified",
         "RFC 6750 §3.1, RFC 9068 §4",
         known.is_some(),
     ) {
-        return Err(Refusal::BadToken("the access token is invalid"));
+        return Err(Refusal::BadToken(Cow::Borrowed(
+            "the access token is invalid",
+        )));
     }
     let Some(known) = known else {
-        return Err(Refusal::BadToken("the access token is invalid"));
+        return Err(Refusal::BadToken(Cow::Borrowed(
+            "the access token is invalid",
+        )));
     };
     let record = &known.record;
     if !check(
@@ -305,23 +335,29 @@ async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Ref
         "RFC 6750 §1.2",
         !record.is_refresh(),
     ) {
-        return Err(Refusal::BadToken("a refresh token is not an access token"));
+        return Err(Refusal::BadToken(Cow::Borrowed(
+            "a refresh token is not an access token",
+        )));
     }
     if !check(
         "the token has not been revoked",
         "RFC 7009 §2",
         record.revoked_at.is_none(),
     ) {
-        return Err(Refusal::BadToken("the access token has been revoked"));
+        return Err(Refusal::BadToken(Cow::Borrowed(
+            "the access token has been revoked",
+        )));
     }
     if !check(
         "the token has not expired",
         "RFC 6750 §3.1",
         state.clock.now() < record.expires_at,
     ) {
-        return Err(Refusal::BadToken("the access token has expired"));
+        return Err(Refusal::BadToken(Cow::Borrowed(
+            "the access token has expired",
+        )));
     }
-    let mut facts = blank_facts(AuthKind::Bearer, record.client_id.clone());
+    let mut facts = blank_facts(state, AuthKind::Bearer, record.client_id.clone());
     facts.username = record.username.clone();
     facts.scopes = record
         .scope

@@ -17,6 +17,7 @@ pub mod runs;
 pub mod sessions;
 pub mod token_writer;
 pub mod tokens;
+pub mod trusted_issuers;
 pub mod users;
 pub mod workspaces;
 

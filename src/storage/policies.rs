@@ -21,11 +21,12 @@ fn from_row(row: &SqliteRow) -> StorageResult<AccessPolicy> {
         usernames: decode_opt_list("usernames", row.try_get("usernames")?)?,
         scopes: decode_opt_list("scopes", row.try_get("scopes")?)?,
         auth,
+        issuers: decode_opt_list("issuers", row.try_get("issuers")?)?,
         owner: row.try_get("owner")?,
     })
 }
 
-const SELECT: &str = "SELECT id, description, methods, path, client_ids, usernames, scopes, auth, owner FROM access_policies";
+const SELECT: &str = "SELECT id, description, methods, path, client_ids, usernames, scopes, auth, issuers, owner FROM access_policies";
 
 /// Reads one policy.
 pub async fn get(db: &Db, id: &str) -> StorageResult<Option<AccessPolicy>> {
@@ -58,10 +59,10 @@ pub async fn upsert_in(
     let list = |l: &Option<Vec<String>>| l.as_deref().map(encode_list);
     sqlx::query(
         "INSERT INTO access_policies (id, description, methods, path, client_ids, usernames, scopes, auth, \
-         owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         issuers, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, methods = excluded.methods, \
          path = excluded.path, client_ids = excluded.client_ids, usernames = excluded.usernames, \
-         scopes = excluded.scopes, auth = excluded.auth, owner = excluded.owner, updated_at = excluded.updated_at",
+         scopes = excluded.scopes, auth = excluded.auth, issuers = excluded.issuers, owner = excluded.owner, updated_at = excluded.updated_at",
     )
     .bind(&policy.id)
     .bind(&policy.description)
@@ -74,6 +75,7 @@ pub async fn upsert_in(
         AuthKind::Basic => "basic",
         AuthKind::Bearer => "bearer",
     }))
+    .bind(list(&policy.issuers))
     .bind(&policy.owner)
     .bind(existed.map_or(now, |e| e.0))
     .bind(now)

@@ -6,7 +6,13 @@ use super::{Db, StorageResult};
 use crate::model::user::User;
 
 /// The tables whose `owner` column names the account that made a row.
-const OWNED: [&str; 4] = ["clients", "users", "access_policies", "sandbox_runs"];
+const OWNED: [&str; 5] = [
+    "clients",
+    "users",
+    "access_policies",
+    "trusted_issuers",
+    "sandbox_runs",
+];
 /// The tables whose rows point at an account by its username (foreign keys).
 const REFERRING: [(&str, &str); 6] = [
     ("tokens", "username"),

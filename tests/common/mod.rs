@@ -195,3 +195,17 @@ pub fn json_request(
     };
     req.body(body).unwrap()
 }
+
+/// DER as PEM with this label (`PUBLIC KEY`, `PRIVATE KEY`).
+pub fn pem(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
