@@ -735,3 +735,61 @@ async fn the_test_issuer_mints_what_a_trust_in_it_accepts() {
     let r = mint("rs256", json!({"aud": AUD, "junk": "x".repeat(9000)})).await;
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn the_console_manages_trusts_and_never_shows_the_secret() {
+    let h = harness().await;
+    let mut a = common::browser::Browser::new(&h);
+    assert_eq!(
+        a.signup("console-dev", "console-password").await.status,
+        303
+    );
+    let form = json!({
+        "id": "console-idp", "description": "", "issuer": IDP, "audiences": [AUD],
+        "jwks_uri": "", "jwks": "", "pem": "", "secret": HMAC_SECRET, "has_secret": false,
+        "algorithms": ["HS256"], "clock_skew_seconds": 30, "cache_ttl_seconds": 300,
+        "user_claim": "sub", "client_claim": "", "scope_claim": "",
+    });
+    let saved = a
+        .call("/api/console/save-trust", json!({"form": form}))
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert_eq!(saved.json()["has_secret"], true);
+    assert_eq!(saved.json()["secret"], "");
+    assert_eq!(saved.json()["clock_skew_seconds"], 30);
+    let listed = a.call_form("/api/console/trusts", &[]).await;
+    assert!(!listed.text().contains(HMAC_SECRET));
+    assert_eq!(listed.json()[0]["id"], "console-idp");
+    // A policy for the trust's tokens, from the console too.
+    let policy = json!({"form": {"id": "console-reads", "description": "", "methods": ["GET"], "path": "/fhir/**",
+        "client_ids": [], "usernames": [], "scopes": [], "auth": "bearer", "issuers": [IDP]}});
+    let r = a.call("/api/console/save-policy", policy).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        call(&h, &Signer::hmac(Algorithm::HS256).sign(&claims(json!({}))))
+            .await
+            .status,
+        200
+    );
+    // Another developer neither sees nor deletes it.
+    let mut b = common::browser::Browser::new(&h);
+    assert_eq!(b.signup("other-dev", "console-password").await.status, 303);
+    assert_eq!(
+        b.call_form("/api/console/trusts", &[]).await.json(),
+        json!([])
+    );
+    let r = b
+        .call_form("/api/console/delete-trust", &[("id", "console-idp")])
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(
+        a.call_form("/api/console/delete-trust", &[("id", "console-idp")])
+            .await
+            .status,
+        200
+    );
+    assert!(
+        refusal(&call(&h, &Signer::hmac(Algorithm::HS256).sign(&claims(json!({})))).await)
+            .contains("neither this server")
+    );
+}

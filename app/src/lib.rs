@@ -76,11 +76,13 @@ pub fn App() -> impl IntoView {
                 />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("device")) view=sandbox::device::DevicePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("jwt-auth")) view=sandbox::jwt_auth::JwtAuthPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("developer") view=console::dashboard::Dashboard ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), StaticSegment("new")) view=console::client_editor::NewClientPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), ParamSegment("id")) view=console::client_editor::ClientPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("users")) view=console::users_page::UsersPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("policies")) view=console::policies_page::PoliciesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("trusted-issuers")) view=console::trusts_page::TrustsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

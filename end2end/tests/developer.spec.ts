@@ -138,3 +138,50 @@ test('the console at 1280 and 390 px: clients, users, policies and the debugger'
   // The two refused saves above are 400s on purpose; nothing else may fail.
   expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
 });
+
+test('the console: trust an outside issuer, and a policy that admits its tokens', async ({ page }) => {
+  const errors = collectErrors(page);
+  const developer = `trust${Date.now()}`;
+  await page.goto('/developer/signup');
+  await page.getByLabel('Username').fill(developer);
+  await page.getByLabel('Password').fill('a-long-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/developer$/);
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Trusted issuers' }).click();
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Trusted issuers', level: 1 })).toBeVisible();
+  await page.getByLabel('Id', { exact: true }).fill(`${developer}-idp`);
+  await page.getByLabel('Issuer (the exact iss)').fill('https://login.example.com');
+  await page.getByLabel(/^Audiences/).fill('https://api.example.com');
+  // A trust without keys is refused, naming the field.
+  await page.getByLabel(/^Algorithms/).fill('HS256');
+  await page.getByRole('button', { name: 'Save the trusted issuer' }).click();
+  await expect(page.getByRole('alert')).toContainText('jwks_uri: a trust needs keys');
+  await page.getByLabel(/^HMAC secret/).fill('a-shared-secret-of-at-least-thirty-two-bytes');
+  await page.getByRole('button', { name: 'Save the trusted issuer' }).click();
+  await expect(page.getByRole('status')).toHaveText(`Saved ${developer}-idp.`);
+  const row = page.locator(`tr[data-trust="${developer}-idp"]`);
+  await expect(row).toContainText('HMAC secret');
+  await expect(row).toContainText('https://login.example.com');
+  // The secret is write-only: the form says one is set, and shows nothing of it.
+  await expect(page.getByLabel('HMAC secret (one is set; empty keeps it)')).toHaveValue('');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, 'developer-trusted-issuers-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'developer-trusted-issuers-390');
+
+  await page.getByRole('link', { name: 'Access policies' }).click();
+  await waitForHydration(page);
+  await page.getByLabel('Id', { exact: true }).fill(`${developer}-outside-reads`);
+  await page.getByLabel(/^Issuers/).fill('https://login.example.com');
+  await page.getByRole('button', { name: 'Save the policy' }).click();
+  await expect(page.locator(`tr[data-policy="${developer}-outside-reads"]`)).toBeVisible();
+  // An issuer the developer does not trust is refused.
+  await page.getByLabel('Id', { exact: true }).fill(`${developer}-stranger`);
+  await page.getByLabel(/^Issuers/).fill('https://stranger.example');
+  await page.getByRole('button', { name: 'Save the policy' }).click();
+  await expect(page.getByRole('alert')).toContainText('is not the issuer of one of your trusted issuers');
+  // The two refusals are the only failed loads; nothing else went wrong.
+  expect(errors).toEqual(Array(2).fill('console: Failed to load resource: the server responded with a status of 400 (Bad Request)'));
+});

@@ -3,10 +3,11 @@
 //! rules as the admin REST API.
 
 use super::caller::{self, Caller};
-use super::{clients, policies, users};
+use super::{clients, policies, trusted_issuers, users};
 use crate::admin::error::AdminError;
 use crate::model::client::{Client, ClientInput};
 use crate::model::policy::{AccessPolicy, PolicyInput};
+use crate::model::trusted_issuer::{TrustedIssuer, TrustedIssuerInput};
 use crate::model::user::{Role, User, UserInput};
 use crate::resource::guard;
 use crate::state::AppState;
@@ -153,7 +154,61 @@ fn policy_form(p: &AccessPolicy) -> PolicyForm {
                     .and_then(|v| v.as_str().map(str::to_owned))
             })
             .unwrap_or_default(),
+        issuers: p.issuers.clone().unwrap_or_default(),
     }
+}
+
+fn trust_form(t: &TrustedIssuer) -> TrustForm {
+    TrustForm {
+        id: t.id.clone(),
+        description: t.description.clone().unwrap_or_default(),
+        issuer: t.issuer.clone(),
+        audiences: t.audiences.clone(),
+        jwks_uri: t.jwks_uri.clone().unwrap_or_default(),
+        jwks: t
+            .jwks
+            .as_ref()
+            .and_then(|j| serde_json::to_string_pretty(j).ok())
+            .unwrap_or_default(),
+        pem: t.pem.clone().unwrap_or_default(),
+        secret: String::new(),
+        has_secret: t.secret.is_some(),
+        algorithms: t.algorithms.clone(),
+        clock_skew_seconds: t.clock_skew_seconds,
+        cache_ttl_seconds: t.cache_ttl_seconds,
+        user_claim: t.user_claim.clone(),
+        client_claim: t.client_claim.clone().unwrap_or_default(),
+        scope_claim: t.scope_claim.clone().unwrap_or_default(),
+    }
+}
+
+fn trust_input(f: &TrustForm) -> Outcome<TrustedIssuerInput> {
+    let list = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let jwks = match text(&f.jwks) {
+        Some(j) => Some(
+            serde_json::from_str::<serde_json::Value>(&j)
+                .map_err(|e| Failure::bad(format!("jwks: is not JSON: {e}")))?,
+        ),
+        None => None,
+    };
+    let input = json!({
+        "description": text(&f.description),
+        "issuer": f.issuer.trim(),
+        "audiences": f.audiences,
+        "jwks_uri": text(&f.jwks_uri),
+        "jwks": jwks,
+        "pem": text(&f.pem),
+        "secret": (!f.secret.is_empty()).then(|| f.secret.clone()),
+        "algorithms": list(&f.algorithms),
+        "clock_skew_seconds": f.clock_skew_seconds,
+        "cache_ttl_seconds": f.cache_ttl_seconds,
+        "user_claim": text(&f.user_claim),
+        "client_claim": text(&f.client_claim),
+        "scope_claim": text(&f.scope_claim),
+    });
+    serde_json::from_value(input)
+        .map_err(|e| Failure::bad(format!("the trusted issuer is not valid: {e}")))
 }
 
 fn policy_input(f: &PolicyForm) -> Outcome<PolicyInput> {
@@ -167,6 +222,7 @@ fn policy_input(f: &PolicyForm) -> Outcome<PolicyInput> {
         "usernames": list(&f.usernames),
         "scopes": list(&f.scopes),
         "auth": text(&f.auth),
+        "issuers": list(&f.issuers),
     });
     serde_json::from_value(input).map_err(|e| Failure::bad(format!("the policy is not valid: {e}")))
 }
@@ -330,6 +386,36 @@ impl ConsoleBackend for Console {
         Box::pin(async move {
             let caller = self.writer(&headers).await?;
             policies::delete(&self.state, &caller, &id)
+                .await
+                .map_err(message)
+        })
+    }
+
+    fn trusts(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<TrustForm>>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            let list = trusted_issuers::list(&self.state, &caller)
+                .await
+                .map_err(message)?;
+            Ok(list.iter().map(trust_form).collect())
+        })
+    }
+
+    fn save_trust(&self, headers: HeaderMap, form: TrustForm) -> BoxFuture<'_, Outcome<TrustForm>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let input = trust_input(&form)?;
+            let (t, _) = trusted_issuers::put(&self.state, &caller, form.id.trim(), input)
+                .await
+                .map_err(message)?;
+            Ok(trust_form(&t))
+        })
+    }
+
+    fn delete_trust(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            trusted_issuers::delete(&self.state, &caller, &id)
                 .await
                 .map_err(message)
         })

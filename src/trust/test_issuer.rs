@@ -49,6 +49,15 @@ impl TestIssuer {
     }
 }
 
+impl TestIssuer {
+    /// Its public key set, once the key exists.
+    pub fn published(&self) -> Option<JwkSet> {
+        self.key.get().map(|k| JwkSet {
+            keys: vec![k.jwk.clone()],
+        })
+    }
+}
+
 /// The test issuer's key.
 #[derive(Debug)]
 pub struct TestKey(Arc<SigningKey>);
@@ -85,6 +94,9 @@ pub struct MintRequest {
     pub claims: Map<String, Value>,
     #[serde(default)]
     pub signing: Signing,
+    /// Seconds from now to `exp` when the claims carry none (negative: already expired).
+    #[serde(default)]
+    pub expires_in: Option<i64>,
 }
 
 fn refuse(message: &str) -> Response {
@@ -120,6 +132,12 @@ pub async fn mint(
         }
     };
     let now = state.clock.now();
+    if request
+        .expires_in
+        .is_some_and(|e| !(-86_400..=86_400).contains(&e))
+    {
+        return refuse("expires_in must be within a day of now");
+    }
     let mut claims = request.claims;
     claims
         .entry("iss")
@@ -127,7 +145,7 @@ pub async fn mint(
     claims.entry("iat").or_insert_with(|| now.into());
     claims
         .entry("exp")
-        .or_insert_with(|| (now + DEFAULT_LIFETIME).into());
+        .or_insert_with(|| (now + request.expires_in.unwrap_or(DEFAULT_LIFETIME)).into());
     if !claims.contains_key("jti") {
         match crate::secret::ordered_id() {
             Ok(id) => {

@@ -140,6 +140,27 @@ pub async fn delete_policy(id: String) -> Result<(), Failure> {
     c.delete_policy(h, id).await.map_err(fail)
 }
 
+/// The trusted issuers the signed-in account may see.
+#[server(endpoint = "console/trusts")]
+pub async fn list_trusts() -> Result<Vec<TrustForm>, Failure> {
+    let (c, h) = ctx()?;
+    c.trusts(h).await.map_err(fail)
+}
+
+/// Creates or changes a trusted issuer.
+#[server(endpoint = "console/save-trust", input = Json)]
+pub async fn save_trust(form: TrustForm) -> Result<TrustForm, Failure> {
+    let (c, h) = ctx()?;
+    c.save_trust(h, form).await.map_err(fail)
+}
+
+/// Deletes a trusted issuer.
+#[server(endpoint = "console/delete-trust")]
+pub async fn delete_trust(id: String) -> Result<(), Failure> {
+    let (c, h) = ctx()?;
+    c.delete_trust(h, id).await.map_err(fail)
+}
+
 /// Asks the access policies about a request.
 #[server(endpoint = "console/debug", input = Json)]
 pub async fn test_request(request: DebugRequest) -> Result<DebugResult, Failure> {

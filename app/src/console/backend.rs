@@ -46,6 +46,9 @@ pub trait ConsoleBackend: Send + Sync {
         form: PolicyForm,
     ) -> BoxFuture<'_, Outcome<PolicyForm>>;
     fn delete_policy(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>>;
+    fn trusts(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<TrustForm>>>;
+    fn save_trust(&self, headers: HeaderMap, form: TrustForm) -> BoxFuture<'_, Outcome<TrustForm>>;
+    fn delete_trust(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>>;
     /// Asks the demo API's access policies about a request, without sending it.
     fn debug(
         &self,

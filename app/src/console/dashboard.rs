@@ -58,6 +58,7 @@ fn AccountLine(me: Me) -> impl IntoView {
                 <a href=ep::CONSOLE>"Clients"</a>
                 <a href="/developer/users">"Users"</a>
                 <a href="/developer/policies">"Access policies"</a>
+                <a href="/developer/trusted-issuers">"Trusted issuers"</a>
             </nav>
             <form method="post" action=ep::SIGNOUT>
                 <button type="submit" class="link">"Sign out"</button>

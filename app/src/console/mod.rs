@@ -9,5 +9,6 @@ pub mod client_editor;
 pub mod dashboard;
 pub mod policies_page;
 pub mod snippets;
+pub mod trusts_page;
 pub mod users_page;
 pub mod wire;

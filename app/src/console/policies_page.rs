@@ -6,16 +6,29 @@ use super::dashboard::ConsoleFrame;
 use super::wire::{DebugRequest, DebugResult, PolicyForm};
 use leptos::prelude::*;
 
-fn csv(items: &[String]) -> String {
+/// A list as the forms show it.
+pub fn csv(items: &[String]) -> String {
     items.join(", ")
 }
 
-fn parse_csv(text: &str) -> Vec<String> {
+/// A list as typed in a form: separated by commas or spaces.
+pub fn parse_csv(text: &str) -> Vec<String> {
     text.split([',', ' '])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// The last cell of a listing's row: edit the row in the form above, or delete it.
+#[component]
+pub fn RowActions(edit: Callback<()>, delete: Callback<()>) -> impl IntoView {
+    view! {
+        <td>
+            <button type="button" class="link" on:click=move |_| edit.run(())>"Edit"</button> " · "
+            <button type="button" class="link" on:click=move |_| delete.run(())>"Delete"</button>
+        </td>
+    }
 }
 
 /// The page.
@@ -58,7 +71,7 @@ pub fn PoliciesPage() -> impl IntoView {
         <ConsoleFrame title="Access policies">
             <p class="lead">
                 "The demo API denies by default. A policy allows a request when every field it sets matches; "
-                "any one matching policy is enough. Your policies name your own clients."
+                "any one matching policy is enough. Your policies name your own clients, or the issuers you trust."
             </p>
             <form class="client-form" on:submit=save>
                 <fieldset>
@@ -70,6 +83,7 @@ pub fn PoliciesPage() -> impl IntoView {
                     <label>"Client ids" <input type="text" prop:value=move || form.with(|f| csv(&f.client_ids)) on:change=text(|f, v| f.client_ids = parse_csv(&v)) /></label>
                     <label>"Usernames (empty: any)" <input type="text" prop:value=move || form.with(|f| csv(&f.usernames)) on:change=text(|f, v| f.usernames = parse_csv(&v)) /></label>
                     <label>"Scopes the token must hold (empty: none needed)" <input type="text" prop:value=move || form.with(|f| csv(&f.scopes)) on:change=text(|f, v| f.scopes = parse_csv(&v)) /></label>
+                    <label>"Issuers (outside iss values whose tokens it admits; empty: this server's own only)" <input type="text" prop:value=move || form.with(|f| csv(&f.issuers)) on:change=text(|f, v| f.issuers = parse_csv(&v)) /></label>
                     <label>"Authentication"
                         <select prop:value=move || form.with(|f| f.auth.clone()) on:change=text(|f, v| f.auth = v)>
                             <option value="">"either"</option>
@@ -99,10 +113,10 @@ pub fn PoliciesPage() -> impl IntoView {
                                             <td>{csv(&p.client_ids)}</td>
                                             <td>{csv(&p.scopes)}</td>
                                             <td>{p.auth.clone()}</td>
-                                            <td>
-                                                <button type="button" class="link" on:click=move |_| form.set(edit.clone())>"Edit"</button> " · "
-                                                <button type="button" class="link" on:click=move |_| remove(id.clone())>"Delete"</button>
-                                            </td>
+                                            <RowActions
+                                                edit=Callback::new(move |()| form.set(edit.clone()))
+                                                delete=Callback::new(move |()| remove(id.clone()))
+                                            />
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -118,6 +118,31 @@ pub struct PolicyForm {
     pub scopes: Vec<String>,
     /// `basic`, `bearer` or empty for either.
     pub auth: String,
+    /// The outside issuers whose tokens it admits; empty: this server's own tokens only.
+    #[serde(default)]
+    pub issuers: Vec<String>,
+}
+
+/// A trusted issuer as the console edits it (SPEC "TrustedIssuer"); empty fields are unset.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrustForm {
+    pub id: String,
+    pub description: String,
+    pub issuer: String,
+    pub audiences: Vec<String>,
+    pub jwks_uri: String,
+    /// An inline JWK Set, as JSON text.
+    pub jwks: String,
+    pub pem: String,
+    /// Write-only: empty keeps the secret the trust has.
+    pub secret: String,
+    pub has_secret: bool,
+    pub algorithms: Vec<String>,
+    pub clock_skew_seconds: i64,
+    pub cache_ttl_seconds: i64,
+    pub user_claim: String,
+    pub client_claim: String,
+    pub scope_claim: String,
 }
 
 /// A request to test against the access policies.

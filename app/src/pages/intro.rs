@@ -13,7 +13,7 @@ struct FlowCard {
     secret: &'static str,
 }
 
-const CARDS: [FlowCard; 6] = [
+const CARDS: [FlowCard; 7] = [
     FlowCard {
         path: "/sandbox/authorization-code",
         name: "Authorization Code + PKCE",
@@ -37,6 +37,14 @@ const CARDS: [FlowCard; 6] = [
         status: "Recommended",
         when: "A TV, a console or a command-line tool: a device with no browser or no keyboard.",
         secret: "Nobody on the device: it is a public client. The person signs in on their own phone or laptop.",
+    },
+    FlowCard {
+        path: "/sandbox/jwt-auth",
+        name: "JWT Auth",
+        recommended: true,
+        status: "For tokens another identity provider issues",
+        when: "Your API accepts tokens from an identity provider you do not run: it trusts that issuer's keys, audience and algorithms.",
+        secret: "The outside issuer holds its private key; the API needs only the public keys.",
     },
     FlowCard {
         path: "/sandbox/basic",
@@ -142,6 +150,10 @@ pub fn FlowGuide() -> impl IntoView {
                 <li>
                     "Is it a service with no person behind it (a job, a daemon, another API)? Use "
                     <a href="/sandbox/client-credentials">"Client Credentials"</a> "."
+                </li>
+                <li>
+                    "Are the tokens issued by another identity provider (a company's sign-in, a cloud IdP)? Trust that issuer at the API: "
+                    <a href="/sandbox/jwt-auth">"JWT Auth"</a> " shows what the API must check."
                 </li>
                 <li>
                     "Does the API accept only HTTP Basic? " <a href="/sandbox/basic">"Basic"</a>

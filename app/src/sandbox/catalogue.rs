@@ -17,6 +17,7 @@ pub enum Flow {
     AuthorizationCode,
     Implicit,
     Device,
+    JwtAuth,
 }
 
 /// How the product rates a flow today.
@@ -104,6 +105,12 @@ pub enum ArrowId {
     ShowCode,
     /// On another device, the person types the code, signs in and consents.
     Verify,
+    /// The client gets a JWT from an outside identity provider (the sandbox's test issuer).
+    MintRequest,
+    MintResponse,
+    /// The API fetches the outside issuer's key set, once, then keeps it.
+    KeysRequest,
+    KeysResponse,
 }
 
 impl ArrowId {
@@ -115,6 +122,8 @@ impl ArrowId {
             ArrowId::UserinfoRequest => Some(ArrowId::UserinfoResponse),
             ArrowId::ManageRequest => Some(ArrowId::ManageResponse),
             ArrowId::DeviceRequest => Some(ArrowId::DeviceResponse),
+            ArrowId::MintRequest => Some(ArrowId::MintResponse),
+            ArrowId::KeysRequest => Some(ArrowId::KeysResponse),
             _ => None,
         }
     }
@@ -349,14 +358,47 @@ const DEVICE: FlowEntry = FlowEntry {
     front_channel: false,
 };
 
+const JWT_AUTH: FlowEntry = FlowEntry {
+    flow: Flow::JwtAuth,
+    title: "JWT Auth",
+    standing: Standing::Recommended,
+    standing_text: "Recommended when another identity provider issues the tokens",
+    lead: "The API accepts JWTs that an outside identity provider signed, because you told it to trust that issuer: its exact iss, the audiences meant for this API, where its public keys are, and which algorithms it uses. The API checks each token's signature, expiry and audience itself, fetching the key set once and keeping it. Here the outside provider is the sandbox's built-in test issuer, which signs whatever claims you give it.",
+    arrows: &[
+        arrow(
+            A::MintRequest,
+            C,
+            AS,
+            "POST /sandbox/test-issuer/token (claims)",
+        ),
+        arrow(A::MintResponse, AS, C, "a JWT signed by the outside issuer"),
+        arrow(
+            A::ApiCall,
+            C,
+            RS,
+            "GET /fhir/Patient (Bearer: the outside JWT)",
+        ),
+        arrow(
+            A::KeysRequest,
+            RS,
+            AS,
+            "GET the issuer's jwks.json (once, then kept)",
+        ),
+        arrow(A::KeysResponse, AS, RS, "its public keys, each with a kid"),
+        API_ANSWER,
+    ],
+    front_channel: false,
+};
+
 impl Flow {
-    pub const ALL: [Flow; 6] = [
+    pub const ALL: [Flow; 7] = [
         Flow::Basic,
         Flow::ClientCredentials,
         Flow::Password,
         Flow::AuthorizationCode,
         Flow::Implicit,
         Flow::Device,
+        Flow::JwtAuth,
     ];
 
     /// The flow's catalogue entry.
@@ -368,6 +410,7 @@ impl Flow {
             Flow::AuthorizationCode => &AUTHORIZATION_CODE,
             Flow::Implicit => &IMPLICIT,
             Flow::Device => &DEVICE,
+            Flow::JwtAuth => &JWT_AUTH,
         }
     }
 
@@ -380,6 +423,7 @@ impl Flow {
             Flow::AuthorizationCode => "authorization-code",
             Flow::Implicit => "implicit",
             Flow::Device => "device",
+            Flow::JwtAuth => "jwt-auth",
         }
     }
 
@@ -438,6 +482,16 @@ pub enum StepKind {
     Discover,
     /// Ask for a device code and a user code (RFC 8628 §3.1).
     DeviceAuthorization,
+    /// Trust an outside issuer at the demo API (`PUT /TrustedIssuer/{id}`).
+    CreateTrust,
+    /// Ask the test issuer for a JWT with the page's claims.
+    MintToken,
+    /// Lessons of the JWT Auth page: the test issuer mints a token the API must refuse.
+    MintWrongAudience,
+    MintExpired,
+    MintUnknownKid,
+    MintUnsigned,
+    MintHmacConfusion,
 }
 
 impl StepKind {
@@ -462,11 +516,18 @@ impl StepKind {
             StepKind::CreateUser => "create-user",
             StepKind::Discover => "discover",
             StepKind::DeviceAuthorization => "device-authorization",
+            StepKind::CreateTrust => "create-trust",
+            StepKind::MintToken => "mint-token",
+            StepKind::MintWrongAudience => "mint-wrong-audience",
+            StepKind::MintExpired => "mint-expired",
+            StepKind::MintUnknownKid => "mint-unknown-kid",
+            StepKind::MintUnsigned => "mint-unsigned",
+            StepKind::MintHmacConfusion => "mint-hmac-confusion",
         }
     }
 
     /// Every step, for tests and the catalogue's documentation.
-    pub const ALL: [StepKind; 18] = [
+    pub const ALL: [StepKind; 25] = [
         StepKind::Api,
         StepKind::Token,
         StepKind::Exchange,
@@ -485,6 +546,13 @@ impl StepKind {
         StepKind::CreateUser,
         StepKind::Discover,
         StepKind::DeviceAuthorization,
+        StepKind::CreateTrust,
+        StepKind::MintToken,
+        StepKind::MintWrongAudience,
+        StepKind::MintExpired,
+        StepKind::MintUnknownKid,
+        StepKind::MintUnsigned,
+        StepKind::MintHmacConfusion,
     ];
 }
 
@@ -555,7 +623,16 @@ mod tests {
                 if let Some(answer) = a.id.answer()
                     && let Some(j) = arrows.iter().position(|b| b.id == answer)
                 {
-                    assert_eq!(j, i + 1, "{flow}: the answer to {:?} follows it", a.id);
+                    // Only what the callee asks others meanwhile (the API fetching keys) may
+                    // come between a request and its answer.
+                    assert!(j > i, "{flow}: the answer to {:?} follows it", a.id);
+                    assert!(
+                        arrows[i + 1..j]
+                            .iter()
+                            .all(|b| b.from == a.to || b.to == a.to),
+                        "{flow}: only the callee's own exchanges come between {:?} and its answer",
+                        a.id
+                    );
                 }
                 assert_ne!(a.from, a.to);
             }

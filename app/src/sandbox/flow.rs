@@ -241,31 +241,40 @@ impl FlowState {
     }
 
     /// Runs `input` on the server as the next step of this page's run.
-    pub fn run(self, mut input: StepInput) {
-        input.flow = Some(self.flow);
-        input.run = self.run_id().unwrap_or_default();
-        if input.target.is_empty() {
-            input.target = self.target.get_untracked();
-        }
-        if input.api_url.is_empty() {
-            input.api_url = self.api_url.get_untracked();
-        }
-        if let Some(t) = self.outside_token.get_untracked() {
-            input.token = t;
-        }
+    pub fn run(self, input: StepInput) {
+        self.run_all(vec![input]);
+    }
+
+    /// Runs `inputs` one after another as the next steps of this page's run, stopping at the
+    /// first the server refuses.
+    pub fn run_all(self, inputs: Vec<StepInput>) {
         self.busy.set(true);
         self.error.set(None);
         spawn_local(async move {
-            match take_step(input).await {
-                Ok(view) => {
-                    remember_in_address_bar(&self.page.path(self.flow), &view.id);
-                    self.announcement.set(announce(&view));
-                    self.local.set(Some(view));
-                    scroll_to_newest();
+            for mut input in inputs {
+                input.flow = Some(self.flow);
+                input.run = self.run_id().unwrap_or_default();
+                if input.target.is_empty() {
+                    input.target = self.target.get_untracked();
                 }
-                Err(e) => {
-                    self.announcement.set(format!("The step was refused: {e}"));
-                    self.error.set(Some(e.to_string()));
+                if input.api_url.is_empty() {
+                    input.api_url = self.api_url.get_untracked();
+                }
+                if let Some(t) = self.outside_token.get_untracked() {
+                    input.token = t;
+                }
+                match take_step(input).await {
+                    Ok(view) => {
+                        remember_in_address_bar(&self.page.path(self.flow), &view.id);
+                        self.announcement.set(announce(&view));
+                        self.local.set(Some(view));
+                        scroll_to_newest();
+                    }
+                    Err(e) => {
+                        self.announcement.set(format!("The step was refused: {e}"));
+                        self.error.set(Some(e.to_string()));
+                        break;
+                    }
                 }
             }
             self.busy.set(false);
@@ -429,7 +438,7 @@ pub fn FlowFrame(state: FlowState, children: Children) -> impl IntoView {
             <p class="lead">{entry.lead}</p>
             <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
                 <SequenceDiagram flow=state.flow trail=Signal::derive(move || state.trail()) />
-                <super::target_panel::TargetPanel state />
+                {(state.flow != Flow::JwtAuth).then(|| view! { <super::target_panel::TargetPanel state /> })}
                 {children()}
                 <StepList state />
             </Transition>

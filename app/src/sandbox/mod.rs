@@ -19,6 +19,7 @@ pub mod front_channel;
 pub mod front_door;
 pub mod id_token;
 pub mod implicit;
+pub mod jwt_auth;
 #[cfg(feature = "ssr")]
 pub mod outside;
 pub mod password;

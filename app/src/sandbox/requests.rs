@@ -299,3 +299,19 @@ mod tests {
         assert!(r.headers.iter().all(|(k, _)| k != "authorization"));
     }
 }
+
+/// Asks the sandbox's test issuer to sign `claims` (`signing`: `rs256`, `none`, `unknown-kid`
+/// or `hs256-public-key`), the token living `expires_in` seconds from now.
+pub fn mint(claims: &serde_json::Value, signing: &str, expires_in: i64) -> Outgoing {
+    Outgoing {
+        method: "POST".into(),
+        path: crate::endpoints::TEST_ISSUER_TOKEN.into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_string_pretty(&serde_json::json!({
+            "claims": claims,
+            "signing": signing,
+            "expires_in": expires_in,
+        }))
+        .unwrap_or_default(),
+    }
+}

@@ -29,7 +29,52 @@ pub fn path(template: &str, id: &str) -> String {
 
 /// True for a flow in which a person signs in.
 pub fn has_person(flow: Flow) -> bool {
-    !matches!(flow, Flow::Basic | Flow::ClientCredentials)
+    !matches!(flow, Flow::Basic | Flow::ClientCredentials | Flow::JwtAuth)
+}
+
+/// The trust a workspace registers for the sandbox's test issuer.
+pub fn trust_id(workspace: &str) -> String {
+    format!("{workspace}-test-issuer")
+}
+
+/// The test issuer's `iss` on the server at `issuer`.
+pub fn test_issuer(issuer: &str) -> String {
+    format!("{}{}", issuer.trim_end_matches('/'), ep::TEST_ISSUER)
+}
+
+/// The audience the JWT Auth page's tokens are meant for: the demo API on the server at
+/// `issuer`.
+pub fn api_audience(issuer: &str) -> String {
+    format!(
+        "{}{}",
+        issuer.trim_end_matches('/'),
+        ep::PATIENTS.trim_end_matches("/Patient")
+    )
+}
+
+/// The trust in the test issuer (SPEC "TrustedIssuer"): its exact `iss`, the audience of this
+/// demo API, its key set's URL and the one algorithm it signs with.
+pub fn trust_body(issuer: &str) -> Value {
+    let iss = test_issuer(issuer);
+    json!({
+        "description": "The sandbox's test issuer",
+        "issuer": iss,
+        "audiences": [api_audience(issuer)],
+        "jwks_uri": format!("{}{}", issuer.trim_end_matches('/'), ep::TEST_ISSUER_JWKS),
+        "algorithms": ["RS256"],
+    })
+}
+
+/// The policy that lets the test issuer's tokens read the demo API: a policy admits outside
+/// tokens only when it names their issuer.
+pub fn outside_policy_body(issuer: &str) -> Value {
+    json!({
+        "description": "Tokens of the test issuer may read patients",
+        "auth": "bearer",
+        "issuers": [test_issuer(issuer)],
+        "methods": ["GET"],
+        "path": format!("{}/**", ep::PATIENTS.trim_end_matches("/Patient")),
+    })
 }
 
 /// The client `flow` needs (SPEC "Client", RFC 7591 names). No secret is sent: the server
@@ -64,7 +109,7 @@ pub fn client_body(flow: Flow, redirect_uri: &str) -> Value {
             "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
             "scope": "openid profile patient.read offline_access",
         }),
-        Flow::Implicit => json!({
+        Flow::Implicit | Flow::JwtAuth => json!({
             "client_name": "My legacy browser app",
             "token_endpoint_auth_method": "none",
             "grant_types": ["implicit"],

@@ -96,6 +96,10 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
                 first_refresh.get_or_insert_with(|| r.clone());
                 held.refresh = Some(r);
             }
+        } else if !x.relayed() && path == ep::TEST_ISSUER_TOKEN {
+            // The outside issuer's JWT, for the JWT Auth page's API call.
+            held.token = requests::access_token_of(&x.response.body);
+            held.revoked = false;
         } else if endpoint == Some(Endpoint::DeviceAuthorization) {
             held.device_code = requests::field_of(&x.response.body, "device_code");
         } else if endpoint == Some(Endpoint::Revocation) {
@@ -380,14 +384,59 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                     .ok_or("this step needs a device code: ask for one first")?,
             ),
         ),
-        (flow, S::CreateClient) => admin(
+        (F::JwtAuth, S::CreateTrust) => admin(
+            "Trust the test issuer",
+            "PUT /TrustedIssuer/{id}, as your workspace: the exact iss, the audience meant for this API, where the issuer's public keys are, and the one algorithm it signs with. Nothing else about the issuer is trusted.",
+            ep::TRUSTED_ISSUER,
+            setup::trust_id(ws),
+            setup::trust_body(&input.issuer),
+        )?,
+        (F::JwtAuth, S::CreatePolicy) => admin(
+            "Let its tokens read patients",
+            "PUT /AccessPolicy/{id} with issuers: a policy without it admits only this server's own tokens, so trusting an issuer opens nothing by itself.",
+            ep::POLICY,
+            setup::policy_id(ws, flow),
+            setup::outside_policy_body(&input.issuer),
+        )?,
+        (F::JwtAuth, S::Api) => plan(
+            "Call the demo API with the outside JWT",
+            "The API sees an iss that is not its own, finds your trust, fetches the issuer's key set (once; then it keeps it), and checks the algorithm, the signature, exp and aud. Then the access policies decide, on the claims the trust maps: sub, azp and scope.",
+            to_api,
+            requests::api_call(&token()?),
+        ),
+        (F::JwtAuth, mint) if mint_lesson(mint).is_some() => {
+            let (title, lesson, signing, audience, expires_in) =
+                mint_lesson(mint).unwrap_or_default();
+            let aud = match audience {
+                Some(other) => other.to_owned(),
+                None if input.audience.is_empty() => setup::api_audience(&input.issuer),
+                None => input.audience.clone(),
+            };
+            let mut claims = serde_json::json!({ "aud": aud });
+            if !input.username.is_empty() {
+                claims["sub"] = input.username.clone().into();
+            }
+            if !input.scope.is_empty() {
+                claims["scope"] = input.scope.clone().into();
+            }
+            if !input.client_id.is_empty() {
+                claims["azp"] = input.client_id.clone().into();
+            }
+            plan(
+                title,
+                lesson,
+                ArrowId::MintRequest,
+                requests::mint(&claims, signing, expires_in),
+            )
+        }
+        (flow, S::CreateClient) if flow != F::JwtAuth => admin(
             "Register your client",
             "PUT /Client/{id} on the admin REST API, as your workspace. The answer is 201 Created and, for a confidential client, the secret the server generated: shown this once, stored only as an argon2 hash.",
             ep::CLIENT,
             setup::client_id(ws, flow),
             setup::client_body(flow, &input.redirect_uri),
         )?,
-        (flow, S::CreatePolicy) => admin(
+        (flow, S::CreatePolicy) if flow != F::JwtAuth => admin(
             "Let your client read patients",
             "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
             ep::POLICY,
@@ -412,6 +461,64 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         (flow, step) => {
             return Err(format!("the {flow} flow has no step {:?}", step.slug()));
         }
+    })
+}
+
+/// The JWT Auth page's requests to the test issuer: title, lesson, how it signs, another
+/// audience (none: the page's), and the lifetime in seconds.
+type Mint = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    i64,
+);
+
+fn mint_lesson(step: StepKind) -> Option<Mint> {
+    Some(match step {
+        StepKind::MintToken => (
+            "Get a JWT from the outside issuer",
+            "The test issuer stands for an identity provider you do not run. It signs the claims with its RSA key and names that key's kid in the header. Edit the claims on the card if you like.",
+            "rs256",
+            None,
+            300,
+        ),
+        StepKind::MintWrongAudience => (
+            "Lesson: a token meant for another API",
+            "A good signature, but aud names another API. Call the API: RFC 7519 §4.1.3 says a JWT whose aud does not identify the recipient MUST be rejected, or a token you gave one service could be replayed at every other.",
+            "rs256",
+            Some("https://another-api.example"),
+            300,
+        ),
+        StepKind::MintExpired => (
+            "Lesson: an expired token",
+            "exp two minutes ago. Call the API: it allows the trust's clock skew (60 s by default) and no more (RFC 7519 §4.1.4).",
+            "rs256",
+            None,
+            -120,
+        ),
+        StepKind::MintUnknownKid => (
+            "Lesson: a key id nobody published",
+            "The header names a kid that is not in the issuer's key set. Call the API: it fetches the set again once, in case the issuer rotated its keys, then refuses; it refetches at most every 30 s, so made-up kids cannot make it hammer the issuer.",
+            "unknown-kid",
+            None,
+            300,
+        ),
+        StepKind::MintUnsigned => (
+            "Lesson: alg none",
+            "An unsecured JWT (RFC 7519 §6): header alg none, no signature. Anyone can write one. Call the API: it is never accepted (RFC 8725 §3.1).",
+            "none",
+            None,
+            300,
+        ),
+        StepKind::MintHmacConfusion => (
+            "Lesson: HMAC with the public key",
+            "alg HS256, keyed by the issuer's public RSA key. A verifier that uses whatever key it has with whatever algorithm the token names would accept it: the public key is public. Call the API: the trust allows RS256 only, and an HMAC algorithm is only ever checked with a secret, never with a public key (RFC 8725 §3.1).",
+            "hs256-public-key",
+            None,
+            300,
+        ),
+        _ => return None,
     })
 }
 
@@ -560,7 +667,8 @@ mod tests {
         }
         // Each flow's own steps (the device flow: its request, the poll, the API, userinfo,
         // refresh, reuse, introspect, revoke), then its setup: client and policy for each, and
-        // a person for the four where one signs in.
-        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 8 + 6 * 2 + 4);
+        // a person for the four where one signs in; JWT Auth: its trust, policy and API call,
+        // and six requests to the test issuer.
+        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 8 + 6 * 2 + 4 + 3 + 6);
     }
 }

@@ -132,6 +132,11 @@ pub struct StepInput {
     /// The account the admin REST API steps authenticate as: the learner's workspace.
     pub workspace: String,
     pub workspace_password: String,
+    /// The `aud` of a token the JWT Auth page asks the test issuer for.
+    pub audience: String,
+    /// This server's issuer, filled in by the server before it plans a step.
+    #[serde(skip)]
+    pub issuer: String,
 }
 
 /// A run as a flow page shows it: its steps, what it holds, the current token decoded.
