@@ -328,6 +328,7 @@ pub async fn build_state(
         pending: Default::default(),
         watches: Default::default(),
         trust_keys: Default::default(),
+        introspected: Default::default(),
         test_issuer: Default::default(),
         outbound: outbound::Outbound::new(config.outbound_policy(), config.outbound_timeout())
             .map_err(StartupError::Config)?,

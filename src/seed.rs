@@ -142,7 +142,7 @@ pub fn parse(text: &str, now: i64, issuer: &str) -> Result<Seed, String> {
         }
         seed.trusted_issuers.push(
             input
-                .validate(&id, issuer, None)
+                .validate(&id, issuer, Default::default())
                 .map_err(|e| named(&label, e))?,
         );
     }

@@ -36,6 +36,8 @@ pub struct Inner {
     pub outbound: crate::outbound::Outbound,
     /// The key sets of trusted issuers, fetched and kept.
     pub trust_keys: crate::trust::jwks::JwksCache,
+    /// Trusted issuers' introspection answers, kept.
+    pub introspected: crate::trust::introspection::IntrospectionCache,
     /// The sandbox's built-in test issuer.
     pub test_issuer: crate::trust::test_issuer::TestIssuer,
     /// The sandbox runs whose front channel is being recorded.

@@ -153,6 +153,25 @@ async fn admit(h: &Harness, issuers: Value) {
     assert!(r.status.is_success(), "{}", r.text());
 }
 
+/// This server's own token still reads the demo API.
+async fn own_token_reads(h: &Harness) {
+    let own = h.service_token().await;
+    let r = h.get("/fhir/Patient", Some(&format!("Bearer {own}"))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// A developer account the admin made, with the password `developer-password`.
+async fn developer(h: &Harness, name: &str) {
+    let r = h
+        .admin(
+            "PUT",
+            &format!("/User/{name}"),
+            Some(json!({"password": "developer-password", "roles": ["developer"]})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+}
+
 async fn trust(h: &Harness, id: &str, body: Value) {
     let r = h
         .admin("PUT", &format!("/TrustedIssuer/{id}"), Some(body))
@@ -475,13 +494,7 @@ async fn policies_without_issuers_never_admit_outside_tokens() {
         200
     );
     // Own tokens are untouched by a policy that names only outside issuers.
-    let own = h.service_token().await;
-    assert_eq!(
-        h.get("/fhir/Patient", Some(&format!("Bearer {own}")))
-            .await
-            .status,
-        200
-    );
+    own_token_reads(&h).await;
     // Deleting the trust stops its tokens at once.
     assert_eq!(
         h.admin("DELETE", "/TrustedIssuer/idp", None).await.status,
@@ -551,14 +564,7 @@ async fn the_resource_keeps_its_secret_and_its_owner() {
 
     // A developer sees only their own, and their policy may name only their own trusts.
     for dev in ["dev-a", "dev-b"] {
-        let r = h
-            .admin(
-                "PUT",
-                &format!("/User/{dev}"),
-                Some(json!({"password": "developer-password", "roles": ["developer"]})),
-            )
-            .await;
-        assert!(r.status.is_success(), "{}", r.text());
+        developer(&h, dev).await;
     }
     let as_dev = |dev: &str, method: &str, path: &str, body: Option<Value>| {
         h.send(json_request(
@@ -792,4 +798,101 @@ async fn the_console_manages_trusts_and_never_shows_the_secret() {
         refusal(&call(&h, &Signer::hmac(Algorithm::HS256).sign(&claims(json!({})))).await)
             .contains("neither this server")
     );
+}
+
+/// An RFC 7662 endpoint on a loopback port: `outside-opaque-1` is active, anything else not;
+/// it counts its requests and refuses a wrong client secret.
+async fn introspection_server() -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let n = hits.clone();
+    let app = axum::Router::new().route(
+        "/introspect",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let n = n.clone();
+            async move {
+                n.fetch_add(1, Ordering::SeqCst);
+                let want = basic("sandbox-rs", "introspection-secret");
+                if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(want.as_str())
+                {
+                    return (
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        axum::Json(json!({"error": "invalid_client"})),
+                    );
+                }
+                let active = body.contains("token=outside-opaque-1&token_type_hint=access_token");
+                let answer = match active {
+                    true => json!({"active": true, "iss": IDP, "aud": AUD, "username": "carol@idp",
+                        "client_id": "outside-app", "scope": "patient.read", "exp": T0 + 3600}),
+                    false => json!({"active": false}),
+                };
+                (axum::http::StatusCode::OK, axum::Json(answer))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/introspect", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn opaque_tokens_of_a_trusted_issuer_are_introspected_and_the_answer_kept() {
+    let h = harness().await;
+    let (url, hits) = introspection_server().await;
+    let r = h
+        .admin(
+            "PUT",
+            "/TrustedIssuer/opaque-idp",
+            Some(json!({"issuer": IDP, "audiences": [AUD], "introspection_endpoint": url,
+                "introspection_client_id": "sandbox-rs", "introspection_client_secret": "introspection-secret"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert!(!r.text().contains("introspection-secret"));
+    assert_eq!(r.json()["has_introspection_secret"], true);
+    let r = h
+        .admin(
+            "PUT",
+            "/AccessPolicy/opaque-reads",
+            Some(json!({"issuers": [IDP], "usernames": ["carol@idp"], "scopes": ["patient.read"]})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(call(&h, "outside-opaque-1").await.status, 200);
+    assert_eq!(call(&h, "outside-opaque-1").await.status, 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "the answer is kept");
+    let why = refusal(&call(&h, "not-active-anywhere").await);
+    assert!(
+        why.contains("no trusted issuer's introspection endpoint says it is active"),
+        "{why}"
+    );
+    refusal(&call(&h, "not-active-anywhere").await);
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "an inactive answer is kept too"
+    );
+    // This server's own shape is never sent anywhere.
+    refusal(&call(&h, &format!("{}.secret", "0".repeat(32))).await);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    // Past the answer's lifetime (60 s by default), it is asked again.
+    h.clock.advance(61);
+    assert_eq!(call(&h, "outside-opaque-1").await.status, 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    // Own tokens never reach it.
+    own_token_reads(&h).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    // Only an admin may point the API at an introspection endpoint.
+    developer(&h, "intro-dev").await;
+    let r = h
+        .send(json_request(
+            "PUT",
+            "/TrustedIssuer/dev-opaque",
+            &basic("intro-dev", "developer-password"),
+            Some(json!({"issuer": "https://dev.example", "audiences": [AUD], "introspection_endpoint": "http://127.0.0.1:9/x",
+                "introspection_client_id": "a", "introspection_client_secret": "b"})),
+        ))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["field"], "introspection_endpoint");
 }

@@ -36,7 +36,7 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
     await waitForHydration(page);
     expect(await seriousViolations(page)).toEqual([]);
 
-    for (const flow of ['basic', 'password', 'authorization-code', 'implicit', 'runs']) {
+    for (const flow of ['basic', 'password', 'authorization-code', 'implicit', 'device', 'jwt-auth', 'runs']) {
       await page.goto(`/sandbox/${flow}`);
       await waitForHydration(page);
       expect(await seriousViolations(page)).toEqual([]);
@@ -87,7 +87,7 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
     await page.getByLabel('Password').fill('a-long-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await waitForHydration(page);
-    for (const path of ['/developer', '/developer/clients/new', '/developer/users', '/developer/policies']) {
+    for (const path of ['/developer', '/developer/clients/new', '/developer/users', '/developer/policies', '/developer/trusted-issuers']) {
       await page.goto(path);
       await waitForHydration(page);
       expect(await seriousViolations(page), path).toEqual([]);

@@ -179,6 +179,11 @@ fn trust_form(t: &TrustedIssuer) -> TrustForm {
         user_claim: t.user_claim.clone(),
         client_claim: t.client_claim.clone().unwrap_or_default(),
         scope_claim: t.scope_claim.clone().unwrap_or_default(),
+        introspection_endpoint: t.introspection_endpoint.clone().unwrap_or_default(),
+        introspection_client_id: t.introspection_client_id.clone().unwrap_or_default(),
+        introspection_client_secret: String::new(),
+        has_introspection_secret: t.introspection_client_secret.is_some(),
+        introspection_cache_seconds: t.introspection_cache_seconds,
     }
 }
 
@@ -206,6 +211,10 @@ fn trust_input(f: &TrustForm) -> Outcome<TrustedIssuerInput> {
         "user_claim": text(&f.user_claim),
         "client_claim": text(&f.client_claim),
         "scope_claim": text(&f.scope_claim),
+        "introspection_endpoint": text(&f.introspection_endpoint),
+        "introspection_client_id": text(&f.introspection_client_id),
+        "introspection_client_secret": (!f.introspection_client_secret.is_empty()).then(|| f.introspection_client_secret.clone()),
+        "introspection_cache_seconds": f.introspection_cache_seconds,
     });
     serde_json::from_value(input)
         .map_err(|e| Failure::bad(format!("the trusted issuer is not valid: {e}")))

@@ -5,7 +5,7 @@
 use super::Caller;
 use crate::admin::error::AdminError;
 use crate::model::FieldError;
-use crate::model::trusted_issuer::{TrustedIssuer, TrustedIssuerInput};
+use crate::model::trusted_issuer::{Kept, TrustedIssuer, TrustedIssuerInput};
 use crate::state::AppState;
 use crate::storage;
 
@@ -43,8 +43,23 @@ pub async fn put(
     {
         return Err(AdminError::NotFound(format!("TrustedIssuer/{id}")));
     }
-    let kept = existing.as_ref().and_then(|e| e.secret.clone());
+    let kept = Kept {
+        secret: existing.as_ref().and_then(|e| e.secret.clone()),
+        introspection_client_secret: existing
+            .as_ref()
+            .and_then(|e| e.introspection_client_secret.clone()),
+    };
     let mut trust = input.validate(id, &state.issuer, kept)?;
+    // An opaque token names no issuer, so every unknown one would be sent to every
+    // introspection endpoint: only an admin's trust may have one, or a developer could collect
+    // other people's tokens at their own endpoint.
+    if trust.introspection_endpoint.is_some() && !caller.is_admin() {
+        return Err(FieldError::new(
+            "introspection_endpoint",
+            "only an admin may set one: an opaque token names no issuer, so the API would send every token it does not know to it",
+        )
+        .into());
+    }
     if existing.is_none() && !caller.is_admin() {
         let owned = list(state, caller).await?.len();
         if owned >= MAX_PER_DEVELOPER {
@@ -78,6 +93,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Result<(), A
 
 fn forget(state: &AppState, before: Option<&TrustedIssuer>, after: &TrustedIssuer) {
     state.cache.forget_trusts();
+    state.introspected.forget_all();
     for url in before
         .into_iter()
         .chain([after])

@@ -49,6 +49,16 @@ pub struct TrustedIssuer {
     /// The claim holding the scopes; absent means `scope` (a string), then `scp` (an array).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope_claim: Option<String>,
+    /// RFC 7662: where the issuer's opaque tokens are introspected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_client_id: Option<String>,
+    /// Never serialized.
+    #[serde(skip)]
+    pub introspection_client_secret: Option<String>,
+    /// How long an introspection answer is kept, in seconds.
+    pub introspection_cache_seconds: i64,
     #[serde(default)]
     pub owner: Option<String>,
 }
@@ -60,6 +70,8 @@ pub struct TrustedIssuerView {
     pub trust: TrustedIssuer,
     /// True when an HMAC secret is set (the secret itself is never returned).
     pub has_secret: bool,
+    /// True when an introspection client secret is set.
+    pub has_introspection_secret: bool,
 }
 
 impl TrustedIssuer {
@@ -68,6 +80,7 @@ impl TrustedIssuer {
         TrustedIssuerView {
             trust: self.clone(),
             has_secret: self.secret.is_some(),
+            has_introspection_secret: self.introspection_client_secret.is_some(),
         }
     }
 
@@ -110,10 +123,27 @@ pub struct TrustedIssuerInput {
     pub client_claim: Option<String>,
     #[serde(default)]
     pub scope_claim: Option<String>,
+    #[serde(default)]
+    pub introspection_endpoint: Option<String>,
+    #[serde(default)]
+    pub introspection_client_id: Option<String>,
+    #[serde(default)]
+    pub introspection_client_secret: Option<String>,
+    #[serde(default)]
+    pub introspection_cache_seconds: Option<i64>,
     #[serde(default, rename = "has_secret")]
     _has_secret: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "has_introspection_secret")]
+    _has_introspection_secret: Option<serde::de::IgnoredAny>,
     #[serde(default, rename = "owner")]
     _owner: Option<serde::de::IgnoredAny>,
+}
+
+/// The secrets a replaced trust keeps when the input sends none.
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    pub secret: Option<String>,
+    pub introspection_client_secret: Option<String>,
 }
 
 /// The smallest HMAC key for an algorithm: RFC 7518 §3.2, "A key of the same size as the hash
@@ -165,13 +195,13 @@ fn absolute_url(field: &str, value: &str) -> Result<(), FieldError> {
 
 impl TrustedIssuerInput {
     /// Validates the input for the trust at `path_id`, on a server whose own issuer is
-    /// `own_issuer`. `kept_secret` is the secret of the trust being replaced, kept when the
-    /// input sends none.
+    /// `own_issuer`. `kept` holds the secrets of the trust being replaced, kept when the input
+    /// sends none.
     pub fn validate(
         self,
         path_id: &str,
         own_issuer: &str,
-        kept_secret: Option<String>,
+        kept: Kept,
     ) -> Result<TrustedIssuer, FieldError> {
         check_same_id("id", path_id, self.id.as_deref())?;
         validate_id("id", path_id)?;
@@ -246,21 +276,47 @@ impl TrustedIssuerInput {
                 validate_text("secret", &s, true)?;
                 Some(s)
             }
-            None => kept_secret,
+            None => kept.secret,
         };
+        let introspection = self.introspection_endpoint.is_some();
+        if let Some(u) = &self.introspection_endpoint {
+            absolute_url("introspection_endpoint", u)?;
+        }
+        let introspection_client_secret = self
+            .introspection_client_secret
+            .or(kept.introspection_client_secret);
+        if introspection
+            && (self.introspection_client_id.is_none() || introspection_client_secret.is_none())
+        {
+            return Err(FieldError::new(
+                "introspection_client_id",
+                "introspection needs this server's client_id and client_secret at the issuer (RFC 7662 section 2.1)",
+            ));
+        }
+        if let Some(id) = &self.introspection_client_id {
+            validate_text("introspection_client_id", id, true)?;
+        }
+        let introspection_cache_seconds = self.introspection_cache_seconds.unwrap_or(60);
+        if !(0..=3600).contains(&introspection_cache_seconds) {
+            return Err(FieldError::new(
+                "introspection_cache_seconds",
+                "must be between 0 and 3600",
+            ));
+        }
         let public = self.jwks_uri.is_some() || jwks.is_some() || self.pem.is_some();
-        if !public && secret.is_none() {
+        if !public && secret.is_none() && !introspection {
             return Err(FieldError::new(
                 "jwks_uri",
-                "a trust needs keys: a jwks_uri, an inline jwks, a pem public key or an HMAC secret",
+                "a trust needs keys (a jwks_uri, an inline jwks, a pem public key or an HMAC secret) or an introspection_endpoint",
             ));
         }
         let algorithms = match self.algorithms {
             Some(list) => list,
             None if public => vec!["RS256".into(), "ES256".into()],
-            None => vec!["HS256".into()],
+            None if secret.is_some() => vec!["HS256".into()],
+            None => vec![],
         };
-        if algorithms.is_empty() {
+        if algorithms.is_empty() && (public || secret.is_some()) {
             return Err(FieldError::new(
                 "algorithms",
                 "must allow at least one algorithm",
@@ -341,6 +397,10 @@ impl TrustedIssuerInput {
             user_claim,
             client_claim: claim_name("client_claim", self.client_claim)?,
             scope_claim: claim_name("scope_claim", self.scope_claim)?,
+            introspection_endpoint: self.introspection_endpoint,
+            introspection_client_id: self.introspection_client_id,
+            introspection_client_secret,
+            introspection_cache_seconds,
             owner: None,
         })
     }
@@ -356,7 +416,9 @@ mod tests {
     }
 
     fn refused(v: serde_json::Value) -> FieldError {
-        input(v).validate("t", "http://own.test", None).unwrap_err()
+        input(v)
+            .validate("t", "http://own.test", Kept::default())
+            .unwrap_err()
     }
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -364,14 +426,14 @@ mod tests {
     #[test]
     fn defaults_follow_the_keys() {
         let t = input(json!({"issuer": "https://idp.test", "audiences": ["api"], "jwks_uri": "https://idp.test/jwks"}))
-            .validate("t", "http://own.test", None)
+            .validate("t", "http://own.test", Kept::default())
             .unwrap();
         assert_eq!(t.algorithms, ["RS256", "ES256"]);
         assert_eq!((t.clock_skew_seconds, t.cache_ttl_seconds), (60, 300));
         assert_eq!(t.user_claim, "sub");
         let t =
             input(json!({"issuer": "https://idp.test", "audiences": ["api"], "secret": SECRET}))
-                .validate("t", "http://own.test", None)
+                .validate("t", "http://own.test", Kept::default())
                 .unwrap();
         assert_eq!(t.algorithms, ["HS256"]);
         assert!(!serde_json::to_string(&t.view()).unwrap().contains(SECRET));
@@ -428,7 +490,14 @@ mod tests {
         let t = input(
             json!({"issuer": "https://idp.test", "audiences": ["api"], "algorithms": ["HS256"]}),
         )
-        .validate("t", "http://own.test", Some(SECRET.into()))
+        .validate(
+            "t",
+            "http://own.test",
+            Kept {
+                secret: Some(SECRET.into()),
+                ..Kept::default()
+            },
+        )
         .unwrap();
         assert_eq!(t.secret.as_deref(), Some(SECRET));
     }

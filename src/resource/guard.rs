@@ -12,7 +12,7 @@ use crate::oauth::client_auth::{decode_basic_rfc7617, verify_client_secret};
 use crate::oauth::error::{OAuthError, basic_challenge, bearer_challenge, no_store};
 use crate::oauth::tokens::lookup;
 use crate::state::AppState;
-use crate::trust::Verdict;
+use crate::trust::{Verdict, introspection};
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
@@ -180,7 +180,7 @@ pub async fn decide(
         .map_err(|_| Refusal::BadRequest("the Authorization header is not ASCII"))?;
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     let facts = if scheme.eq_ignore_ascii_case("bearer") {
-        bearer_facts(state, rest.trim()).await?
+        bearer_facts(state, rest.trim(), address).await?
     } else if scheme.eq_ignore_ascii_case("basic") {
         basic_facts(state, value, address).await?
     } else {
@@ -249,6 +249,17 @@ fn blank_facts(state: &AppState, auth: AuthKind, client_id: String) -> RequestFa
     }
 }
 
+/// The facts of a token a trusted issuer vouched for.
+fn outside_facts(state: &AppState, outside: crate::trust::Outside) -> RequestFacts {
+    let mut facts = blank_facts(state, AuthKind::Bearer, outside.client_id);
+    facts.username = outside.username;
+    facts.scopes = outside.scopes;
+    facts.issuer = outside.issuer;
+    facts.outside = true;
+    facts.trusted_by = outside.trusted_by;
+    facts
+}
+
 async fn basic_facts(
     state: &AppState,
     header_value: &str,
@@ -290,7 +301,11 @@ async fn basic_facts(
     Ok(facts)
 }
 
-async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Refusal> {
+async fn bearer_facts(
+    state: &AppState,
+    token: &str,
+    address: &str,
+) -> Result<RequestFacts, Refusal> {
     // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
     let well_formed = !token.is_empty()
         && token.trim_end_matches('=').bytes().all(|b| {
@@ -304,17 +319,22 @@ async fn bearer_facts(state: &AppState, token: &str) -> Result<RequestFacts, Ref
     match crate::trust::verify(state, token).await {
         Verdict::NotOutside => {}
         Verdict::Refused(why) => return Err(Refusal::BadToken(why.into())),
-        Verdict::Verified(outside) => {
-            let mut facts = blank_facts(state, AuthKind::Bearer, outside.client_id);
-            facts.username = outside.username;
-            facts.scopes = outside.scopes;
-            facts.issuer = outside.issuer;
-            facts.outside = true;
-            facts.trusted_by = outside.trusted_by;
-            return Ok(facts);
-        }
+        Verdict::Verified(outside) => return Ok(outside_facts(state, outside)),
     }
     let known = lookup(state, token).await.map_err(|_| Refusal::Internal)?;
+    // An opaque token this server does not know may be a trusted issuer's (RFC 7662). One of
+    // this server's own shape (`<handle>.<secret>`, expired and collected, or forged) is never
+    // sent anywhere.
+    let own_shape = token
+        .split_once('.')
+        .is_some_and(|(handle, _)| handle.len() == 32);
+    if known.is_none() && !own_shape && token.bytes().filter(|b| *b == b'.').count() != 2 {
+        match introspection::introspect(state, token, address).await {
+            introspection::Answer::NoTrust => {}
+            introspection::Answer::Refused(why) => return Err(Refusal::BadToken(why.into())),
+            introspection::Answer::Active(outside) => return Ok(outside_facts(state, outside)),
+        }
+    }
     if !check(
         "the token is known: signature (JWT) or digest (opaque) verified",
         "RFC 6750 §3.1, RFC 9068 §4",

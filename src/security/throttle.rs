@@ -272,6 +272,12 @@ impl Throttle {
         self.count(&self.relayed, &format!("relay:{address}"))
     }
 
+    /// Counts an unknown opaque token that `address` made the demo API introspect at a trusted
+    /// issuer; `Err` when that address has sent too many lately (nothing is sent then).
+    pub fn introspection(&self, address: &str) -> Result<(), Throttled> {
+        self.count(&self.relayed, &format!("introspect:{address}"))
+    }
+
     /// Counts a device code asked for from `address`; `Err` when that address has asked for too
     /// many lately (nothing is issued then).
     pub fn new_device_code(&self, address: &str) -> Result<(), Throttled> {

@@ -25,12 +25,17 @@ fn from_row(row: &SqliteRow) -> StorageResult<TrustedIssuer> {
         user_claim: row.try_get("user_claim")?,
         client_claim: row.try_get("client_claim")?,
         scope_claim: row.try_get("scope_claim")?,
+        introspection_endpoint: row.try_get("introspection_endpoint")?,
+        introspection_client_id: row.try_get("introspection_client_id")?,
+        introspection_client_secret: row.try_get("introspection_client_secret")?,
+        introspection_cache_seconds: row.try_get("introspection_cache_seconds")?,
         owner: row.try_get("owner")?,
     })
 }
 
 const SELECT: &str = "SELECT id, description, issuer, audiences, jwks_uri, jwks, pem, secret, algorithms, \
-     clock_skew_seconds, cache_ttl_seconds, user_claim, client_claim, scope_claim, owner FROM trusted_issuers";
+     clock_skew_seconds, cache_ttl_seconds, user_claim, client_claim, scope_claim, introspection_endpoint, \
+     introspection_client_id, introspection_client_secret, introspection_cache_seconds, owner FROM trusted_issuers";
 
 /// Reads one trust.
 pub async fn get(db: &Db, id: &str) -> StorageResult<Option<TrustedIssuer>> {
@@ -80,13 +85,17 @@ pub async fn upsert_in(
         .map_err(|e| StorageError::Corrupt(format!("jwks: {e}")))?;
     sqlx::query(
         "INSERT INTO trusted_issuers (id, description, issuer, audiences, jwks_uri, jwks, pem, secret, algorithms, \
-         clock_skew_seconds, cache_ttl_seconds, user_claim, client_claim, scope_claim, owner, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         clock_skew_seconds, cache_ttl_seconds, user_claim, client_claim, scope_claim, introspection_endpoint, \
+         introspection_client_id, introspection_client_secret, introspection_cache_seconds, owner, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, issuer = excluded.issuer, \
          audiences = excluded.audiences, jwks_uri = excluded.jwks_uri, jwks = excluded.jwks, pem = excluded.pem, \
          secret = excluded.secret, algorithms = excluded.algorithms, clock_skew_seconds = excluded.clock_skew_seconds, \
          cache_ttl_seconds = excluded.cache_ttl_seconds, user_claim = excluded.user_claim, \
-         client_claim = excluded.client_claim, scope_claim = excluded.scope_claim, owner = excluded.owner, \
+         client_claim = excluded.client_claim, scope_claim = excluded.scope_claim, \
+         introspection_endpoint = excluded.introspection_endpoint, introspection_client_id = excluded.introspection_client_id, \
+         introspection_client_secret = excluded.introspection_client_secret, \
+         introspection_cache_seconds = excluded.introspection_cache_seconds, owner = excluded.owner, \
          updated_at = excluded.updated_at",
     )
     .bind(&trust.id)
@@ -103,6 +112,10 @@ pub async fn upsert_in(
     .bind(&trust.user_claim)
     .bind(&trust.client_claim)
     .bind(&trust.scope_claim)
+    .bind(&trust.introspection_endpoint)
+    .bind(&trust.introspection_client_id)
+    .bind(&trust.introspection_client_secret)
+    .bind(trust.introspection_cache_seconds)
     .bind(&trust.owner)
     .bind(existed.map_or(now, |e| e.0))
     .bind(now)

@@ -8,6 +8,7 @@
 //! that fails is the reason the API gives. The claims the trust maps then name the user, the
 //! client and the scopes the access policies see.
 
+pub mod introspection;
 pub mod jwks;
 pub mod test_issuer;
 
@@ -136,7 +137,7 @@ pub async fn verify(state: &AppState, token: &str) -> Verdict {
 
 /// The scopes a token carries: a space-separated string (`scope`, RFC 8693 §4.2) or an array
 /// (`scp`), in the claim the trust names or in either.
-fn scopes_of(claims: &Map<String, Value>, named: Option<&str>) -> Vec<String> {
+pub(crate) fn scopes_of(claims: &Map<String, Value>, named: Option<&str>) -> Vec<String> {
     let read = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => s

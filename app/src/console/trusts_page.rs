@@ -13,6 +13,7 @@ fn blank() -> TrustForm {
         clock_skew_seconds: 60,
         cache_ttl_seconds: 300,
         user_claim: "sub".into(),
+        introspection_cache_seconds: 60,
         ..Default::default()
     }
 }
@@ -90,6 +91,16 @@ pub fn TrustsPage() -> impl IntoView {
                         <label>"The claim naming the user" <input type="text" prop:value=move || form.with(|f| f.user_claim.clone()) on:input=text(|f, v| f.user_claim = v) /></label>
                         <label>"The claim naming the client (empty: azp, then client_id)" <input type="text" prop:value=move || form.with(|f| f.client_claim.clone()) on:input=text(|f, v| f.client_claim = v) /></label>
                         <label>"The claim holding the scopes (empty: scope, then scp)" <input type="text" prop:value=move || form.with(|f| f.scope_claim.clone()) on:input=text(|f, v| f.scope_claim = v) /></label>
+                    </details>
+                    <details>
+                        <summary>"Introspection, for the issuer's opaque tokens (admins only)"</summary>
+                        <label>"Introspection endpoint (RFC 7662)" <input type="url" prop:value=move || form.with(|f| f.introspection_endpoint.clone()) on:input=text(|f, v| f.introspection_endpoint = v) /></label>
+                        <label>"This server's client id there" <input type="text" prop:value=move || form.with(|f| f.introspection_client_id.clone()) on:input=text(|f, v| f.introspection_client_id = v) /></label>
+                        <label>
+                            {move || if form.with(|f| f.has_introspection_secret) { "Its client secret (one is set; empty keeps it)" } else { "Its client secret" }}
+                            <input type="password" autocomplete="off" prop:value=move || form.with(|f| f.introspection_client_secret.clone()) on:input=text(|f, v| f.introspection_client_secret = v) />
+                        </label>
+                        <label>"Keep an answer, seconds" <input type="number" min="0" max="3600" prop:value=move || form.with(|f| f.introspection_cache_seconds.to_string()) on:change=number(|f, n| f.introspection_cache_seconds = n) /></label>
                     </details>
                     <button type="submit" class="primary">"Save the trusted issuer"</button>
                     " "

@@ -143,6 +143,18 @@ pub struct TrustForm {
     pub user_claim: String,
     pub client_claim: String,
     pub scope_claim: String,
+    /// RFC 7662, for the issuer's opaque tokens (an admin's trusts only).
+    #[serde(default)]
+    pub introspection_endpoint: String,
+    #[serde(default)]
+    pub introspection_client_id: String,
+    /// Write-only: empty keeps the one the trust has.
+    #[serde(default)]
+    pub introspection_client_secret: String,
+    #[serde(default)]
+    pub has_introspection_secret: bool,
+    #[serde(default)]
+    pub introspection_cache_seconds: i64,
 }
 
 /// A request to test against the access policies.
