@@ -157,8 +157,13 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             ep::USERINFO,
             get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
         )
-        .route(ep::PATIENTS, get(resource::patients::list))
-        .route(ep::PATIENT, get(resource::patients::read))
+        .route(ep::FHIR_METADATA, get(resource::metadata::metadata))
+        .route(ep::PATIENTS, get(resource::fhir::search_patients))
+        .route(ep::PATIENT, get(resource::fhir::read_patient))
+        .route(ep::OBSERVATIONS, get(resource::fhir::search_observations))
+        .route(ep::OBSERVATION, get(resource::fhir::read_observation))
+        .route(ep::ENCOUNTERS, get(resource::fhir::search_encounters))
+        .route(ep::ENCOUNTER, get(resource::fhir::read_encounter))
         .route(ep::TEST_ISSUER_JWKS, get(trust::test_issuer::jwks))
         .route(ep::TEST_ISSUER_TOKEN, post(trust::test_issuer::mint))
         .layer(cors());

@@ -205,3 +205,91 @@ async fn deleting_a_client_kills_its_tokens() {
         401
     );
 }
+
+#[tokio::test]
+async fn observations_and_encounters_search_by_patient() {
+    let h = harness().await;
+    let token = h.service_token().await;
+    let bearer = format!("Bearer {token}");
+    for (path, want) in [
+        ("/fhir/Observation?patient=pat-2", 3),
+        ("/fhir/Observation?patient=Patient/pat-2", 3),
+        ("/fhir/Observation?subject=Patient/pat-3", 3),
+        ("/fhir/Observation", 9),
+        ("/fhir/Encounter?patient=pat-1", 1),
+        ("/fhir/Encounter?patient=nobody", 0),
+        ("/fhir/Patient?_id=pat-3", 1),
+    ] {
+        let r = h.get(path, Some(&bearer)).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let body = r.json();
+        assert_eq!(body["resourceType"], "Bundle");
+        assert_eq!(body["type"], "searchset");
+        assert_eq!(body["total"], want, "{path}");
+        for e in body["entry"].as_array().unwrap() {
+            let resource = &e["resource"];
+            let url = format!(
+                "{ISSUER}/fhir/{}/{}",
+                resource["resourceType"].as_str().unwrap(),
+                resource["id"].as_str().unwrap()
+            );
+            assert_eq!(e["fullUrl"], url.as_str());
+            if path.contains("pat-2") {
+                assert_eq!(resource["subject"]["reference"], "Patient/pat-2");
+            }
+        }
+    }
+    let r = h.get("/fhir/Encounter/enc-3", Some(&bearer)).await;
+    assert_eq!(r.json()["class"]["code"], "EMER");
+    let r = h.get("/fhir/Observation/obs-1-1", Some(&bearer)).await;
+    assert_eq!(r.json()["code"]["coding"][0]["system"], "http://loinc.org");
+    assert_eq!(
+        h.get("/fhir/Observation/nope", Some(&bearer)).await.status,
+        404
+    );
+    // The same guard: no credentials, no data.
+    assert_eq!(
+        h.get("/fhir/Observation?patient=pat-1", None).await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_capability_statement_is_public_and_names_the_oauth_endpoints() {
+    let h = harness().await;
+    let req = axum::http::Request::get("/fhir/metadata")
+        .header("origin", "https://app.example")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let body = r.json();
+    assert_eq!(body["resourceType"], "CapabilityStatement");
+    assert_eq!(body["fhirVersion"], "4.0.1");
+    let oauth = &body["rest"][0]["security"]["extension"][0];
+    assert_eq!(
+        oauth["url"],
+        "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+    );
+    let uri = |name: &str| {
+        oauth["extension"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["url"] == name)
+            .map(|e| e["valueUri"].clone())
+    };
+    assert_eq!(
+        uri("authorize"),
+        Some(format!("{ISSUER}/auth/authorize").into())
+    );
+    assert_eq!(uri("token"), Some(format!("{ISSUER}/auth/token").into()));
+    let types: Vec<&str> = body["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["Patient", "Observation", "Encounter"]);
+}

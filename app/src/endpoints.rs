@@ -42,6 +42,16 @@ pub const REVOKE: &str = "/auth/revoke";
 pub const PATIENTS: &str = "/fhir/Patient";
 /// The demo protected API: one patient.
 pub const PATIENT: &str = "/fhir/Patient/{id}";
+/// The demo API's Observations: `?patient={id}` for one patient's.
+pub const OBSERVATIONS: &str = "/fhir/Observation";
+/// One Observation.
+pub const OBSERVATION: &str = "/fhir/Observation/{id}";
+/// The demo API's Encounters: `?patient={id}` for one patient's.
+pub const ENCOUNTERS: &str = "/fhir/Encounter";
+/// One Encounter.
+pub const ENCOUNTER: &str = "/fhir/Encounter/{id}";
+/// The demo API's FHIR CapabilityStatement.
+pub const FHIR_METADATA: &str = "/fhir/metadata";
 /// Admin REST API: clients.
 pub const CLIENTS: &str = "/Client";
 /// Admin REST API: one client.
@@ -238,6 +248,41 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: PATIENT,
         summary: "One demo patient",
         standard: "RFC 6750, RFC 7617",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: OBSERVATIONS,
+        summary: "The demo patients' vital signs (?patient=pat-1 for one patient's)",
+        standard: "FHIR R4 search",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: OBSERVATION,
+        summary: "One Observation",
+        standard: "FHIR R4 read",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: ENCOUNTERS,
+        summary: "The demo patients' visits (?patient=pat-1 for one patient's)",
+        standard: "FHIR R4 search",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: ENCOUNTER,
+        summary: "One Encounter",
+        standard: "FHIR R4 read",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: FHIR_METADATA,
+        summary: "The FHIR CapabilityStatement: what the API serves, and the OAuth endpoints (public)",
+        standard: "FHIR R4 capabilities",
         audience: Audience::ResourceServer,
     },
     Endpoint {

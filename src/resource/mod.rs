@@ -1,5 +1,7 @@
-//! The demo protected API (`/fhir/Patient`): a few demo patients as FHIR-shaped JSON, guarded
-//! by HTTP Basic (RFC 7617) or Bearer tokens (RFC 6750) and the access policies.
+//! The demo protected API (`/fhir`): fictional FHIR patients with their Observations and
+//! Encounters, guarded by HTTP Basic (RFC 7617) or Bearer tokens (RFC 6750) and the access
+//! policies; and its public CapabilityStatement.
 
+pub mod fhir;
 pub mod guard;
-pub mod patients;
+pub mod metadata;

@@ -1,4 +1,4 @@
-//! The landing page's introduction: the four roles of OAuth in a picture, the six flows as
+//! The landing page's introduction: the four roles of OAuth in a picture, the seven flows as
 //! cards, and a short guide to choosing one.
 
 use leptos::prelude::*;
@@ -113,7 +113,7 @@ pub fn RolesPicture() -> impl IntoView {
     }
 }
 
-/// The six flows, with when to use each, who holds the secret, and its status.
+/// The seven flows, with when to use each, who holds the secret, and its status.
 #[component]
 pub fn FlowCards() -> impl IntoView {
     view! {

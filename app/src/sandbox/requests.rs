@@ -273,6 +273,22 @@ pub fn refresh(auth: ClientAuth, client_id: &str, secret: &str, refresh_token: &
     )
 }
 
+/// Asks the sandbox's test issuer to sign `claims` (`signing`: `rs256`, `none`, `unknown-kid`
+/// or `hs256-public-key`), the token living `expires_in` seconds from now.
+pub fn mint(claims: &serde_json::Value, signing: &str, expires_in: i64) -> Outgoing {
+    Outgoing {
+        method: "POST".into(),
+        path: crate::endpoints::TEST_ISSUER_TOKEN.into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_string_pretty(&serde_json::json!({
+            "claims": claims,
+            "signing": signing,
+            "expires_in": expires_in,
+        }))
+        .unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,21 +313,5 @@ mod tests {
             "grant_type=client_credentials&client_id=id&client_secret=s%26t"
         );
         assert!(r.headers.iter().all(|(k, _)| k != "authorization"));
-    }
-}
-
-/// Asks the sandbox's test issuer to sign `claims` (`signing`: `rs256`, `none`, `unknown-kid`
-/// or `hs256-public-key`), the token living `expires_in` seconds from now.
-pub fn mint(claims: &serde_json::Value, signing: &str, expires_in: i64) -> Outgoing {
-    Outgoing {
-        method: "POST".into(),
-        path: crate::endpoints::TEST_ISSUER_TOKEN.into(),
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: serde_json::to_string_pretty(&serde_json::json!({
-            "claims": claims,
-            "signing": signing,
-            "expires_in": expires_in,
-        }))
-        .unwrap_or_default(),
     }
 }
