@@ -7,6 +7,7 @@
 pub mod client;
 pub mod policy;
 pub mod scope;
+pub mod smart_scope;
 pub mod trusted_issuer;
 pub mod user;
 

@@ -67,6 +67,13 @@ fn search(
                 .as_deref()
                 .is_none_or(|p| patient_of(r) == Some(p))
         })
+        // A patient/ SMART scope: only that patient's compartment.
+        .filter(|r| {
+            allowed
+                .compartment
+                .as_deref()
+                .is_none_or(|p| patient_of(r) == Some(p))
+        })
         .map(|r| {
             json!({
                 "fullUrl": state.url(&format!("/fhir/{resource_type}/{}", r["id"].as_str().unwrap_or_default())),
@@ -85,9 +92,15 @@ fn search(
     .into_response()
 }
 
-fn read(resource_type: &str, id: &str) -> Response {
+fn read(allowed: &Allowed, resource_type: &str, id: &str) -> Response {
     match all(resource_type).iter().find(|r| r["id"] == id) {
-        Some(r) => Json(r.clone()).into_response(),
+        Some(r) => match &allowed.compartment {
+            Some(p) if patient_of(r) != Some(p.as_str()) => super::guard::Refusal::Scope(format!(
+                "{resource_type}/{id} is outside the compartment of Patient/{p}, the patient in the token's context"
+            ))
+            .into_response(),
+            _ => Json(r.clone()).into_response(),
+        },
         None => not_found(resource_type, id),
     }
 }
@@ -102,8 +115,8 @@ pub async fn search_patients(
 }
 
 /// `GET /fhir/Patient/{id}`.
-pub async fn read_patient(_allowed: Allowed, Path(id): Path<String>) -> Response {
-    read("Patient", &id)
+pub async fn read_patient(allowed: Allowed, Path(id): Path<String>) -> Response {
+    read(&allowed, "Patient", &id)
 }
 
 /// `GET /fhir/Observation`.
@@ -116,8 +129,8 @@ pub async fn search_observations(
 }
 
 /// `GET /fhir/Observation/{id}`.
-pub async fn read_observation(_allowed: Allowed, Path(id): Path<String>) -> Response {
-    read("Observation", &id)
+pub async fn read_observation(allowed: Allowed, Path(id): Path<String>) -> Response {
+    read(&allowed, "Observation", &id)
 }
 
 /// `GET /fhir/Encounter`.
@@ -130,13 +143,64 @@ pub async fn search_encounters(
 }
 
 /// `GET /fhir/Encounter/{id}`.
-pub async fn read_encounter(_allowed: Allowed, Path(id): Path<String>) -> Response {
-    read("Encounter", &id)
+pub async fn read_encounter(allowed: Allowed, Path(id): Path<String>) -> Response {
+    read(&allowed, "Encounter", &id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn allowed(compartment: Option<&str>) -> Allowed {
+        use crate::model::policy::{AuthKind, Decision, RequestFacts};
+        Allowed {
+            facts: RequestFacts {
+                method: "GET".into(),
+                path: String::new(),
+                auth: AuthKind::Bearer,
+                client_id: "c".into(),
+                username: None,
+                scopes: vec![],
+                issuer: "http://own.test".into(),
+                outside: false,
+                trusted_by: vec![],
+            },
+            decision: Decision {
+                allowed: true,
+                allowed_by: Some("patient/*.rs".into()),
+                trace: vec![],
+            },
+            compartment: compartment.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_compartment_keeps_reads_to_its_patient() {
+        let inside = allowed(Some("pat-1"));
+        assert_eq!(read(&inside, "Patient", "pat-1").status(), StatusCode::OK);
+        assert_eq!(
+            read(&inside, "Observation", "obs-1-2").status(),
+            StatusCode::OK
+        );
+        let outside = read(&inside, "Patient", "pat-2");
+        assert_eq!(outside.status(), StatusCode::FORBIDDEN);
+        let challenge = outside.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            challenge.contains("error=\"insufficient_scope\""),
+            "{challenge}"
+        );
+        assert_eq!(
+            read(&inside, "Encounter", "enc-3").status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            read(&allowed(None), "Patient", "pat-2").status(),
+            StatusCode::OK
+        );
+    }
 
     #[test]
     fn every_patient_has_observations_and_an_encounter() {

@@ -5,6 +5,7 @@
 //! verified by its trust (`crate::trust`), any other token must be this server's own: known,
 //! active and not revoked; then the access policies decide (deny by default).
 
+use super::smart;
 use crate::checks::{check, record};
 use crate::model::client::GrantType;
 use crate::model::policy::{AuthKind, Decision, RequestFacts, evaluate};
@@ -19,11 +20,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 
-/// A caller the policies allowed.
+/// A caller the policies, or its SMART scopes, allowed.
 #[derive(Debug, Clone)]
 pub struct Allowed {
     pub facts: RequestFacts,
     pub decision: Decision,
+    /// The only patient whose data a `patient/` SMART scope reaches; `None`: no such limit.
+    pub compartment: Option<String>,
 }
 
 /// Why the demo API refused a request.
@@ -42,6 +45,8 @@ pub enum Refusal {
     BadToken(Cow<'static, str>),
     /// Authenticated, but no policy allows it: 403.
     Denied(AuthKind, Box<Decision>),
+    /// The token's SMART scopes do not reach it: 403 `insufficient_scope` (RFC 6750 §3.1).
+    Scope(String),
     /// Too many wrong Basic secrets: 429 with `Retry-After`.
     Throttled(u64),
     /// Storage failed.
@@ -102,6 +107,15 @@ impl IntoResponse for Refusal {
                         }
                         AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
                     }
+                }
+                Refusal::Scope(why) => {
+                    let e = OAuthError::InsufficientScope(why.clone().into());
+                    (
+                        StatusCode::FORBIDDEN,
+                        vec![bearer_challenge(Some(&e))],
+                        e.code(),
+                        why.clone(),
+                    )
                 }
                 Refusal::Throttled(_) => (
                     StatusCode::TOO_MANY_REQUESTS,
@@ -191,6 +205,46 @@ pub async fn decide(
         path: path.to_owned(),
         ..facts
     };
+    // This server's own tokens with SMART scopes are judged by those scopes alone; an outside
+    // issuer's tokens always need a policy of the trust's owner.
+    if facts.auth == AuthKind::Bearer && !facts.outside {
+        // No token carries a launch context yet (the SMART launch is not built), so a token's
+        // patient/ scopes reach nothing.
+        let patient = None;
+        match super::smart::decide(
+            facts.scopes.iter().map(String::as_str),
+            patient,
+            method,
+            path,
+        ) {
+            smart::Verdict::NotSmart => {}
+            smart::Verdict::Refused(why) => {
+                record(
+                    "a SMART scope of the token grants this request",
+                    "SMART App Launch 2.x",
+                    false,
+                );
+                return Err(Refusal::Scope(why));
+            }
+            smart::Verdict::Allowed { scope, compartment } => {
+                record(
+                    format!("SMART scope {scope} grants {} {}", facts.method, facts.path),
+                    "SMART App Launch 2.x",
+                    true,
+                );
+                let decision = Decision {
+                    allowed: true,
+                    allowed_by: Some(scope),
+                    trace: vec![],
+                };
+                return Ok(Allowed {
+                    facts,
+                    decision,
+                    compartment,
+                });
+            }
+        }
+    }
     let policies = state.cache.policies().await.map_err(|e| {
         tracing::error!(error = %e, "reading policies");
         Refusal::Internal
@@ -208,7 +262,11 @@ pub async fn decide(
     };
     record(name, "SPEC AccessPolicy", decision.allowed);
     if decision.allowed {
-        return Ok(Allowed { facts, decision });
+        return Ok(Allowed {
+            facts,
+            decision,
+            compartment: None,
+        });
     }
     // The "why denied" trace names only the policies of the calling client's owner (the
     // system's own for a demo client): other developers' policies, with their client ids and

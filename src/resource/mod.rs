@@ -5,3 +5,4 @@
 pub mod fhir;
 pub mod guard;
 pub mod metadata;
+pub mod smart;
