@@ -32,10 +32,13 @@ test('the landing page leads with the flows; the endpoint reference has its own 
   await expect(tokenRow.getByRole('button', { name: 'Hide curl' })).toHaveAttribute('aria-expanded', 'true');
 
   // Typing filters the list reactively.
-  await page.getByLabel('Filter endpoints').fill('jwks');
+  await page.getByLabel('Filter endpoints').fill('well-known/jwks');
   await expect(page.locator('li.endpoint')).toHaveCount(1);
+  // Both key sets: the server's and the sandbox's test issuer's.
+  await page.getByLabel('Filter endpoints').fill('jwks');
+  await expect(page.locator('li.endpoint')).toHaveCount(2);
   await page.getByLabel('Filter endpoints').fill('');
-  await expect(page.locator('li.endpoint')).toHaveCount(28);
+  await expect(page.locator('li.endpoint')).toHaveCount(37);
 
   await screenshot(page, 'endpoints-1280');
   await page.setViewportSize({ width: 390, height: 844 });
