@@ -53,6 +53,17 @@ pub enum Refusal {
     Internal,
 }
 
+/// 403 with a Bearer `insufficient_scope` challenge whose description is `why`.
+fn insufficient_scope(why: String) -> (StatusCode, Vec<String>, &'static str, String) {
+    let e = OAuthError::InsufficientScope(why.clone().into());
+    (
+        StatusCode::FORBIDDEN,
+        vec![bearer_challenge(Some(&e))],
+        e.code(),
+        why,
+    )
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let (status, challenges, code, description): (StatusCode, Vec<String>, &str, String) =
@@ -96,27 +107,11 @@ impl IntoResponse for Refusal {
                         // RFC 6750 §3.1 insufficient_scope: "The request requires higher privileges
                         // than provided by the access token. The resource server SHOULD respond
                         // with the HTTP 403 (Forbidden) status code".
-                        AuthKind::Bearer => {
-                            let e = OAuthError::InsufficientScope(why.clone().into());
-                            (
-                                StatusCode::FORBIDDEN,
-                                vec![bearer_challenge(Some(&e))],
-                                e.code(),
-                                why,
-                            )
-                        }
+                        AuthKind::Bearer => insufficient_scope(why),
                         AuthKind::Basic => (StatusCode::FORBIDDEN, vec![], "access_denied", why),
                     }
                 }
-                Refusal::Scope(why) => {
-                    let e = OAuthError::InsufficientScope(why.clone().into());
-                    (
-                        StatusCode::FORBIDDEN,
-                        vec![bearer_challenge(Some(&e))],
-                        e.code(),
-                        why.clone(),
-                    )
-                }
+                Refusal::Scope(why) => insufficient_scope(why.clone()),
                 Refusal::Throttled(_) => (
                     StatusCode::TOO_MANY_REQUESTS,
                     vec![],

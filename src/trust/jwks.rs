@@ -142,7 +142,7 @@ async fn fetch(state: &AppState, url: &str) -> Result<JwkSet, String> {
         return Ok(state.keys.current().jwks());
     }
     if url == state.url(ep::TEST_ISSUER_JWKS) {
-        return Ok(state.test_issuer.key().await?.jwks());
+        return Ok(super::test_issuer::key_set(state.test_issuer.key().await?));
     }
     let request = crate::outbound::Request {
         method: "GET".into(),

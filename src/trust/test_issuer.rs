@@ -21,7 +21,6 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::sync::Arc;
 
 /// How long a minted token lives unless the claims say otherwise, in seconds.
 const DEFAULT_LIFETIME: i64 = 300;
@@ -29,45 +28,32 @@ const DEFAULT_LIFETIME: i64 = 300;
 /// The key, made once.
 #[derive(Debug, Default)]
 pub struct TestIssuer {
-    key: tokio::sync::OnceCell<Arc<SigningKey>>,
+    key: tokio::sync::OnceCell<SigningKey>,
 }
 
 impl TestIssuer {
     /// The signing key, made on first use.
-    pub async fn key(&self) -> Result<Arc<TestKey>, String> {
-        let key = self
-            .key
+    pub async fn key(&self) -> Result<&SigningKey, String> {
+        self.key
             .get_or_try_init(|| async {
                 tokio::task::spawn_blocking(|| SigningKey::generate(SigningAlg::Rs256, 0))
                     .await
                     .map_err(|e| e.to_string())?
-                    .map(Arc::new)
                     .map_err(|e| e.to_string())
             })
-            .await?;
-        Ok(Arc::new(TestKey(key.clone())))
+            .await
     }
-}
 
-impl TestIssuer {
     /// Its public key set, once the key exists.
     pub fn published(&self) -> Option<JwkSet> {
-        self.key.get().map(|k| JwkSet {
-            keys: vec![k.jwk.clone()],
-        })
+        self.key.get().map(key_set)
     }
 }
 
-/// The test issuer's key.
-#[derive(Debug)]
-pub struct TestKey(Arc<SigningKey>);
-
-impl TestKey {
-    /// Its public key set.
-    pub fn jwks(&self) -> JwkSet {
-        JwkSet {
-            keys: vec![self.0.jwk.clone()],
-        }
+/// The public key set of `key`.
+pub fn key_set(key: &SigningKey) -> JwkSet {
+    JwkSet {
+        keys: vec![key.jwk.clone()],
     }
 }
 
@@ -110,7 +96,7 @@ fn refuse(message: &str) -> Response {
 /// `GET /sandbox/test-issuer/jwks.json`.
 pub async fn jwks(State(state): State<AppState>) -> Response {
     match state.test_issuer.key().await {
-        Ok(key) => Json(key.jwks()).into_response(),
+        Ok(key) => Json(key_set(key)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "the test issuer's key");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -160,13 +146,13 @@ pub async fn mint(
     let mut header = Header::new(Algorithm::RS256);
     header.typ = Some("JWT".into());
     let signed = match request.signing {
-        Signing::Rs256 => key.0.sign(header, &claims),
-        Signing::UnknownKid => key.0.sign_as(header, &claims, "a-key-nobody-published"),
+        Signing::Rs256 => key.sign(header, &claims),
+        Signing::UnknownKid => key.sign_as(header, &claims, "a-key-nobody-published"),
         Signing::None => unsigned(&claims),
-        Signing::Hs256PublicKey => match key.0.public_pem() {
+        Signing::Hs256PublicKey => match key.public_pem() {
             Some(pem) => {
                 let mut header = Header::new(Algorithm::HS256);
-                header.kid = Some(key.0.kid.clone());
+                header.kid = Some(key.kid.clone());
                 header.typ = Some("JWT".into());
                 jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(pem.as_bytes()))
                     .map_err(|e| e.to_string())
