@@ -25,6 +25,7 @@ pub mod secret;
 pub mod security;
 pub mod seed;
 pub mod site;
+pub mod smart;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
@@ -158,6 +159,13 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             get(oauth::endpoints::userinfo::userinfo).post(oauth::endpoints::userinfo::userinfo),
         )
         .route(ep::FHIR_METADATA, get(resource::metadata::metadata))
+        .route(
+            ep::SMART_CONFIGURATION,
+            get(smart::configuration::configuration),
+        )
+        .route(ep::SMART_STYLE, get(smart::configuration::style))
+        .route(ep::PRACTITIONERS, get(resource::fhir::search_practitioners))
+        .route(ep::PRACTITIONER, get(resource::fhir::read_practitioner))
         .route(ep::PATIENTS, get(resource::fhir::search_patients))
         .route(ep::PATIENT, get(resource::fhir::read_patient))
         .route(ep::OBSERVATIONS, get(resource::fhir::search_observations))
@@ -177,6 +185,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             ep::CONSENT,
             get(authorize::consent_get).post(authorize::consent_post),
+        )
+        .route(
+            ep::PATIENT_PICKER,
+            get(authorize::picker::picker_get).post(authorize::picker::picker_post),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -166,7 +166,7 @@ pub async fn apply(
             Some(secret) => {
                 client.secret_hash = Some(passwords.hash(&secret).await.map_err(|e| e.to_string())?)
             }
-            None if client.is_public() => {}
+            None if !client.holds_secret() => {}
             None => match existing.and_then(|e| e.secret_hash) {
                 Some(kept) => client.secret_hash = Some(kept),
                 None => {
@@ -199,6 +199,7 @@ pub async fn apply(
             password_hash,
             name: valid.name,
             email: valid.email,
+            fhir_user: valid.fhir_user,
             roles: valid.roles,
             owner: None,
             disabled: valid.disabled,
@@ -287,6 +288,7 @@ pub async fn ensure_admin(
         password_hash: passwords.hash(&password).await.map_err(|e| e.to_string())?,
         name: Some("Administrator".into()),
         email: None,
+        fhir_user: None,
         roles: vec![Role::Admin],
         owner: None,
         disabled: false,

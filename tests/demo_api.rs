@@ -291,5 +291,8 @@ async fn the_capability_statement_is_public_and_names_the_oauth_endpoints() {
         .iter()
         .map(|r| r["type"].as_str().unwrap())
         .collect();
-    assert_eq!(types, ["Patient", "Observation", "Encounter"]);
+    assert_eq!(
+        types,
+        ["Patient", "Observation", "Encounter", "Practitioner"]
+    );
 }

@@ -910,6 +910,7 @@ async fn the_collector_walks_the_tokens_in_bounded_ranges_and_spares_the_live_on
             family_id: format!("family-{i}"),
             issued_at: now - 100,
             expires_at: if i % 3 == 0 { now + 3600 } else { now - 1 },
+            context: None,
         })
         .collect();
     let total = rows.len() as u64;

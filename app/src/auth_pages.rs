@@ -63,6 +63,26 @@ pub struct ConsentView {
     pub device_code: Option<String>,
 }
 
+/// One patient the picker offers.
+#[derive(Clone, Debug, Default)]
+pub struct PatientChoice {
+    pub id: String,
+    /// Name, birth date and gender, as a person reads them.
+    pub label: String,
+}
+
+/// What the patient picker of a standalone SMART launch shows.
+#[derive(Clone, Debug, Default)]
+pub struct PatientPickerView {
+    pub client_name: String,
+    pub username: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub patients: Vec<PatientChoice>,
+    pub error: Option<String>,
+    pub sandbox: Option<SandboxBanner>,
+}
+
 /// What the device verification page shows (RFC 8628 §3.3).
 #[derive(Clone, Debug, Default)]
 pub struct DeviceView {
@@ -152,6 +172,46 @@ pub fn ConsentPage(view: ConsentView) -> impl IntoView {
                 <button type="submit" name="decision" value="deny">"Deny"</button>
             </form>
             <p class="auth-note">"You can withdraw this consent later; the client then has to ask again."</p>
+        </AuthFrame>
+    }
+}
+
+/// The patient picker: a standalone SMART app asked for `launch/patient`, so the person says
+/// which patient it may see. Its radio buttons are named `patient`.
+#[component]
+pub fn PatientPickerPage(view: PatientPickerView) -> impl IntoView {
+    let title = format!("Choose the patient for {}", view.client_name);
+    view! {
+        <AuthFrame title>
+            <Banner banner=view.sandbox />
+            {view.error.map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            <p>
+                "Signed in as " <strong>{view.username}</strong>
+                ". The app asked for a patient in context (launch/patient): it will see this patient's records only."
+            </p>
+            <form method="post" action=crate::endpoints::PATIENT_PICKER class="auth-form">
+                <input type="hidden" name="request" value=view.request_id />
+                <input type="hidden" name="csrf" value=view.csrf />
+                <fieldset class="auth-patients">
+                    <legend>"Patient"</legend>
+                    {view
+                        .patients
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let field = format!("patient-{}", p.id);
+                            let label_for = field.clone();
+                            view! {
+                                <label for=label_for class="inline">
+                                    <input type="radio" id=field name="patient" value=p.id.clone() required checked=i == 0 />
+                                    {p.label} " " <code>{p.id}</code>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <button type="submit" class="primary">"Continue"</button>
+            </form>
         </AuthFrame>
     }
 }

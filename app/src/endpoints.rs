@@ -52,6 +52,20 @@ pub const ENCOUNTERS: &str = "/fhir/Encounter";
 pub const ENCOUNTER: &str = "/fhir/Encounter/{id}";
 /// The demo API's FHIR CapabilityStatement.
 pub const FHIR_METADATA: &str = "/fhir/metadata";
+/// The demo API's practitioners (what a clinician's `fhirUser` names).
+pub const PRACTITIONERS: &str = "/fhir/Practitioner";
+/// One Practitioner.
+pub const PRACTITIONER: &str = "/fhir/Practitioner/{id}";
+/// SMART App Launch 2.x §2.0.3: the SMART configuration of the FHIR base `{issuer}/fhir`.
+pub const SMART_CONFIGURATION: &str = "/fhir/.well-known/smart-configuration";
+/// The styles a SMART app may follow (`smart_style_url`, SMART App Launch §2.0.10).
+pub const SMART_STYLE: &str = "/fhir/smart-style.json";
+/// The FHIR base URL path: the `aud` of every SMART authorization request.
+pub const FHIR_BASE: &str = "/fhir";
+/// Admin REST API: create an EHR launch context for a SMART app (SMART App Launch §2.0.1).
+pub const LAUNCH: &str = "/Launch";
+/// The authorization server's patient picker for a standalone launch (`launch/patient`).
+pub const PATIENT_PICKER: &str = "/auth/patient";
 /// Admin REST API: clients.
 pub const CLIENTS: &str = "/Client";
 /// Admin REST API: one client.
@@ -202,6 +216,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         audience: Audience::AuthorizationServer,
     },
     Endpoint {
+        methods: "GET, POST",
+        path: PATIENT_PICKER,
+        summary: "Standalone SMART launch: the person picks the patient the app may see",
+        standard: "SMART App Launch 2.x",
+        audience: Audience::AuthorizationServer,
+    },
+    Endpoint {
         methods: "POST",
         path: INTROSPECT,
         summary: "Is this token active, and what does it allow?",
@@ -287,6 +308,34 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         methods: "GET",
+        path: SMART_CONFIGURATION,
+        summary: "SMART on FHIR discovery: endpoints and capabilities (public)",
+        standard: "SMART App Launch 2.x",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: SMART_STYLE,
+        summary: "The styles a SMART app may follow (smart_style_url, public)",
+        standard: "SMART App Launch 2.x",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: PRACTITIONERS,
+        summary: "The demo clinicians (what a clinician's fhirUser names)",
+        standard: "FHIR R4 search",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
+        path: PRACTITIONER,
+        summary: "One Practitioner",
+        standard: "FHIR R4 read",
+        audience: Audience::ResourceServer,
+    },
+    Endpoint {
+        methods: "GET",
         path: CLIENTS,
         summary: "List clients",
         standard: "RFC 7591 field names",
@@ -360,6 +409,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: TRUSTED_ISSUER,
         summary: "Read, create or replace, delete a trusted issuer",
         standard: "RFC 7519 §7.2",
+        audience: Audience::Admin,
+    },
+    Endpoint {
+        methods: "POST",
+        path: LAUNCH,
+        summary: "Create an EHR launch for a SMART app: a single-use launch value and its launch URL",
+        standard: "SMART App Launch 2.x",
         audience: Audience::Admin,
     },
     Endpoint {

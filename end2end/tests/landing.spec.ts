@@ -38,7 +38,7 @@ test('the landing page leads with the flows; the endpoint reference has its own 
   await page.getByLabel('Filter endpoints').fill('jwks');
   await expect(page.locator('li.endpoint')).toHaveCount(2);
   await page.getByLabel('Filter endpoints').fill('');
-  await expect(page.locator('li.endpoint')).toHaveCount(37);
+  await expect(page.locator('li.endpoint')).toHaveCount(43);
 
   await screenshot(page, 'endpoints-1280');
   await page.setViewportSize({ width: 390, height: 844 });

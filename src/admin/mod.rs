@@ -1,4 +1,5 @@
-//! The admin REST API: `/Client`, `/User`, `/AccessPolicy`, `/TrustedIssuer` and `/Key`, JSON,
+//! The admin REST API: `/Client`, `/User`, `/AccessPolicy`, `/TrustedIssuer`, `/Key` and
+//! `/Launch` (SMART EHR launches), JSON,
 //! Aidbox-style.
 //!
 //! `GET /X` lists, `GET /X/{id}` reads, `PUT /X/{id}` creates or replaces, `DELETE /X/{id}`
@@ -22,6 +23,7 @@ use axum::routing::{delete, get, post};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(ep::CLIENTS, get(clients::list))
+        .route(ep::LAUNCH, post(crate::smart::launch::post))
         .route(
             ep::CLIENT,
             get(clients::read).put(clients::put).delete(clients::remove),

@@ -126,6 +126,7 @@ mod tests {
             password_hash: String::new(),
             name: None,
             email: None,
+            fhir_user: None,
             roles,
             owner: None,
             disabled: false,

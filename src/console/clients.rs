@@ -80,12 +80,23 @@ pub async fn put(
         )
         .into());
     }
+    // The sandbox's test issuer signs for anyone: a client keyed by it could be impersonated
+    // by any visitor. Only the system's demo client may use it.
+    if client.jwks_uri.as_deref() == Some(state.url(app::endpoints::TEST_ISSUER_JWKS).as_str())
+        && !caller.is_admin()
+    {
+        return Err(FieldError::new(
+            "jwks_uri",
+            "is the sandbox test issuer's key set, which signs for anyone; register your own keys",
+        )
+        .into());
+    }
     client.owner = match &existing {
         Some(e) => e.owner.clone(),
         None => caller.owner_of_new(),
     };
     let mut shown_once = None;
-    if !client.is_public() {
+    if client.holds_secret() {
         let secret = match valid.secret {
             Some(given) => Some(given),
             None => match existing.as_ref().and_then(|e| e.secret_hash.clone()) {
@@ -133,10 +144,10 @@ pub async fn regenerate_secret(
     id: &str,
 ) -> Result<String, AdminError> {
     let mut client = get(state, caller, id).await?;
-    if client.is_public() {
+    if !client.holds_secret() {
         return Err(FieldError::new(
             "token_endpoint_auth_method",
-            "a public client has no secret to regenerate",
+            "only a client that authenticates with a secret has one to regenerate",
         )
         .into());
     }

@@ -72,6 +72,7 @@ pub async fn put(
         password_hash,
         name: valid.name,
         email: valid.email,
+        fhir_user: valid.fhir_user,
         roles: valid.roles,
         owner: match &existing {
             Some(e) => e.owner.clone(),
@@ -118,6 +119,7 @@ pub async fn set_account(
     let input = serde_json::json!({
         "name": user.name,
         "email": user.email,
+        "fhirUser": user.fhir_user,
         "roles": roles,
         "disabled": disabled,
     });

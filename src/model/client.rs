@@ -1,7 +1,9 @@
 //! The Client resource (SPEC "Client"; field names from RFC 7591 §2).
 
+use super::key_set::{absolute_url, public_key_set};
 use super::scope::Scope;
 use super::{FieldError, check_same_id, validate_id, validate_text};
+use jsonwebtoken::jwk::JwkSet;
 use serde::{Deserialize, Serialize};
 
 /// How a client may obtain tokens. `basic` is this product's name for HTTP Basic straight to the
@@ -55,6 +57,9 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A public client: no secret.
     None,
+    /// RFC 7523 §2.2 (SMART Backend Services): a JWT signed with the client's private key,
+    /// verified with the public keys it registered (`jwks` or `jwks_uri`). No secret.
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -64,6 +69,7 @@ impl AuthMethod {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::None => "none",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -120,6 +126,12 @@ pub struct Client {
     pub allow_plain_pkce: bool,
     /// Each refresh returns a new refresh token (always for public clients).
     pub rotate_refresh_tokens: bool,
+    /// For `private_key_jwt`: the client's public keys, inline (RFC 7591 §2 `jwks`)…
+    pub jwks: Option<JwkSet>,
+    /// …or at a URL (`jwks_uri`).
+    pub jwks_uri: Option<String>,
+    /// The app's launch URL for an EHR launch (SMART App Launch §2.0.1).
+    pub launch_uri: Option<String>,
     /// The developer who owns it; `None` for clients of the system (demo data, seed).
     pub owner: Option<String>,
     /// Unix seconds.
@@ -132,6 +144,14 @@ impl Client {
     /// A public client holds no secret (RFC 6749 §2.1).
     pub fn is_public(&self) -> bool {
         self.auth_method == AuthMethod::None
+    }
+
+    /// True for a client that authenticates with a secret (Basic or in the body).
+    pub fn holds_secret(&self) -> bool {
+        matches!(
+            self.auth_method,
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+        )
     }
 
     /// True when the client holds `grant`.
@@ -156,6 +176,9 @@ impl Client {
             allow_plain_pkce: self.allow_plain_pkce,
             rotate_refresh_tokens: self.rotate_refresh_tokens,
             has_secret: self.secret_hash.is_some(),
+            jwks: self.jwks.clone(),
+            jwks_uri: self.jwks_uri.clone(),
+            launch_uri: self.launch_uri.clone(),
             owner: self.owner.clone(),
             created_at: crate::clock::rfc3339(self.created_at),
             updated_at: crate::clock::rfc3339(self.updated_at),
@@ -180,6 +203,12 @@ pub struct ClientView {
     pub allow_plain_pkce: bool,
     pub rotate_refresh_tokens: bool,
     pub has_secret: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<JwkSet>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch_uri: Option<String>,
     pub owner: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -220,6 +249,15 @@ pub struct ClientInput {
     pub allow_plain_pkce: bool,
     #[serde(default)]
     pub rotate_refresh_tokens: Option<bool>,
+    /// For `private_key_jwt`: a JWK Set of public keys, or…
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// …the URL that serves it.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// The app's SMART launch URL.
+    #[serde(default)]
+    pub launch_uri: Option<String>,
     // Read-only fields of the view, ignored on input.
     #[serde(default, rename = "has_secret")]
     _has_secret: Option<serde::de::IgnoredAny>,
@@ -290,6 +328,50 @@ impl ClientInput {
             }
             _ => {}
         }
+        let by_key = self.token_endpoint_auth_method == AuthMethod::PrivateKeyJwt;
+        if by_key && self.client_secret.is_some() {
+            return Err(FieldError::new(
+                "client_secret",
+                "a private_key_jwt client authenticates with its key and holds no secret",
+            ));
+        }
+        let jwks = self
+            .jwks
+            .map(|value| public_key_set("jwks", value))
+            .transpose()?;
+        if let Some(uri) = &self.jwks_uri {
+            absolute_url("jwks_uri", uri)?;
+        }
+        match (by_key, jwks.is_some(), self.jwks_uri.is_some()) {
+            (true, false, false) => {
+                return Err(FieldError::new(
+                    "jwks",
+                    "a private_key_jwt client needs its public keys: jwks or jwks_uri (RFC 7591 section 2)",
+                ));
+            }
+            (_, true, true) => {
+                return Err(FieldError::new(
+                    "jwks_uri",
+                    "send jwks or jwks_uri, not both (RFC 7591 section 2)",
+                ));
+            }
+            (false, true, _) | (false, _, true) => {
+                return Err(FieldError::new(
+                    "token_endpoint_auth_method",
+                    "keys (jwks, jwks_uri) are used only with private_key_jwt",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(uri) = &self.launch_uri {
+            absolute_url("launch_uri", uri)?;
+        }
+        if by_key && self.grant_types.contains(&GrantType::Basic) {
+            return Err(FieldError::new(
+                "grant_types",
+                "\"basic\" needs a client secret; a private_key_jwt client has none",
+            ));
+        }
         if public && self.grant_types.contains(&GrantType::Basic) {
             return Err(FieldError::new(
                 "grant_types",
@@ -359,6 +441,9 @@ impl ClientInput {
                 require_pkce: public || self.require_pkce.unwrap_or(true),
                 allow_plain_pkce: self.allow_plain_pkce,
                 rotate_refresh_tokens: public || self.rotate_refresh_tokens.unwrap_or(false),
+                jwks,
+                jwks_uri: self.jwks_uri,
+                launch_uri: self.launch_uri,
                 owner: None,
                 created_at: now,
                 updated_at: now,

@@ -5,6 +5,7 @@
 //! file or a bad `PUT` tells the person exactly what to fix.
 
 pub mod client;
+pub mod key_set;
 pub mod policy;
 pub mod scope;
 pub mod smart_scope;

@@ -147,6 +147,9 @@ pub struct RequestFacts {
     /// The owners of the trusts that verified an outside token (`None`: the system's own).
     #[serde(skip)]
     pub trusted_by: Vec<Option<String>>,
+    /// The patient in a SMART token's launch context, which bounds its `patient/` scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
 }
 
 /// How one field of one policy compared with the request.
@@ -317,6 +320,7 @@ mod tests {
             issuer: "http://own.test".into(),
             outside: false,
             trusted_by: vec![],
+            patient: None,
         }
     }
 
@@ -404,6 +408,7 @@ mod tests {
             issuer: "https://idp.test".into(),
             outside: true,
             trusted_by: vec![owner.map(str::to_owned)],
+            patient: None,
             ..facts("GET", "/fhir/Patient", AuthKind::Bearer, &[])
         };
         assert!(

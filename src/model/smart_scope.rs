@@ -122,6 +122,65 @@ impl std::fmt::Display for ResourceScope {
     }
 }
 
+impl ResourceScope {
+    /// The scope in words, for the consent page.
+    pub fn describe(&self) -> String {
+        let verbs: Vec<&str> = self
+            .permissions
+            .chars()
+            .map(|c| match c {
+                'c' => "create",
+                'r' => "read",
+                'u' => "update",
+                'd' => "delete",
+                _ => "search",
+            })
+            .collect();
+        let what = if self.resource == "*" {
+            "all kinds of records".to_owned()
+        } else {
+            format!("{} records", self.resource)
+        };
+        let whose = match self.context {
+            Context::Patient => "of the patient chosen for this app only",
+            Context::User => "that you may see",
+            Context::System => "of any patient, with no person signed in (a backend service)",
+        };
+        let restricted = if self.restricted {
+            " (with a restriction this server does not apply, so it grants nothing)"
+        } else {
+            ""
+        };
+        format!("{} {what} {whose}{restricted}", verbs.join(", "))
+    }
+}
+
+/// The launch and identity scopes of SMART App Launch 2.x ("Scopes for requesting context data",
+/// "Scopes for requesting identity data"), in words for the consent page.
+pub fn describe_launch_scope(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        LAUNCH => "receive the patient and encounter of the EHR it was launched from",
+        LAUNCH_PATIENT => "know which patient you choose (you pick one after signing in)",
+        LAUNCH_ENCOUNTER => "know the encounter in context",
+        FHIR_USER => "know which FHIR resource you are (fhirUser: a Practitioner or Patient)",
+        _ => return None,
+    })
+}
+
+/// `launch`: an EHR launch's context (the `launch` parameter names it).
+pub const LAUNCH: &str = "launch";
+/// `launch/patient`: a patient in context; without a launch, the server asks which.
+pub const LAUNCH_PATIENT: &str = "launch/patient";
+/// `launch/encounter`: an encounter in context.
+pub const LAUNCH_ENCOUNTER: &str = "launch/encounter";
+/// `fhirUser`: the ID token names the user's FHIR resource.
+pub const FHIR_USER: &str = "fhirUser";
+
+/// True when `scope` is one of SMART's: a resource scope, or a launch or `fhirUser` scope.
+pub fn is_smart(scope: &str) -> bool {
+    describe_launch_scope(scope).is_some() || ResourceScope::parse(scope).is_some()
+}
+
 /// The SMART resource scopes among `scopes`.
 pub fn resource_scopes<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<ResourceScope> {
     scopes
@@ -189,5 +248,34 @@ mod tests {
             ResourceScope::parse("system/*.rs").unwrap().context,
             Context::System
         );
+    }
+
+    #[test]
+    fn scopes_in_words() {
+        let words = |s: &str| ResourceScope::parse(s).unwrap().describe();
+        assert_eq!(
+            words("patient/Patient.rs"),
+            "read, search Patient records of the patient chosen for this app only"
+        );
+        assert_eq!(
+            words("user/*.read"),
+            "read, search all kinds of records that you may see"
+        );
+        assert!(
+            words("system/Observation.cruds").starts_with("create, read, update, delete, search")
+        );
+        assert!(words("patient/Observation.rs?category=x").contains("grants nothing"));
+        for s in [
+            "launch",
+            "launch/patient",
+            "launch/encounter",
+            "fhirUser",
+            "patient/*.rs",
+        ] {
+            assert!(is_smart(s), "{s}");
+        }
+        for s in ["openid", "profile", "offline_access", "patient.read"] {
+            assert!(!is_smart(s), "{s}");
+        }
     }
 }

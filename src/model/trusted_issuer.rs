@@ -6,6 +6,7 @@
 //! scopes. The HMAC secret is write-only. An algorithm is only ever verified with a key of its
 //! own family: an HMAC algorithm with the secret, never with a public key's bytes.
 
+use super::key_set::{absolute_url, public_key_set};
 use super::{FieldError, check_same_id, validate_id, validate_text};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -182,17 +183,6 @@ fn claim_name(field: &str, value: Option<String>) -> Result<Option<String>, Fiel
     }
 }
 
-fn absolute_url(field: &str, value: &str) -> Result<(), FieldError> {
-    validate_text(field, value, true)?;
-    match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(FieldError::new(
-            field,
-            format!("{value:?} is not an absolute http or https URL"),
-        )),
-    }
-}
-
 impl TrustedIssuerInput {
     /// Validates the input for the trust at `path_id`, on a server whose own issuer is
     /// `own_issuer`. `kept` holds the secrets of the trust being replaced, kept when the input
@@ -230,38 +220,10 @@ impl TrustedIssuerInput {
         if let Some(u) = &self.jwks_uri {
             absolute_url("jwks_uri", u)?;
         }
-        let jwks = match self.jwks {
-            Some(value) => {
-                let set: JwkSet = serde_json::from_value(value).map_err(|e| {
-                    FieldError::new(
-                        "jwks",
-                        format!("is not a JWK Set (RFC 7517 section 5): {e}"),
-                    )
-                })?;
-                if set.keys.is_empty() {
-                    return Err(FieldError::new("jwks", "holds no keys"));
-                }
-                for (i, k) in set.keys.iter().enumerate() {
-                    DecodingKey::from_jwk(k).map_err(|e| {
-                        FieldError::new(
-                            format!("jwks.keys[{i}]"),
-                            format!("is not a usable public key: {e}"),
-                        )
-                    })?;
-                    if matches!(
-                        k.algorithm,
-                        jsonwebtoken::jwk::AlgorithmParameters::OctetKey(_)
-                    ) {
-                        return Err(FieldError::new(
-                            format!("jwks.keys[{i}]"),
-                            "is a symmetric key; an HMAC secret goes in secret, never in a key set",
-                        ));
-                    }
-                }
-                Some(set)
-            }
-            None => None,
-        };
+        let jwks = self
+            .jwks
+            .map(|value| public_key_set("jwks", value))
+            .transpose()?;
         if let Some(p) = &self.pem {
             validate_text("pem", p, true)?;
             if pem_key(p).is_none() {

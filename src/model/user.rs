@@ -21,6 +21,7 @@ impl User {
             password_hash,
             name: None,
             email: None,
+            fhir_user: None,
             roles: vec![Role::Developer],
             owner: None,
             disabled: false,
@@ -48,6 +49,9 @@ pub struct User {
     pub password_hash: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The FHIR resource the user is, relative to the FHIR base (`Practitioner/prac-1`): the
+    /// ID token's `fhirUser` (SMART App Launch 2.x).
+    pub fhir_user: Option<String>,
     pub roles: Vec<Role>,
     /// The developer who created this user; `None` for system users.
     pub owner: Option<String>,
@@ -69,6 +73,7 @@ impl User {
             username: self.username.clone(),
             name: self.name.clone(),
             email: self.email.clone(),
+            fhir_user: self.fhir_user.clone(),
             roles: self.roles.clone(),
             owner: self.owner.clone(),
             disabled: self.disabled,
@@ -84,6 +89,8 @@ pub struct UserView {
     pub username: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fhir_user: Option<String>,
     pub roles: Vec<Role>,
     pub owner: Option<String>,
     pub disabled: bool,
@@ -104,6 +111,9 @@ pub struct UserInput {
     pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// A FHIR reference relative to the FHIR base: `Practitioner/{id}` or `Patient/{id}`.
+    #[serde(default, rename = "fhirUser")]
+    pub fhir_user: Option<String>,
     #[serde(default)]
     pub roles: Vec<Role>,
     /// A disabled account cannot sign in.
@@ -124,6 +134,7 @@ pub struct ValidUser {
     pub password: Option<crate::secret::Secret>,
     pub name: Option<String>,
     pub email: Option<String>,
+    pub fhir_user: Option<String>,
     pub roles: Vec<Role>,
     pub disabled: bool,
 }
@@ -139,6 +150,7 @@ pub fn developer_credentials(
         password: Some(password.to_owned()),
         name: None,
         email: None,
+        fhir_user: None,
         roles: vec![Role::Developer],
         disabled: false,
         _owner: None,
@@ -176,6 +188,9 @@ impl UserInput {
                 ));
             }
         }
+        if let Some(r) = &self.fhir_user {
+            validate_fhir_user(r)?;
+        }
         let mut roles = self.roles;
         roles.dedup();
         Ok(ValidUser {
@@ -183,9 +198,43 @@ impl UserInput {
             password: self.password.map(crate::secret::Secret::new),
             name: self.name.filter(|n| !n.trim().is_empty()),
             email: self.email.filter(|e| !e.is_empty()),
+            fhir_user: self.fhir_user,
             roles,
             disabled: self.disabled,
         })
+    }
+}
+
+/// The resource types a `fhirUser` may name (SMART App Launch 2.x §2.0.9: "Patient",
+/// "Practitioner", "PractitionerRole", "RelatedPerson" or "Person").
+pub const FHIR_USER_TYPES: [&str; 5] = [
+    "Patient",
+    "Practitioner",
+    "PractitionerRole",
+    "RelatedPerson",
+    "Person",
+];
+
+/// Checks a `fhirUser` reference: `Type/id`, a type of [`FHIR_USER_TYPES`] and a FHIR id
+/// (`[A-Za-z0-9\-\.]{1,64}`).
+pub fn validate_fhir_user(reference: &str) -> Result<(), FieldError> {
+    let ok = reference.split_once('/').is_some_and(|(t, id)| {
+        FHIR_USER_TYPES.contains(&t)
+            && (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "fhirUser",
+            format!(
+                "{reference:?} is not a reference like Practitioner/prac-1 (one of {})",
+                FHIR_USER_TYPES.join(", ")
+            ),
+        ))
     }
 }
 

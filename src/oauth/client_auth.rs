@@ -8,7 +8,7 @@
 use super::error::OAuthError;
 use super::params::Params;
 use crate::checks::record;
-use crate::model::client::Client;
+use crate::model::client::{AuthMethod, Client};
 use crate::secret::Secret;
 use crate::security::throttle::{Subject, Throttled};
 use crate::state::AppState;
@@ -28,6 +28,12 @@ pub enum Presented {
     Post { client_id: String, secret: Secret },
     /// Only `client_id`: a public client (none).
     IdOnly { client_id: String },
+    /// `client_assertion` (private_key_jwt, RFC 7523 §2.2): the client named by the body's
+    /// `client_id`, else by the assertion's `sub`.
+    Assertion {
+        client_id: String,
+        assertion: String,
+    },
 }
 
 /// The secret a Basic header carries, as RFC 6749 §2.3.1 decodes it, and, when it differs, the
@@ -106,11 +112,52 @@ pub fn decode_basic(value: &str) -> Result<(String, Candidates), OAuthError> {
 pub fn presented(headers: &HeaderMap, params: &mut Params) -> Result<Presented, OAuthError> {
     let body_id = params.take("client_id");
     let body_secret = params.take("client_secret");
+    let assertion_type = params.take("client_assertion_type");
+    let assertion = params.take("client_assertion");
     let auth_headers: Vec<_> = headers.get_all(header::AUTHORIZATION).iter().collect();
     if auth_headers.len() > 1 {
         return Err(OAuthError::invalid_request(
             "more than one Authorization header",
         ));
+    }
+    if assertion.is_some() || assertion_type.is_some() {
+        // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each
+        // request."
+        if !auth_headers.is_empty() || body_secret.is_some() {
+            return Err(OAuthError::invalid_request(
+                "the client sent a client_assertion and a secret; use one method",
+            ));
+        }
+        // RFC 7521 §4.2: "client_assertion_type REQUIRED" and "client_assertion REQUIRED".
+        if assertion_type.as_deref() != Some(super::client_assertion::ASSERTION_TYPE) {
+            return Err(OAuthError::invalid_request(format!(
+                "client_assertion_type must be {}",
+                super::client_assertion::ASSERTION_TYPE
+            )));
+        }
+        let Some(assertion) = assertion else {
+            return Err(OAuthError::invalid_request(
+                "client_assertion_type was sent without client_assertion",
+            ));
+        };
+        let claimed = super::client_assertion::claimed_client(&assertion);
+        let client_id = match (body_id, claimed) {
+            (Some(body), Some(claimed)) if body != claimed => {
+                return Err(OAuthError::invalid_client(
+                    "client_id differs from the client_assertion's sub",
+                ));
+            }
+            (Some(id), _) | (None, Some(id)) => id,
+            (None, None) => {
+                return Err(OAuthError::invalid_client(
+                    "the client_assertion names no client (sub)",
+                ));
+            }
+        };
+        return Ok(Presented::Assertion {
+            client_id,
+            assertion,
+        });
     }
     if let Some(value) = auth_headers.first() {
         let value = value
@@ -192,7 +239,8 @@ pub async fn authenticate(
     let client_id = match &presented {
         Presented::Basic { client_id, .. }
         | Presented::Post { client_id, .. }
-        | Presented::IdOnly { client_id } => client_id.as_str(),
+        | Presented::IdOnly { client_id }
+        | Presented::Assertion { client_id, .. } => client_id.as_str(),
     };
     let client = state
         .cache
@@ -207,16 +255,41 @@ pub async fn authenticate(
     let secrets: Vec<&Secret> = match &presented {
         Presented::Basic { secrets, .. } => secrets.all().collect(),
         Presented::Post { secret, .. } => vec![secret],
-        Presented::IdOnly { .. } => vec![],
+        Presented::IdOnly { .. } | Presented::Assertion { .. } => vec![],
     };
     let Some(client) = client else {
         // An unknown client with a secret costs what a wrong secret costs.
         if !secrets.is_empty() {
             verify_client_secret(state, client_id, None, secrets, address).await?;
         }
+        if matches!(presented, Presented::Assertion { .. }) {
+            let subject = Subject::Client(client_id);
+            state.throttle.check(subject, address)?;
+            state.throttle.fail(subject, address);
+        }
         return Err(OAuthError::invalid_client("unknown client or wrong secret"));
     };
+    let by_key = client.auth_method == AuthMethod::PrivateKeyJwt;
+    match (&presented, by_key) {
+        (Presented::Assertion { assertion, .. }, true) => {
+            return verify_assertion(state, client, assertion, address).await;
+        }
+        (Presented::Assertion { .. }, false) => {
+            return Err(OAuthError::invalid_client(
+                "this client is not registered for private_key_jwt: authenticate as it registered",
+            ));
+        }
+        (_, true) => {
+            return Err(OAuthError::invalid_client(
+                "this client authenticates with private_key_jwt: send client_assertion_type and client_assertion (RFC 7523 section 2.2)",
+            ));
+        }
+        _ => {}
+    }
     match (&presented, &client.secret_hash) {
+        (Presented::Assertion { .. }, _) => {
+            Err(OAuthError::invalid_client("unknown client or wrong secret"))
+        }
         (Presented::IdOnly { .. }, None) => Ok(client),
         (Presented::IdOnly { .. }, Some(_)) => Err(OAuthError::invalid_client(
             "this is a confidential client: authenticate with its secret",
@@ -240,6 +313,32 @@ pub async fn authenticate(
                 Err(OAuthError::invalid_client("unknown client or wrong secret"))
             }
         }
+    }
+}
+
+/// Checks a client assertion through the failure throttle, as a secret is checked.
+async fn verify_assertion(
+    state: &AppState,
+    client: Arc<Client>,
+    assertion: &str,
+    address: &str,
+) -> Result<Arc<Client>, OAuthError> {
+    let subject = Subject::Client(&client.client_id);
+    state.throttle.check(subject, address)?;
+    match super::client_assertion::verify(state, &client, assertion).await {
+        Ok(()) => {
+            record(
+                "the client assertion verifies (private_key_jwt)",
+                "RFC 7523 §3",
+                true,
+            );
+            Ok(client)
+        }
+        Err(super::client_assertion::Failure::Refused(why)) => {
+            state.throttle.fail(subject, address);
+            Err(OAuthError::invalid_client(why))
+        }
+        Err(super::client_assertion::Failure::Internal(e)) => Err(OAuthError::internal(e)),
     }
 }
 

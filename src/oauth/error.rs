@@ -119,6 +119,10 @@ pub enum OAuthError {
     /// OIDC Core §3.1.2.6 `consent_required`: `prompt=none` but consent is needed.
     #[error("consent_required: {0}")]
     ConsentRequired(Text),
+    /// OIDC Core §3.1.2.6 `interaction_required`: `prompt=none` but the person must choose
+    /// something (here: the patient of a standalone SMART launch).
+    #[error("interaction_required: {0}")]
+    InteractionRequired(Text),
     /// RFC 7009 §2.2.1 `unsupported_token_type`.
     #[error("unsupported_token_type: {0}")]
     UnsupportedTokenType(Text),
@@ -173,6 +177,7 @@ impl OAuthError {
             OAuthError::UnsupportedResponseType(_) => "unsupported_response_type",
             OAuthError::LoginRequired(_) => "login_required",
             OAuthError::ConsentRequired(_) => "consent_required",
+            OAuthError::InteractionRequired(_) => "interaction_required",
             OAuthError::InvalidToken(_) => "invalid_token",
             OAuthError::InsufficientScope(_) => "insufficient_scope",
             OAuthError::InvalidRedirectUri(_) => "invalid_redirect_uri",
@@ -211,6 +216,7 @@ impl OAuthError {
             | OAuthError::UnsupportedResponseType(d)
             | OAuthError::LoginRequired(d)
             | OAuthError::ConsentRequired(d)
+            | OAuthError::InteractionRequired(d)
             | OAuthError::InvalidToken(d)
             | OAuthError::InsufficientScope(d)
             | OAuthError::InvalidRedirectUri(d)

@@ -21,6 +21,9 @@ pub struct IdClaims {
     pub at_hash: String,
     /// OIDC Core §2: "azp […] the party to which the ID Token was issued".
     pub azp: String,
+    /// SMART App Launch 2.x §2.0.9 (fhirUser scope): the user's FHIR resource, an absolute URL.
+    #[serde(rename = "fhirUser", skip_serializing_if = "Option::is_none")]
+    pub fhir_user: Option<String>,
 }
 
 /// OIDC Core §3.1.3.6: "at_hash: Access Token hash value. Its value is the base64url encoding
@@ -41,6 +44,8 @@ pub struct IdFacts<'a> {
     pub nonce: Option<&'a str>,
     pub access_token: &'a str,
     pub ttl: i64,
+    /// For a SMART grant with the fhirUser scope.
+    pub fhir_user: Option<&'a str>,
 }
 
 /// Signs an ID token with the active key.
@@ -56,6 +61,7 @@ pub fn sign(state: &AppState, facts: IdFacts<'_>) -> Result<String, OAuthError> 
         nonce: facts.nonce.map(str::to_owned),
         at_hash: at_hash(facts.access_token),
         azp: facts.client_id.to_owned(),
+        fhir_user: facts.fhir_user.map(str::to_owned),
     };
     let keys = state.keys.current();
     let header = Header {

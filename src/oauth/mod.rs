@@ -2,6 +2,7 @@
 //! JWKS, one handler per grant, and the one error enum.
 
 pub mod authorize;
+pub mod client_assertion;
 pub mod client_auth;
 pub mod endpoints;
 pub mod error;

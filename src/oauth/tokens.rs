@@ -9,6 +9,7 @@ use super::error::OAuthError;
 use crate::model::client::{Client, TokenFormat};
 use crate::model::scope::Scope;
 use crate::secret::{digest, new_secret, ordered_id, secret_matches};
+use crate::smart::context::{LaunchContext, ResponseContext};
 use crate::state::AppState;
 use crate::storage::tokens::{NewToken, TokenKind, TokenRecord, find};
 use axum::Json;
@@ -43,6 +44,10 @@ pub struct TokenResponse {
     /// OIDC Core §3.1.3.3: for the `openid` scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// SMART App Launch 2.x §2.0.9: `patient`, `encounter`, `fhirContext`,
+    /// `need_patient_banner`, `smart_style_url` of a SMART grant.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub context: Option<ResponseContext>,
 }
 
 impl IntoResponse for TokenResponse {
@@ -70,6 +75,8 @@ pub struct Grant<'a> {
     /// The refresh token to hand out: `None` for no refresh token, `Some(None)` to mint one,
     /// `Some(Some(value))` to hand back the one presented (no rotation).
     pub refresh: Option<Option<String>>,
+    /// A SMART grant's launch context: every token of the grant carries it.
+    pub context: Option<&'a LaunchContext>,
 }
 
 /// Tokens minted but not yet stored: the response, and the rows that must be committed first.
@@ -94,6 +101,8 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
     let scope = grant.scope.to_string();
     let expires_at = now + client.access_token_ttl;
     let handle = ordered_id()?;
+    let context = grant.context.filter(|c| !c.is_empty());
+    let stored_context = context.map(LaunchContext::stored);
     let (access_token, secret_hash) = match client.access_token_format {
         TokenFormat::Opaque => {
             let (value, hash) = opaque_value(&handle)?;
@@ -131,6 +140,7 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         family_id: grant.family_id.clone(),
         issued_at: now,
         expires_at,
+        context: stored_context.clone(),
     }];
     let refresh_token = match grant.refresh {
         None => None,
@@ -149,6 +159,7 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
                 family_id: grant.family_id,
                 issued_at: now,
                 expires_at: now + client.refresh_token_ttl,
+                context: stored_context,
             });
             Some(value)
         }
@@ -161,6 +172,7 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
             refresh_token,
             scope,
             id_token: None,
+            context: context.map(LaunchContext::response),
         },
         rows,
     })

@@ -17,7 +17,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The resource types the demo API serves.
-pub const TYPES: [&str; 3] = ["Patient", "Observation", "Encounter"];
+pub const TYPES: [&str; 4] = ["Patient", "Observation", "Encounter", "Practitioner"];
+
+/// The types of [`TYPES`] whose resources belong to a patient (searchable by `patient`).
+pub const PATIENT_DATA: [&str; 2] = ["Observation", "Encounter"];
 
 /// Every demo resource, by type.
 pub fn all(resource_type: &str) -> &'static [Value] {
@@ -57,7 +60,7 @@ fn search(
     let wanted_patient = query
         .get("patient")
         .or_else(|| query.get("subject"))
-        .filter(|_| resource_type != "Patient")
+        .filter(|_| PATIENT_DATA.contains(&resource_type))
         .map(|p| p.trim_start_matches("Patient/").to_owned());
     let entries: Vec<Value> = all(resource_type)
         .iter()
@@ -142,6 +145,20 @@ pub async fn search_encounters(
     search(&state, &allowed, "Encounter", &q)
 }
 
+/// `GET /fhir/Practitioner`.
+pub async fn search_practitioners(
+    State(state): State<AppState>,
+    allowed: Allowed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    search(&state, &allowed, "Practitioner", &q)
+}
+
+/// `GET /fhir/Practitioner/{id}`.
+pub async fn read_practitioner(allowed: Allowed, Path(id): Path<String>) -> Response {
+    read(&allowed, "Practitioner", &id)
+}
+
 /// `GET /fhir/Encounter/{id}`.
 pub async fn read_encounter(allowed: Allowed, Path(id): Path<String>) -> Response {
     read(&allowed, "Encounter", &id)
@@ -164,6 +181,7 @@ mod tests {
                 issuer: "http://own.test".into(),
                 outside: false,
                 trusted_by: vec![],
+                patient: None,
             },
             decision: Decision {
                 allowed: true,

@@ -12,6 +12,7 @@ use crate::model::policy::{AuthKind, Decision, RequestFacts, evaluate};
 use crate::oauth::client_auth::{decode_basic_rfc7617, verify_client_secret};
 use crate::oauth::error::{OAuthError, basic_challenge, bearer_challenge, no_store};
 use crate::oauth::tokens::lookup;
+use crate::smart::context::LaunchContext;
 use crate::state::AppState;
 use crate::trust::{Verdict, introspection};
 use axum::Json;
@@ -203,12 +204,10 @@ pub async fn decide(
     // This server's own tokens with SMART scopes are judged by those scopes alone; an outside
     // issuer's tokens always need a policy of the trust's owner.
     if facts.auth == AuthKind::Bearer && !facts.outside {
-        // No token carries a launch context yet (the SMART launch is not built), so a token's
-        // patient/ scopes reach nothing.
-        let patient = None;
+        // A token's patient/ scopes reach the patient of its launch context only.
         match super::smart::decide(
             facts.scopes.iter().map(String::as_str),
-            patient,
+            facts.patient.as_deref(),
             method,
             path,
         ) {
@@ -299,6 +298,7 @@ fn blank_facts(state: &AppState, auth: AuthKind, client_id: String) -> RequestFa
         issuer: state.issuer.clone(),
         outside: false,
         trusted_by: vec![],
+        patient: None,
     }
 }
 
@@ -438,5 +438,6 @@ async fn bearer_facts(
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
+    facts.patient = LaunchContext::parse(record.context.as_deref()).and_then(|c| c.patient);
     Ok(facts)
 }

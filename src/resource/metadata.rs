@@ -15,7 +15,7 @@ const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefini
 /// The search parameters each type accepts.
 fn search_params(resource_type: &str) -> Value {
     let mut params = vec![json!({"name": "_id", "type": "token"})];
-    if resource_type != "Patient" {
+    if super::fhir::PATIENT_DATA.contains(&resource_type) {
         params.push(json!({"name": "patient", "type": "reference"}));
         params.push(json!({"name": "subject", "type": "reference"}));
     }

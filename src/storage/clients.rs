@@ -10,7 +10,8 @@ use sqlx::{Row, sqlite::SqliteRow};
 
 const COLUMNS: &str = "client_id, client_name, secret_hash, token_endpoint_auth_method, grant_types, \
     redirect_uris, scope, first_party, access_token_format, access_token_ttl, refresh_token_ttl, \
-    require_pkce, allow_plain_pkce, rotate_refresh_tokens, owner, created_at, updated_at";
+    require_pkce, allow_plain_pkce, rotate_refresh_tokens, jwks, jwks_uri, launch_uri, owner, created_at, \
+    updated_at";
 
 fn parse_enum<T: serde::de::DeserializeOwned>(column: &str, raw: &str) -> StorageResult<T> {
     serde_json::from_value(serde_json::Value::String(raw.to_owned()))
@@ -44,6 +45,13 @@ fn from_row(row: &SqliteRow) -> StorageResult<Client> {
         require_pkce: row.try_get("require_pkce")?,
         allow_plain_pkce: row.try_get("allow_plain_pkce")?,
         rotate_refresh_tokens: row.try_get("rotate_refresh_tokens")?,
+        jwks: row
+            .try_get::<Option<&str>, _>("jwks")?
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StorageError::Corrupt(format!("jwks: {e}")))?,
+        jwks_uri: row.try_get("jwks_uri")?,
+        launch_uri: row.try_get("launch_uri")?,
         owner: row.try_get("owner")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -109,15 +117,17 @@ pub async fn upsert_in(
     sqlx::query(
         "INSERT INTO clients (client_id, client_name, secret_hash, token_endpoint_auth_method, grant_types, \
          redirect_uris, scope, first_party, access_token_format, access_token_ttl, refresh_token_ttl, \
-         require_pkce, allow_plain_pkce, rotate_refresh_tokens, owner, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         require_pkce, allow_plain_pkce, rotate_refresh_tokens, jwks, jwks_uri, launch_uri, owner, \
+         created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (client_id) DO UPDATE SET client_name = excluded.client_name, \
          secret_hash = excluded.secret_hash, token_endpoint_auth_method = excluded.token_endpoint_auth_method, \
          grant_types = excluded.grant_types, redirect_uris = excluded.redirect_uris, scope = excluded.scope, \
          first_party = excluded.first_party, access_token_format = excluded.access_token_format, \
          access_token_ttl = excluded.access_token_ttl, refresh_token_ttl = excluded.refresh_token_ttl, \
          require_pkce = excluded.require_pkce, allow_plain_pkce = excluded.allow_plain_pkce, \
-         rotate_refresh_tokens = excluded.rotate_refresh_tokens, owner = excluded.owner, \
+         rotate_refresh_tokens = excluded.rotate_refresh_tokens, jwks = excluded.jwks, \
+         jwks_uri = excluded.jwks_uri, launch_uri = excluded.launch_uri, owner = excluded.owner, \
          updated_at = excluded.updated_at",
     )
     .bind(&client.client_id)
@@ -134,6 +144,14 @@ pub async fn upsert_in(
     .bind(client.require_pkce)
     .bind(client.allow_plain_pkce)
     .bind(client.rotate_refresh_tokens)
+    .bind(
+        client
+            .jwks
+            .as_ref()
+            .and_then(|set| serde_json::to_string(set).ok()),
+    )
+    .bind(&client.jwks_uri)
+    .bind(&client.launch_uri)
     .bind(&client.owner)
     .bind(created_at)
     .bind(client.updated_at)

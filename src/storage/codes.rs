@@ -26,14 +26,16 @@ pub struct CodeRecord {
     pub issued_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// A SMART request's launch context, as JSON; the tokens inherit it.
+    pub context: Option<String>,
 }
 
 /// Stores a new code.
 pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO auth_codes (handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
-         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, context) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&code.handle)
     .bind(&code.secret_hash)
@@ -48,6 +50,7 @@ pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
     .bind(&code.family_id)
     .bind(code.issued_at)
     .bind(code.expires_at)
+    .bind(&code.context)
     .execute(db.pool())
     .await?;
     Ok(())
@@ -57,8 +60,8 @@ pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<CodeRecord>> {
     Ok(sqlx::query_as(
         "SELECT handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
-         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, used_at \
-         FROM auth_codes WHERE handle = ?",
+         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, used_at, \
+         context FROM auth_codes WHERE handle = ?",
     )
     .bind(handle)
     .fetch_optional(db.pool())

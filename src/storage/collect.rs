@@ -1,6 +1,6 @@
 //! The collector: deletes what has expired (tokens, codes, sessions, initial access tokens,
-//! sandbox runs past their retention, learner workspaces past their end with all they own) so
-//! that storage stays bounded under any load.
+//! EHR launches, remembered client assertion ids, sandbox runs past their retention, learner
+//! workspaces past their end with all they own) so that storage stays bounded under any load.
 //!
 //! It works in batches, each its own short statement, and yields between batches, so a request
 //! waiting for the write lock waits for one small batch at most, never for a sweep of a million
@@ -31,6 +31,10 @@ pub struct Collected {
     pub device_codes: u64,
     pub sessions: u64,
     pub initial_tokens: u64,
+    /// EHR launches (SMART) past their expiry.
+    pub launches: u64,
+    /// Remembered client assertion ids (RFC 7523 §3) past their assertion's expiry.
+    pub assertions: u64,
     pub runs: u64,
     /// Learner workspaces, each with what it owned.
     pub workspaces: u64,
@@ -46,6 +50,8 @@ impl Collected {
             + self.device_codes
             + self.sessions
             + self.initial_tokens
+            + self.launches
+            + self.assertions
             + self.runs
             + self.workspaces
     }
@@ -71,6 +77,12 @@ const CODES: Sweep = expiring("auth_codes");
 const DEVICE_CODES: Sweep = expiring("device_codes");
 const SESSIONS: Sweep = expiring("sessions");
 const INITIAL_TOKENS: Sweep = expiring("initial_access_tokens");
+const LAUNCHES: Sweep = expiring("launches");
+const ASSERTIONS: Sweep = Sweep {
+    table: "client_assertions",
+    key: "id",
+    time: "expires_at",
+};
 const RUNS: Sweep = Sweep {
     table: "sandbox_runs",
     key: "id",
@@ -191,6 +203,8 @@ async fn expired(
         device_codes: sweep(db, &DEVICE_CODES, now, max_batches).await?,
         sessions: sweep(db, &SESSIONS, now, max_batches).await?,
         initial_tokens: sweep(db, &INITIAL_TOKENS, now, max_batches).await?,
+        launches: sweep(db, &LAUNCHES, now, max_batches).await?,
+        assertions: sweep(db, &ASSERTIONS, now, max_batches).await?,
         runs: sweep(db, &RUNS, now - run_retention, max_batches).await?,
         workspaces: super::workspaces::collect(db, now, i64::from(max_batches) * WORKSPACES)
             .await?,
@@ -202,6 +216,8 @@ async fn expired(
         collected.device_codes,
         collected.sessions,
         collected.initial_tokens,
+        collected.launches,
+        collected.assertions,
         collected.runs,
     ]
     .iter()

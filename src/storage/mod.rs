@@ -6,12 +6,14 @@
 //!   writer waits on the busy timeout instead of failing on a stale snapshot);
 //! - secrets are stored only as argon2 hashes, and token values only as SHA-256 digests.
 
+pub mod assertions;
 pub mod clients;
 pub mod codes;
 pub mod collect;
 pub mod device_codes;
 pub mod initial_tokens;
 pub mod keys;
+pub mod launches;
 pub mod policies;
 pub mod runs;
 pub mod sessions;

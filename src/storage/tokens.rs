@@ -41,6 +41,8 @@ pub struct NewToken {
     pub family_id: String,
     pub issued_at: i64,
     pub expires_at: i64,
+    /// A SMART grant's launch context, as JSON.
+    pub context: Option<String>,
 }
 
 /// A stored token.
@@ -58,6 +60,8 @@ pub struct TokenRecord {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// A SMART grant's launch context, as JSON.
+    pub context: Option<String>,
 }
 
 impl TokenRecord {
@@ -73,7 +77,7 @@ impl TokenRecord {
 }
 
 const SELECT: &str = "SELECT handle, kind, format, secret_hash, client_id, username, scope, family_id, issued_at, \
-    expires_at, used_at, revoked_at FROM tokens";
+    expires_at, used_at, revoked_at, context FROM tokens";
 
 /// Finds a token by its handle.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
@@ -85,7 +89,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
     )
 }
 
-/// The most rows one INSERT carries (10 bound values each, far below SQLite's limit of 32766).
+/// The most rows one INSERT carries (11 bound values each, far below SQLite's limit of 32766).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts tokens inside a transaction, many rows per statement: one round trip to the
@@ -98,7 +102,7 @@ where
     for chunk in all.chunks(ROWS_PER_STATEMENT) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO tokens (handle, kind, format, secret_hash, client_id, username, scope, family_id, \
-             issued_at, expires_at) ",
+             issued_at, expires_at, context) ",
         );
         insert.push_values(chunk, |mut row, t| {
             row.push_bind(&t.handle)
@@ -110,7 +114,8 @@ where
                 .push_bind(&t.scope)
                 .push_bind(&t.family_id)
                 .push_bind(t.issued_at)
-                .push_bind(t.expires_at);
+                .push_bind(t.expires_at)
+                .push_bind(&t.context);
         });
         insert.build().execute(&mut *tx).await?;
     }

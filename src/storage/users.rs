@@ -17,6 +17,7 @@ fn from_row(row: &SqliteRow) -> StorageResult<User> {
         password_hash: row.try_get("password_hash")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
+        fhir_user: row.try_get("fhir_user")?,
         roles,
         owner: row.try_get("owner")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
@@ -25,7 +26,7 @@ fn from_row(row: &SqliteRow) -> StorageResult<User> {
     })
 }
 
-const SELECT: &str = "SELECT username, password_hash, name, email, roles, owner, disabled, created_at, updated_at FROM users";
+const SELECT: &str = "SELECT username, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at FROM users";
 
 /// Reads one user.
 pub async fn get(db: &Db, username: &str) -> StorageResult<Option<User>> {
@@ -64,9 +65,10 @@ pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageR
         .await?;
     let roles: Vec<String> = user.roles.iter().map(|r| r.name().to_owned()).collect();
     sqlx::query(
-        "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
+        "INSERT INTO users (username, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, \
+         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
          password_hash = excluded.password_hash, name = excluded.name, email = excluded.email, \
+         fhir_user = excluded.fhir_user, \
          roles = excluded.roles, owner = excluded.owner, disabled = excluded.disabled, \
          updated_at = excluded.updated_at",
     )
@@ -74,6 +76,7 @@ pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageR
     .bind(&user.password_hash)
     .bind(&user.name)
     .bind(&user.email)
+    .bind(&user.fhir_user)
     .bind(encode_list(&roles))
     .bind(&user.owner)
     .bind(i64::from(user.disabled))

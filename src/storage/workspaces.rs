@@ -111,8 +111,8 @@ pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> Storag
             return Ok(Kept::Taken);
         }
         sqlx::query(
-            "INSERT INTO users (username, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at) \
-             SELECT ?, password_hash, name, email, roles, owner, disabled, created_at, updated_at, expires_at FROM users WHERE username = ?",
+            "INSERT INTO users (username, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at, expires_at) \
+             SELECT ?, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at, expires_at FROM users WHERE username = ?",
         )
         .bind(new)
         .bind(old)

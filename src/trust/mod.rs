@@ -164,7 +164,7 @@ pub(crate) fn scopes_of(claims: &Map<String, Value>, named: Option<&str>) -> Vec
 }
 
 /// True when `jwk` is a key of `alg`'s family (and, when it names one, for `alg` itself).
-fn fits(jwk: &Jwk, alg: Algorithm) -> bool {
+pub(crate) fn fits(jwk: &Jwk, alg: Algorithm) -> bool {
     let family = match &jwk.algorithm {
         AlgorithmParameters::RSA(_) => AlgorithmFamily::Rsa,
         AlgorithmParameters::EllipticCurve(_) => AlgorithmFamily::Ec,

@@ -139,6 +139,7 @@ pub async fn verify(State(state): State<AppState>, request: Request) -> Response
         max_age: None,
         login_hint: None,
         sandbox: None,
+        smart: None,
         device: Some(DeviceRequest {
             handle: code.handle,
             user_code: display_user_code(&code.user_code),

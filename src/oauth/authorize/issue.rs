@@ -46,6 +46,15 @@ async fn issue(
     match request.response_type {
         ResponseType::Code => {
             let (handle, secret) = (ordered_id()?, new_secret()?);
+            let context = match &request.smart {
+                Some(smart) => Some(
+                    crate::smart::request::grant_context(state, smart, &request.scope, username)
+                        .await
+                        .map_err(OAuthError::internal)?
+                        .stored(),
+                ),
+                None => None,
+            };
             let code = CodeRecord {
                 handle: handle.clone(),
                 secret_hash: digest(secret.expose()),
@@ -64,6 +73,7 @@ async fn issue(
                 issued_at: now,
                 expires_at: now + CODE_TTL,
                 used_at: None,
+                context,
             };
             codes::insert(&state.db, &code)
                 .await
@@ -85,6 +95,7 @@ async fn issue(
                     granted: scope,
                     family_id: new_family()?,
                     refresh: None,
+                    context: None,
                 },
             )?;
             let response = commit(state, minted).await?;

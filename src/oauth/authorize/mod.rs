@@ -10,6 +10,7 @@
 pub mod device;
 pub mod issue;
 pub mod pending;
+pub mod picker;
 pub mod request;
 pub mod respond;
 
@@ -261,6 +262,21 @@ async fn after_login(
     cookies: &[String],
 ) -> Response {
     let now = state.clock.now();
+    if picker::waits_for_patient(&request) {
+        if request.prompt.none {
+            let error = OAuthError::InteractionRequired(
+                "prompt=none was sent, but the person must choose the patient for launch/patient"
+                    .into(),
+            );
+            let response =
+                redirect_error_unseen(state, &request.client, &request.target, &error, via);
+            return with_cookies(response, cookies);
+        }
+        let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time) else {
+            return server_error_page();
+        };
+        return picker::ask(state, headers, &id, &request, username, via, cookies);
+    }
     let remembered = match sessions::has_consent(
         &state.db,
         username,
@@ -292,35 +308,65 @@ async fn after_login(
         let response = redirect_error_unseen(state, &request.client, &request.target, &error, via);
         return with_cookies(response, cookies);
     }
-    let id = match pending_id {
-        Some(id) => id,
+    let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time) else {
+        return server_error_page();
+    };
+    match via {
+        // After the login form: 303 to the consent page, so a reload does not resend the password.
+        Via::Post => see_other(app::endpoints::CONSENT, &id, cookies),
+        Via::Get => with_cookies(
+            show_consent(state, headers, &id, &request, username),
+            cookies,
+        ),
+    }
+}
+
+/// The id of the pending request for `request`: `pending_id`, or a new one for `username`, who
+/// signed in at `auth_time`.
+fn keep_pending(
+    state: &AppState,
+    pending_id: Option<String>,
+    request: &AuthorizeRequest,
+    username: &str,
+    auth_time: i64,
+) -> Result<String, crate::secret::NoRandomness> {
+    match pending_id {
+        Some(id) => Ok(id),
         None => {
+            let now = state.clock.now();
             let pending = Pending {
                 request: request.clone(),
                 created_at: now,
                 user: Some((username.to_owned(), auth_time)),
             };
-            let Ok(id) = state.pending.insert(pending, now) else {
-                return server_error_page();
-            };
-            id
+            state.pending.insert(pending, now)
         }
-    };
-    match via {
-        // After the login form: 303 to the consent page, so a reload does not resend the password.
-        Via::Post => {
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("{}?request={id}", app::endpoints::CONSENT))
-            {
-                response.headers_mut().insert(header::LOCATION, v);
-            }
-            with_cookies(response, cookies)
-        }
-        Via::Get => with_cookies(
-            show_consent(state, headers, &id, &request, username),
-            cookies,
-        ),
+    }
+}
+
+/// A 303 to the page `path` of pending request `id`: after a form post, so that a reload does
+/// not post it again.
+fn see_other(path: &str, id: &str, cookies: &[String]) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{path}?request={id}")) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    with_cookies(response, cookies)
+}
+
+/// The pending request that the query's `request` names, with who signed in for it.
+fn signed_in_pending(
+    state: &AppState,
+    query: Option<&str>,
+) -> Option<(String, AuthorizeRequest, String)> {
+    let id = query_param(query, "request")?;
+    match state.pending.get(&id, state.clock.now())? {
+        Pending {
+            request,
+            user: Some((username, _)),
+            ..
+        } => Some((id, request, username)),
+        Pending { user: None, .. } => None,
     }
 }
 
@@ -470,20 +516,9 @@ pub async fn consent_get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let id = query_param(query.as_deref(), "request");
-    let pending = id
-        .as_deref()
-        .and_then(|id| state.pending.get(id, state.clock.now()));
-    match (id, pending) {
-        (
-            Some(id),
-            Some(Pending {
-                request,
-                user: Some((username, _)),
-                ..
-            }),
-        ) => show_consent(&state, &headers, &id, &request, &username),
-        _ => bad_request(
+    match signed_in_pending(&state, query.as_deref()) {
+        Some((id, request, username)) => show_consent(&state, &headers, &id, &request, &username),
+        None => bad_request(
             "This consent request has expired or was already answered. Go back to the application and start again.",
         ),
     }

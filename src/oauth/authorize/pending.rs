@@ -69,6 +69,16 @@ impl PendingStore {
         }
     }
 
+    /// Replaces the request of pending `id` (the patient picker fills in the launch context).
+    pub fn replace(&self, id: &str, request: AuthorizeRequest, now: i64) {
+        if let Ok(mut map) = self.map.lock()
+            && let Some(p) = map.get_mut(id)
+            && now - p.created_at < PENDING_TTL
+        {
+            p.request = request;
+        }
+    }
+
     /// Removes and returns request `id`: a request completes once.
     pub fn take(&self, id: &str, now: i64) -> Option<Pending> {
         let mut map = self.map.lock().ok()?;

@@ -77,6 +77,8 @@ pub struct AuthorizeRequest {
     pub sandbox: Option<crate::sandbox::recorder::Trace>,
     /// For [`ResponseType::Device`]: the device code being approved.
     pub device: Option<DeviceRequest>,
+    /// A SMART App Launch request: its launch context, and whether the person picks the patient.
+    pub smart: Option<crate::smart::request::SmartRequest>,
 }
 
 /// Why a request was refused.
@@ -394,6 +396,23 @@ pub async fn parse(
             )
         })?),
     };
+    // 8. SMART App Launch (last: a launch value is spent by this check, so every other check
+    // has passed first).
+    let aud = single("aud").ok().flatten();
+    let launch = single("launch").ok().flatten();
+    if response_type == ResponseType::Token
+        && crate::smart::request::is_smart_request(&scope, aud, launch)
+    {
+        return Err(fail(
+            &target,
+            OAuthError::UnsupportedResponseType(
+                "SMART App Launch uses the authorization code flow: use response_type=code".into(),
+            ),
+        ));
+    }
+    let smart = crate::smart::request::check_request(state, &client, &scope, aud, launch)
+        .await
+        .map_err(|e| fail(&target, e))?;
     Ok(AuthorizeRequest {
         client,
         response_type,
@@ -407,6 +426,7 @@ pub async fn parse(
         login_hint: single("login_hint").ok().flatten().map(str::to_owned),
         sandbox: None,
         device: None,
+        smart,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::request::Target;
 use crate::model::client::Client;
+use crate::model::smart_scope;
 use crate::oauth::error::OAuthError;
 use crate::sandbox::recorder::PageShown;
 use crate::state::AppState;
@@ -193,7 +194,16 @@ pub fn describe_scope(scope: &str) -> ScopeLine {
         "email" => "see your email address",
         "offline_access" => "keep access when you are not here (a refresh token)",
         "patient.read" => "read patient records in the demo API",
-        _ => "a permission this client asked for",
+        other => {
+            let smart = match smart_scope::describe_launch_scope(other) {
+                Some(words) => Some(words.to_owned()),
+                None => smart_scope::ResourceScope::parse(other).map(|s| s.describe()),
+            };
+            return ScopeLine {
+                scope: scope.to_owned(),
+                description: smart.unwrap_or_else(|| "a permission this client asked for".into()),
+            };
+        }
     };
     ScopeLine {
         scope: scope.to_owned(),

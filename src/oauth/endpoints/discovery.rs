@@ -32,9 +32,13 @@ pub async fn metadata(state: &AppState) -> Value {
         "response_modes_supported": ["query", "fragment"],
         "grant_types_supported": ["authorization_code", "implicit", "client_credentials", "password", "refresh_token",
                                   crate::model::client::DEVICE_CODE_GRANT],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        // RFC 8414 §2: "token_endpoint_auth_signing_alg_values_supported ... for the signature
+        // on the JWT [JWT] used to authenticate the client at the token endpoint for the
+        // "private_key_jwt" and "client_secret_jwt" authentication methods."
+        "token_endpoint_auth_signing_alg_values_supported": crate::oauth::client_assertion::ALGORITHMS,
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
         // plain only for a client registered with allow_plain_pkce.
         "code_challenge_methods_supported": ["S256", "plain"],
         // RFC 9207 §3.
@@ -44,7 +48,7 @@ pub async fn metadata(state: &AppState) -> Value {
         "id_token_signing_alg_values_supported": [alg],
         "access_token_signing_alg_values_supported": [alg],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp",
-                             "name", "preferred_username", "email", "email_verified"],
+                             "name", "preferred_username", "email", "email_verified", "fhirUser"],
         "prompt_values_supported": ["none", "login", "consent"],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

@@ -38,6 +38,10 @@ pub struct Introspection {
     pub iss: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// SMART App Launch 2.x "Token Introspection": a SMART grant's launch context (`patient`,
+    /// `encounter`, `fhirContext`, `fhirUser`, ...).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub context: Option<crate::smart::context::LaunchContext>,
 }
 
 impl IntoResponse for Introspection {
@@ -105,5 +109,6 @@ pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection
         },
         iss: Some(state.issuer.clone()),
         jti: known.claims.map(|c| c.jti),
+        context: crate::smart::context::LaunchContext::parse(r.context.as_deref()),
     }))
 }

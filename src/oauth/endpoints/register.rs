@@ -41,6 +41,16 @@ struct Metadata {
     client_name: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    /// §2: "jwks: Client's JSON Web Key Set [RFC7517] document value, which contains the
+    /// client's public keys." For private_key_jwt.
+    #[serde(default)]
+    jwks: Option<Value>,
+    /// §2: "jwks_uri: URL string referencing the client's JSON Web Key (JWK) Set".
+    #[serde(default)]
+    jwks_uri: Option<String>,
+    /// A SMART app's launch URL, for an EHR launch.
+    #[serde(default)]
+    launch_uri: Option<String>,
     /// This server's own field: passed on so that the one rule (only an admin may mark a
     /// client first party) refuses it by name, rather than dropping it unseen.
     #[serde(default)]
@@ -195,7 +205,7 @@ fn to_input(m: Metadata) -> Result<ClientInput, OAuthError> {
         .unwrap_or_else(|| "client_secret_basic".into());
     if serde_json::from_value::<AuthMethod>(Value::String(method.clone())).is_err() {
         return Err(metadata_error(format!(
-            "token_endpoint_auth_method: {method:?} is not supported; use client_secret_basic, client_secret_post or none"
+            "token_endpoint_auth_method: {method:?} is not supported; use client_secret_basic, client_secret_post, private_key_jwt or none"
         )));
     }
     let name = m.client_name.unwrap_or_else(|| "Registered client".into());
@@ -206,6 +216,9 @@ fn to_input(m: Metadata) -> Result<ClientInput, OAuthError> {
         "redirect_uris": m.redirect_uris,
         "scope": m.scope.unwrap_or_default(),
         "first_party": m.first_party,
+        "jwks": m.jwks,
+        "jwks_uri": m.jwks_uri,
+        "launch_uri": m.launch_uri,
     });
     serde_json::from_value(input).map_err(|e| metadata_error(e.to_string()))
 }
@@ -230,6 +243,15 @@ fn registration(client: &Client, secret: Option<String>) -> Value {
         "token_endpoint_auth_method": client.auth_method.as_str(),
         "scope": client.scope.to_string(),
     });
+    if let Some(jwks) = &client.jwks {
+        body["jwks"] = serde_json::to_value(jwks).unwrap_or_default();
+    }
+    if let Some(uri) = &client.jwks_uri {
+        body["jwks_uri"] = uri.as_str().into();
+    }
+    if let Some(uri) = &client.launch_uri {
+        body["launch_uri"] = uri.as_str().into();
+    }
     if let Some(secret) = secret {
         body["client_secret"] = secret.into();
         // §3.2.1: "client_secret_expires_at REQUIRED if "client_secret" is issued. […] 0 if it

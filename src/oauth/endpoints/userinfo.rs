@@ -62,6 +62,13 @@ pub async fn userinfo(
         claims["email"] = json!(email);
         claims["email_verified"] = json!(false);
     }
+    // SMART App Launch 2.x: the fhirUser scope names the user's FHIR resource.
+    let context = crate::smart::context::LaunchContext::parse(known.record.context.as_deref());
+    if let Some(fhir_user) = context.and_then(|c| c.fhir_user)
+        && scope.contains(&crate::model::smart_scope::FHIR_USER)
+    {
+        claims["fhirUser"] = json!(fhir_user);
+    }
     let mut response = Json(claims).into_response();
     no_store(response.headers_mut());
     Ok(response)

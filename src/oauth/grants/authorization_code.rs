@@ -11,6 +11,7 @@ use crate::oauth::params::Params;
 use crate::oauth::pkce;
 use crate::oauth::tokens::{Grant, TokenResponse, mint};
 use crate::secret::secret_matches;
+use crate::smart::context::LaunchContext;
 use crate::state::AppState;
 use crate::storage::codes::{self, CodeRecord};
 use crate::storage::tokens;
@@ -143,6 +144,7 @@ pub async fn handle(
 
     let scope = Scope::parse(&code.scope).map_err(OAuthError::internal)?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
+    let context = LaunchContext::parse(code.context.as_deref());
     let mut minted = mint(
         state,
         Grant {
@@ -152,6 +154,7 @@ pub async fn handle(
             granted: &scope,
             family_id: code.family_id.clone(),
             refresh,
+            context: context.as_ref(),
         },
     )?;
     if scope.contains("openid") {
@@ -164,6 +167,7 @@ pub async fn handle(
                 nonce: code.nonce.as_deref(),
                 access_token: &minted.response.access_token,
                 ttl: client.access_token_ttl,
+                fhir_user: context.as_ref().and_then(|c| c.fhir_user.as_deref()),
             },
         )?;
         minted.response.id_token = Some(id_token);

@@ -31,6 +31,7 @@ pub async fn handle(
             granted: &scope,
             family_id: new_family()?,
             refresh: None,
+            context: None,
         },
     )
     .await

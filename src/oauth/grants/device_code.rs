@@ -139,6 +139,7 @@ async fn redeem(
             granted: &scope,
             family_id: code.family_id.clone(),
             refresh,
+            context: None,
         },
     )?;
     if scope.contains("openid") {
@@ -151,6 +152,7 @@ async fn redeem(
                 nonce: None,
                 access_token: &minted.response.access_token,
                 ttl: client.access_token_ttl,
+                fhir_user: None,
             },
         )?);
     }

@@ -41,6 +41,7 @@ pub async fn handle(
             granted: &scope,
             family_id: new_family()?,
             refresh,
+            context: None,
         },
     )
     .await

@@ -6,6 +6,7 @@ use crate::model::scope::Scope;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 use crate::oauth::tokens::{Grant, TokenResponse, commit, find_opaque, mint};
+use crate::smart::context::LaunchContext;
 use crate::state::AppState;
 use crate::storage::tokens::{self, TokenRecord};
 
@@ -84,6 +85,8 @@ pub async fn handle(
     };
     let granted = Scope::parse(&record.scope).map_err(OAuthError::internal)?;
     let scope = resolve_scope(params.get("scope"), &granted)?;
+    // SMART App Launch 2.x §2.0.10 (refresh): the new tokens keep the grant's launch context.
+    let context = LaunchContext::parse(record.context.as_deref());
     let minted = mint(
         state,
         Grant {
@@ -97,6 +100,7 @@ pub async fn handle(
             } else {
                 Some(presented.to_owned())
             }),
+            context: context.as_ref(),
         },
     )?;
     if rotate {
@@ -143,6 +147,9 @@ mod tests {
             require_pkce: public,
             allow_plain_pkce: false,
             rotate_refresh_tokens: rotate,
+            jwks: None,
+            jwks_uri: None,
+            launch_uri: None,
             owner: None,
             created_at: 0,
             updated_at: 0,
@@ -163,6 +170,7 @@ mod tests {
             expires_at: 1600,
             used_at: used,
             revoked_at: revoked,
+            context: None,
         }
     }
 

@@ -1,0 +1,168 @@
+//! The patient picker of a standalone SMART launch (SMART App Launch 2.x §2.0.5: "If an
+//! application requests launch/patient without a launch parameter, the EHR SHALL ask the user
+//! to select a patient" in the sense of `context-standalone-patient`).
+//!
+//! It comes after sign-in and before consent: `GET /auth/patient?request=…` shows the demo
+//! patients, and its form (with the browser's CSRF token for that request) posts the choice,
+//! which joins the request's launch context. Then the request goes on as any other.
+
+use super::request::AuthorizeRequest;
+use super::respond::{Via, html, server_error_page};
+use super::{
+    after_login, bad_request, banner, page_form, see_other, signed_in_pending, with_cookies,
+};
+use crate::resource::fhir;
+use crate::security::csrf;
+use crate::state::AppState;
+use app::auth_pages::{PatientChoice, PatientPickerPage, PatientPickerView};
+use app::sandbox::catalogue::ArrowId;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use leptos::prelude::*;
+
+/// True when `request` waits for the person to pick its patient.
+pub fn waits_for_patient(request: &AuthorizeRequest) -> bool {
+    request
+        .smart
+        .as_ref()
+        .is_some_and(|s| s.pick_patient && s.context.patient.is_none())
+}
+
+/// The demo patients, as the picker lists them.
+fn choices() -> Vec<PatientChoice> {
+    fhir::all("Patient")
+        .iter()
+        .filter_map(|p| {
+            let id = p["id"].as_str()?.to_owned();
+            let name = &p["name"][0];
+            let given: Vec<&str> = name["given"]
+                .as_array()
+                .map(|g| g.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let label = format!(
+                "{} {} (born {}, {})",
+                given.join(" "),
+                name["family"].as_str().unwrap_or_default(),
+                p["birthDate"].as_str().unwrap_or("unknown"),
+                p["gender"].as_str().unwrap_or("unknown"),
+            );
+            Some(PatientChoice { id, label })
+        })
+        .collect()
+}
+
+/// The picker page for pending request `id`.
+pub fn show(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    request: &AuthorizeRequest,
+    username: &str,
+    error: Option<String>,
+) -> Response {
+    let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
+        return server_error_page();
+    };
+    let view = PatientPickerView {
+        client_name: request.client.client_name.clone(),
+        username: username.to_owned(),
+        request_id: id.to_owned(),
+        csrf: state.csrf.token(&browser, id),
+        patients: choices(),
+        error,
+        sandbox: banner(request, ArrowId::Consent),
+    };
+    let status = if view.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    html(
+        status,
+        "Choose a patient",
+        view! { <PatientPickerPage view /> },
+        &set.into_iter().collect::<Vec<_>>(),
+    )
+}
+
+/// Sends the browser to the picker of request `id` (after the login form: a 303, so a reload
+/// does not resend the password), or shows it at once.
+pub fn ask(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    request: &AuthorizeRequest,
+    username: &str,
+    via: Via,
+    cookies: &[String],
+) -> Response {
+    match via {
+        Via::Post => see_other(app::endpoints::PATIENT_PICKER, id, cookies),
+        Via::Get => with_cookies(show(state, headers, id, request, username, None), cookies),
+    }
+}
+
+/// `GET /auth/patient?request=…`.
+pub async fn picker_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match signed_in_pending(&state, query.as_deref()) {
+        Some((id, request, username)) if waits_for_patient(&request) => {
+            show(&state, &headers, &id, &request, &username, None)
+        }
+        _ => bad_request(
+            "This request does not wait for a patient: it expired, was answered, or never asked. Go back to the application and start again.",
+        ),
+    }
+}
+
+/// `POST /auth/patient`: the chosen patient joins the launch context; then consent, or the
+/// code.
+pub async fn picker_post(State(state): State<AppState>, request: Request) -> Response {
+    let (params, pending, id, _, headers) = match page_form(&state, request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    let Some((username, auth_time)) = pending.user.clone() else {
+        return bad_request("Sign in first.");
+    };
+    let mut request = pending.request;
+    if !waits_for_patient(&request) {
+        return bad_request("This request does not wait for a patient.");
+    }
+    let chosen = params.get("patient").unwrap_or_default().to_owned();
+    if !choices().iter().any(|c| c.id == chosen) {
+        return show(
+            &state,
+            &headers,
+            &id,
+            &request,
+            &username,
+            Some("Choose one of the patients listed.".into()),
+        );
+    }
+    crate::checks::record(
+        "the person chose the patient in context",
+        "SMART App Launch 2.x §2.0.5",
+        true,
+    );
+    if let Some(smart) = request.smart.as_mut() {
+        smart.context.patient = Some(chosen);
+    }
+    let now = state.clock.now();
+    state.pending.replace(&id, request.clone(), now);
+    after_login(
+        &state,
+        &headers,
+        request,
+        &username,
+        auth_time,
+        Some(id),
+        Via::Post,
+        &[],
+    )
+    .await
+}
