@@ -104,6 +104,14 @@ async fn sign_in_pick_and_approve(
             "SMART scopes in words: {}",
             consent.text()
         );
+        if let Some(p) = patient {
+            assert!(
+                consent
+                    .text()
+                    .contains(&format!("know the patient in context: Patient/{p}")),
+                "the consent page names the chosen patient"
+            );
+        }
         r = b.consent(&loc, "approve").await;
     }
     r

@@ -204,7 +204,7 @@ pub fn PatientPickerPage(view: PatientPickerView) -> impl IntoView {
                             view! {
                                 <label for=label_for class="inline">
                                     <input type="radio" id=field name="patient" value=p.id.clone() required checked=i == 0 />
-                                    {p.label} " " <code>{p.id}</code>
+                                    <span>{p.label} " " <code>{p.id}</code></span>
                                 </label>
                             }
                         })

@@ -386,7 +386,11 @@ fn show_consent(
         username: username.to_owned(),
         request_id: id.to_owned(),
         csrf: state.csrf.token(&browser, id),
-        scopes: request.scope.iter().map(respond::describe_scope).collect(),
+        scopes: request
+            .scope
+            .iter()
+            .map(|s| respond::describe_scope_in(s, request.smart.as_ref()))
+            .collect(),
         sandbox: banner(request, ArrowId::Consent),
         device_code: request.device.as_ref().map(|d| d.user_code.clone()),
     };

@@ -186,6 +186,31 @@ pub fn consent_page(view: ConsentView, cookies: &[String]) -> Response {
     response
 }
 
+/// Plain words for a scope on the consent page of a request, naming the patient and encounter
+/// of a SMART request's launch context when it has them.
+pub fn describe_scope_in(
+    scope: &str,
+    smart: Option<&crate::smart::request::SmartRequest>,
+) -> ScopeLine {
+    let context = smart.map(|s| &s.context);
+    let patient = context.and_then(|c| c.patient.as_deref());
+    let encounter = context.and_then(|c| c.encounter.as_deref());
+    let description = match (scope, patient, encounter) {
+        (smart_scope::LAUNCH_PATIENT, Some(p), _) => {
+            format!("know the patient in context: Patient/{p}")
+        }
+        (smart_scope::LAUNCH, Some(p), Some(e)) => {
+            format!("receive the EHR's context: Patient/{p}, Encounter/{e}")
+        }
+        (smart_scope::LAUNCH, Some(p), None) => format!("receive the EHR's context: Patient/{p}"),
+        _ => return describe_scope(scope),
+    };
+    ScopeLine {
+        scope: scope.to_owned(),
+        description,
+    }
+}
+
 /// Plain words for a scope on the consent page.
 pub fn describe_scope(scope: &str) -> ScopeLine {
     let description = match scope {
