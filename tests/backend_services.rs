@@ -381,3 +381,65 @@ async fn keys_are_validated_and_registered_through_rfc7591() {
     let assertion = key.sign(&claims(id, T0, "dcr-1"));
     assert_eq!(token(&h, &assertion).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_console_saves_a_keyed_client_and_its_launch_url_and_keeps_them() {
+    let h = harness().await;
+    let key = Signer::ec(Algorithm::ES384);
+    let jwks = json!({"keys": [key.jwk.as_ref().unwrap()]}).to_string();
+    let mut b = Browser::new(&h);
+    assert_eq!(b.signup("kim", "kim-password").await.status, 303);
+    let form = json!({
+        "client_id": "kim-svc", "client_name": "Kim's service",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "grant_types": ["client_credentials", "authorization_code"],
+        "redirect_uris": ["https://kim.example/cb"],
+        "scope": "system/*.rs launch patient/*.rs", "first_party": false, "access_token_format": "jwt",
+        "access_token_ttl": 300, "refresh_token_ttl": 86400,
+        "require_pkce": true, "allow_plain_pkce": false, "rotate_refresh_tokens": true,
+        "jwks": jwks, "jwks_uri": "", "launch_uri": "https://kim.example/launch"
+    });
+    let saved = b
+        .call(
+            "/api/console/save-client",
+            json!({"form": form, "create": true}),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert!(
+        saved.json()["secret"].is_null(),
+        "a keyed client gets no secret"
+    );
+    // The stored client has the keys and the launch URL, and an assertion works.
+    let view = h.admin("GET", "/Client/kim-svc", None).await.json();
+    assert_eq!(view["token_endpoint_auth_method"], "private_key_jwt");
+    assert_eq!(view["jwks"]["keys"][0]["kid"], key.kid().unwrap());
+    assert_eq!(view["launch_uri"], "https://kim.example/launch");
+    assert_eq!(
+        token(&h, &key.sign(&claims("kim-svc", T0, "c1")))
+            .await
+            .status,
+        200
+    );
+    // Saved again from the form the console shows, nothing is lost.
+    let listed = b.call("/api/console/clients", json!({})).await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let shown = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["form"]["client_id"] == "kim-svc")
+        .unwrap()["form"]
+        .clone();
+    let again = b
+        .call(
+            "/api/console/save-client",
+            json!({"form": shown, "create": false}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    let view = h.admin("GET", "/Client/kim-svc", None).await.json();
+    assert_eq!(view["launch_uri"], "https://kim.example/launch");
+    assert_eq!(view["jwks"]["keys"][0]["kid"], key.kid().unwrap());
+}

@@ -96,6 +96,13 @@ fn client_summary(c: &Client) -> ClientSummary {
             require_pkce: v.require_pkce,
             allow_plain_pkce: v.allow_plain_pkce,
             rotate_refresh_tokens: v.rotate_refresh_tokens,
+            jwks: v
+                .jwks
+                .as_ref()
+                .and_then(|set| serde_json::to_string_pretty(set).ok())
+                .unwrap_or_default(),
+            jwks_uri: v.jwks_uri.unwrap_or_default(),
+            launch_uri: v.launch_uri.unwrap_or_default(),
         },
         has_secret: v.has_secret,
         owner: v.owner,

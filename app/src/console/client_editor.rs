@@ -216,8 +216,20 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                             prop:value=move || form.with(|f| f.token_endpoint_auth_method.clone())>
                             <option value="client_secret_basic">"client_secret_basic (header)"</option>
                             <option value="client_secret_post">"client_secret_post (body)"</option>
+                            <option value="private_key_jwt">"private_key_jwt (a signed JWT)"</option>
                         </select>
                     </label>
+                </Show>
+                <Show when=move || form.with(|f| f.token_endpoint_auth_method == "private_key_jwt")>
+                    <label>"Public keys (JWK Set JSON)"
+                        <textarea name="jwks" rows="4"
+                            prop:value=move || form.with(|f| f.jwks.clone())
+                            on:input=set(|f, v| f.jwks = v)></textarea>
+                    </label>
+                    <label>"…or the URL of the key set (jwks_uri)"
+                        <input type="url" name="jwks_uri" prop:value=move || form.with(|f| f.jwks_uri.clone()) on:input=set(|f, v| f.jwks_uri = v) />
+                    </label>
+                    <p class="hint">"SMART Backend Services and RFC 7523 §2.2: the client signs a short-lived JWT (RS256/384/512 or ES256/384) instead of sending a secret. Give the public keys only, inline or at a URL, not both."</p>
                 </Show>
             </fieldset>
             <fieldset>
@@ -253,6 +265,10 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                 </label>
                 <p class="hint">"Where the browser returns with the code or token. Matched exactly, except that a loopback URI matches on any port (RFC 8252 §7.3). Absolute, no fragment, https or loopback http."</p>
                 <Remarks remarks=Signal::derive(uri_remarks) />
+                <label>"SMART launch URL (optional)"
+                    <input type="url" name="launch_uri" prop:value=move || form.with(|f| f.launch_uri.clone()) on:input=set(|f, v| f.launch_uri = v) />
+                </label>
+                <p class="hint">"Where an EHR launch opens the app, with iss and launch (POST /Launch)."</p>
             </fieldset>
             <fieldset>
                 <legend>"Tokens"</legend>

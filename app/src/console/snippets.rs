@@ -6,7 +6,7 @@ use crate::endpoints as ep;
 
 /// The JSON body of `PUT /Client/{id}` for this form (the secret is never part of it).
 pub fn rest_body(form: &ClientForm) -> String {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "client_name": form.client_name,
         "token_endpoint_auth_method": form.token_endpoint_auth_method,
         "grant_types": form.grant_types,
@@ -20,6 +20,20 @@ pub fn rest_body(form: &ClientForm) -> String {
         "allow_plain_pkce": form.allow_plain_pkce,
         "rotate_refresh_tokens": form.rotate_refresh_tokens || form.is_public(),
     });
+    // The key set as JSON when it parses; as the text typed otherwise, so the server names the
+    // field that is wrong.
+    let jwks = form.jwks.trim();
+    if !jwks.is_empty() {
+        body["jwks"] = serde_json::from_str(jwks).unwrap_or_else(|_| jwks.into());
+    }
+    for (name, value) in [
+        ("jwks_uri", &form.jwks_uri),
+        ("launch_uri", &form.launch_uri),
+    ] {
+        if !value.trim().is_empty() {
+            body[name] = value.trim().into();
+        }
+    }
     serde_json::to_string_pretty(&body).unwrap_or_default()
 }
 

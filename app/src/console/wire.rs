@@ -27,7 +27,7 @@ pub struct Workspace {
 pub struct ClientForm {
     pub client_id: String,
     pub client_name: String,
-    /// `client_secret_basic`, `client_secret_post` or `none` (public).
+    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none` (public).
     pub token_endpoint_auth_method: String,
     pub grant_types: Vec<String>,
     pub redirect_uris: Vec<String>,
@@ -40,6 +40,15 @@ pub struct ClientForm {
     pub require_pkce: bool,
     pub allow_plain_pkce: bool,
     pub rotate_refresh_tokens: bool,
+    /// For `private_key_jwt`: the client's public keys as JWK Set JSON, or empty.
+    #[serde(default)]
+    pub jwks: String,
+    /// For `private_key_jwt`: where the client publishes its key set, or empty.
+    #[serde(default)]
+    pub jwks_uri: String,
+    /// A SMART app's launch URL (EHR launch), or empty.
+    #[serde(default)]
+    pub launch_uri: String,
 }
 
 impl Default for ClientForm {
@@ -58,6 +67,9 @@ impl Default for ClientForm {
             require_pkce: true,
             allow_plain_pkce: false,
             rotate_refresh_tokens: true,
+            jwks: String::new(),
+            jwks_uri: String::new(),
+            launch_uri: String::new(),
         }
     }
 }
