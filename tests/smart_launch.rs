@@ -49,6 +49,15 @@ async fn redeem(h: &Harness, code: &str) -> Reply {
     redeem_as(h, "smart-app", code).await
 }
 
+/// RFC 6749 §4.1.2.1 / §5.2: error_description is `%x20-21 / %x23-5B / %x5D-7E`.
+fn assert_rfc6749_text(text: &str) {
+    assert!(
+        text.bytes()
+            .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\'),
+        "outside the RFC 6749 character set: {text:?}"
+    );
+}
+
 fn claims_of(jwt: &str) -> Value {
     let part = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(
@@ -200,6 +209,7 @@ async fn aud_must_be_the_fhir_base() {
             "{:?}",
             q["error_description"]
         );
+        assert_rfc6749_text(&q["error_description"]);
         assert!(!q.contains_key("code"));
         assert_eq!(q["state"], "s1");
     }
@@ -453,6 +463,7 @@ async fn an_ehr_launch_carries_its_context_once() {
         "{:?}",
         q["error_description"]
     );
+    assert_rfc6749_text(&q["error_description"]);
 }
 
 async fn redeem_as(h: &Harness, client: &str, code: &str) -> Reply {

@@ -13,12 +13,11 @@ use crate::checks::{check, record};
 use crate::model::client::Client;
 use crate::state::AppState;
 use crate::storage::assertions;
+use crate::trust::{audiences, segment, signed_claims};
 use app::endpoints as ep;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::{Map, Value};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::Value;
 
 /// RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion.
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -37,12 +36,6 @@ pub const SKEW: i64 = 5;
 const KEYS_TTL: i64 = 300;
 
 const RFC: &str = "RFC 7523 §3";
-
-/// The JSON of one base64url segment of a compact JWS.
-fn segment(part: &str) -> Option<Map<String, Value>> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
 
 /// The client an assertion claims to come from (its `sub`, else its `iss`), unverified: only
 /// to find the keys that will verify it.
@@ -96,18 +89,6 @@ async fn keys(
         return Err(format!("the client's key set holds no key for alg {alg:?}"));
     }
     Ok(keys)
-}
-
-/// True when `aud` (a string or an array) names `wanted`.
-fn names(aud: Option<&Value>, wanted: &[String]) -> bool {
-    match aud {
-        Some(Value::String(a)) => wanted.contains(a),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .any(|a| wanted.iter().any(|w| w == a)),
-        _ => false,
-    }
 }
 
 /// Why an assertion was not accepted.
@@ -167,17 +148,7 @@ async fn checks(
         .map_err(|_| format!("alg {alg_name:?} is not known"))?;
     let kid = header.get("kid").and_then(Value::as_str);
     let candidates = keys(state, client, alg, kid).await?;
-    let mut validation = Validation::new(alg);
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = candidates.iter().find_map(|key| {
-        jsonwebtoken::decode::<Map<String, Value>>(assertion, key, &validation)
-            .ok()
-            .map(|d| d.claims)
-    });
-    let Some(claims) = claims else {
+    let Some(claims) = signed_claims(assertion, alg, &candidates) else {
         record(
             "the assertion's signature verifies with the client's key",
             "RFC 7515 §5.2",
@@ -214,7 +185,9 @@ async fn checks(
     if !check(
         "aud names this server's token endpoint",
         RFC,
-        names(claims.get("aud"), &accepted),
+        audiences(&claims)
+            .iter()
+            .any(|a| accepted.iter().any(|w| w == a)),
     ) {
         return Err(format!(
             "aud must be the token endpoint {token_endpoint}; the assertion names {}",

@@ -43,7 +43,7 @@ pub enum Verdict {
 }
 
 /// The JSON of one base64url segment of a compact JWS.
-fn segment(part: &str) -> Option<Map<String, Value>> {
+pub(crate) fn segment(part: &str) -> Option<Map<String, Value>> {
     let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
@@ -160,6 +160,35 @@ pub(crate) fn scopes_of(claims: &Map<String, Value>, named: Option<&str>) -> Vec
             .or_else(|| claims.get("scp"))
             .map(read)
             .unwrap_or_default(),
+    }
+}
+
+/// The claims of `token` when its signature verifies with one of `keys` under `alg`. Times and
+/// audience are not checked here: each caller checks them against the server's clock, with
+/// reasons of its own.
+pub(crate) fn signed_claims(
+    token: &str,
+    alg: Algorithm,
+    keys: &[DecodingKey],
+) -> Option<Map<String, Value>> {
+    let mut validation = Validation::new(alg);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    keys.iter().find_map(|key| {
+        jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
+            .ok()
+            .map(|d| d.claims)
+    })
+}
+
+/// The `aud` of `claims` (RFC 7519 §4.1.3: a string or an array of strings).
+pub(crate) fn audiences(claims: &Map<String, Value>) -> Vec<&str> {
+    match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
     }
 }
 
@@ -286,18 +315,7 @@ async fn verify_with(
         ));
     }
     let keys = candidates(state, trust, alg, kid).await?;
-    let mut validation = Validation::new(alg);
-    // Times and audience are checked below against the server's clock, with reasons.
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = keys.iter().find_map(|key| {
-        jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
-            .ok()
-            .map(|d| d.claims)
-    });
-    let Some(claims) = claims else {
+    let Some(claims) = signed_claims(token, alg, &keys) else {
         record(
             "the signature verifies with the issuer's key",
             "RFC 7515 §5.2",
@@ -345,11 +363,7 @@ async fn verify_with(
     }
     // §4.1.3: "If the principal processing the claim does not identify itself with a value in
     // the "aud" claim when this claim is present, then the JWT MUST be rejected."
-    let auds: Vec<&str> = match claims.get("aud") {
-        Some(Value::String(a)) => vec![a.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-        _ => vec![],
-    };
+    let auds = audiences(&claims);
     if !check(
         "the token's aud is an audience the trust accepts",
         "RFC 7519 §4.1.3",
