@@ -120,6 +120,8 @@ pub const TEST_ISSUER: &str = "/sandbox/test-issuer";
 pub const TEST_ISSUER_JWKS: &str = "/sandbox/test-issuer/jwks.json";
 /// The test issuer signs the claims it is sent: a JWT an outside identity provider could mint.
 pub const TEST_ISSUER_TOKEN: &str = "/sandbox/test-issuer/token";
+/// The sandbox's SMART app: the launch URL an EHR opens with `iss` and `launch`.
+pub const SMART_APP_LAUNCH: &str = "/sandbox/smart-ehr/launch";
 
 /// What kind of caller an endpoint serves; the landing page groups by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("sandbox"), StaticSegment("password")) view=sandbox::password::PasswordPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("device")) view=sandbox::device::DevicePage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("sandbox"), StaticSegment("jwt-auth")) view=sandbox::jwt_auth::JwtAuthPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("smart-standalone")) view=sandbox::smart::SmartStandalonePage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("smart-ehr")) view=sandbox::smart::SmartEhrPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("smart-ehr"), StaticSegment("launch")) view=sandbox::smart::SmartAppLaunchPage />
+                <Route path=(StaticSegment("sandbox"), StaticSegment("backend-services")) view=sandbox::backend_services::BackendServicesPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("developer") view=console::dashboard::Dashboard ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), StaticSegment("new")) view=console::client_editor::NewClientPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("clients"), ParamSegment("id")) view=console::client_editor::ClientPage ssr=SsrMode::Async />

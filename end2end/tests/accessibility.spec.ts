@@ -36,7 +36,7 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
     await waitForHydration(page);
     expect(await seriousViolations(page)).toEqual([]);
 
-    for (const flow of ['basic', 'password', 'authorization-code', 'implicit', 'device', 'jwt-auth', 'runs']) {
+    for (const flow of ['basic', 'password', 'authorization-code', 'implicit', 'device', 'jwt-auth', 'smart-standalone', 'smart-ehr', 'smart-ehr/launch?iss=x&launch=y', 'backend-services', 'runs']) {
       await page.goto(`/sandbox/${flow}`);
       await waitForHydration(page);
       expect(await seriousViolations(page)).toEqual([]);

@@ -41,3 +41,38 @@ export async function signInAndAllow(page: Page, username: string, password: str
   await expect(allow.or(page.getByRole('heading', { name: 'Back at the client' }))).toBeVisible();
   if (await allow.isVisible()) await allow.click();
 }
+
+/** Clicks a step button by the words after its number ("Run 3: get a token") and waits for the
+ * timeline to announce the step by its number. */
+export async function runStep(page: Page, words: string) {
+  const button = page.getByRole('button', { name: new RegExp(`^(Run|Lesson) \\d+: ${words}$`) });
+  await expect(button).toBeEnabled();
+  const number = ((await button.textContent()) ?? '').match(/\d+/)![0];
+  await button.click();
+  await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${number}\\. .*HTTP/1\\.1`) })).toBeAttached();
+}
+
+/** The chapter's checklist says every milestone is done and the chapter says so. */
+export async function expectChapterDone(page: Page) {
+  await expect(page.getByText('Chapter done.')).toBeVisible();
+  const checklist = page.getByRole('list', { name: 'What this run has done' });
+  await expect(checklist.getByText('Not yet:')).toHaveCount(0);
+}
+
+/** The person's name and password a chapter shows, from its "Sign in as … with the password …" line. */
+export async function chapterPerson(page: Page): Promise<[string, string]> {
+  const line = page.getByText(/^Sign in as /);
+  await expect(line).toContainText(/password pw-/);
+  const text = (await line.textContent()) ?? '';
+  const m = text.match(/Sign in as (\S+) with the password (\S+?)\./);
+  expect(m, text).not.toBeNull();
+  return [m![1], m![2]];
+}
+
+/** Screenshots of a tutorial page at 1280 and 390 px. */
+export async function tutorialShots(page: Page, name: string) {
+  await screenshot(page, `tutorial-${name}-1280`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `tutorial-${name}-390`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}

@@ -6,7 +6,7 @@ test('the landing page leads with the flows; the endpoint reference has its own 
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('oauth-sandbox');
   await expect(page.getByRole('link', { name: 'Pick a flow' })).toBeVisible();
-  await expect(page.locator('a.flow-card')).toHaveCount(7);
+  await expect(page.locator('a.flow-card')).toHaveCount(10);
   await waitForHydration(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   await screenshot(page, 'landing-1280');

@@ -1,36 +1,12 @@
 import { test, expect, Page } from '@playwright/test';
-import { collectErrors, screenshot } from './helpers';
+import { chapterPerson as person, collectErrors, expectChapterDone as expectDone, runStep as run, tutorialShots as shots } from './helpers';
 
 // A first-time visitor completes the whole tutorial from the landing page, finding everything
 // by its visible text and role only: no CSS selectors, and no waiting for the page's script
 // (the buttons wait, disabled, until the workspace is open).
 
-/** Clicks a step button by the words after its number ("Run 3: get a token"). */
-async function run(page: Page, words: string) {
-  const button = page.getByRole('button', { name: new RegExp(`^(Run|Lesson) \\d+: ${words}$`) });
-  await expect(button).toBeEnabled();
-  const number = ((await button.textContent()) ?? '').match(/\d+/)![0];
-  await button.click();
-  // The timeline announces the new step by its number.
-  await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${number}\\. .*HTTP/1\\.1`) })).toBeAttached();
-}
 
-/** The checklist says every milestone is done and the chapter says so. */
-async function expectDone(page: Page) {
-  await expect(page.getByText('Chapter done.')).toBeVisible();
-  const checklist = page.getByRole('list', { name: 'What this run has done' });
-  await expect(checklist.getByText('Not yet:')).toHaveCount(0);
-}
 
-/** The person's name and password the chapter shows, from its "Sign in as … with the password …" line. */
-async function person(page: Page): Promise<[string, string]> {
-  const line = page.getByText(/^Sign in as /);
-  await expect(line).toContainText(/password pw-/);
-  const text = (await line.textContent()) ?? '';
-  const m = text.match(/Sign in as (\S+) with the password (\S+?)\./);
-  expect(m, text).not.toBeNull();
-  return [m![1], m![2]];
-}
 
 async function setUp(page: Page, withPerson: boolean) {
   await run(page, 'register your client');
@@ -39,12 +15,6 @@ async function setUp(page: Page, withPerson: boolean) {
   if (withPerson) await run(page, 'create a person to sign in as');
 }
 
-async function shots(page: Page, name: string) {
-  await screenshot(page, `tutorial-${name}-1280`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, `tutorial-${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test('a first-time visitor completes every chapter of the tutorial', async ({ page }) => {
   test.setTimeout(120_000);
@@ -60,7 +30,7 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   await click(() => page.getByRole('link', { name: 'Start the tutorial' }).click());
   await expect(page.getByRole('heading', { name: 'Tutorial', level: 1 })).toBeVisible();
   await expect(page.getByText(/This browser has a private workspace, learner-/)).toBeVisible();
-  await expect(page.getByText('Not done yet')).toHaveCount(5);
+  await expect(page.getByText('Not done yet')).toHaveCount(8);
   await shots(page, 'overview');
 
   // Chapter 1: Basic.
@@ -157,7 +127,7 @@ test('a first-time visitor completes every chapter of the tutorial', async ({ pa
   clicks.implicit = count;
   await shots(page, 'implicit');
 
-  // The tutorial marks all five chapters done.
+  // The tutorial marks these five chapters done; the SMART chapters are tutorial-smart.spec's.
   await page.getByRole('link', { name: 'All chapters' }).click();
   await expect(page.getByText('Done', { exact: true })).toHaveCount(5);
   await shots(page, 'overview-done');

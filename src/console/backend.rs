@@ -437,6 +437,31 @@ impl ConsoleBackend for Console {
         })
     }
 
+    fn test_launch(
+        &self,
+        headers: HeaderMap,
+        form: LaunchForm,
+    ) -> BoxFuture<'_, Outcome<LaunchMade>> {
+        Box::pin(async move {
+            let caller = self.writer(&headers).await?;
+            let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+            let input = crate::smart::launch::LaunchInput {
+                client_id: form.client_id.trim().to_owned(),
+                patient: text(&form.patient),
+                encounter: text(&form.encounter),
+                fhir_user: text(&form.fhir_user),
+                fhir_context: Vec::new(),
+            };
+            let made = crate::smart::launch::create(&self.state, &caller, input)
+                .await
+                .map_err(message)?;
+            Ok(LaunchMade {
+                launch_url: made.launch_url,
+                expires_in: made.expires_in,
+            })
+        })
+    }
+
     fn debug(
         &self,
         headers: HeaderMap,

@@ -136,14 +136,16 @@ impl Watches {
     }
 
     /// The newest watch of `owner` in `flow` with `state`, whatever the client: the callback
-    /// page finds its run by the `state` that came back.
+    /// page finds its run by the `state` that came back. The flows that come back with a code
+    /// share the callback, so asking for one of them finds a run of any.
     pub fn by_state(&self, owner: &OwnerKey, flow: Flow, state: &str, now: i64) -> Option<Trace> {
         let map = self.map.lock().ok()?;
         map.iter()
             .filter(|(k, w)| {
                 &k.owner == owner
                     && k.state == state
-                    && w.trace.flow == flow
+                    && (w.trace.flow == flow
+                        || (flow.returns_code() && w.trace.flow.returns_code()))
                     && now - w.created_at < WATCH_TTL
             })
             .max_by_key(|(_, w)| w.created_at)
@@ -163,6 +165,7 @@ fn arrow_of(path: &str) -> Option<ArrowId> {
         p if p == ep::AUTHORIZE => Some(ArrowId::Authorize),
         p if p == ep::LOGIN => Some(ArrowId::SignIn),
         p if p == ep::CONSENT => Some(ArrowId::Consent),
+        p if p == ep::PATIENT_PICKER => Some(ArrowId::PickPatient),
         _ => None,
     }
 }
@@ -300,6 +303,7 @@ fn outcome_of(
 ) -> Outcome {
     match (parts.extensions.get::<PageShown>(), location) {
         (Some(PageShown(ArrowId::SignIn)), _) => Outcome::SignInPage,
+        (Some(PageShown(ArrowId::PickPatient)), _) => Outcome::PatientPage,
         (Some(PageShown(_)), _) => Outcome::ConsentPage,
         (None, Some(l)) if leaves_server(l, redirect_uri) => {
             let (before, fragment) = l.split_once('#').unwrap_or((l, ""));
@@ -496,6 +500,12 @@ mod tests {
             Some(trace)
         );
         assert_eq!(w.by_state(&me, Flow::Implicit, "s1", 101), None);
+        // The flows that come back with a code share the callback page.
+        assert_eq!(
+            w.by_state(&me, Flow::SmartStandalone, "s1", 101)
+                .map(|t| t.flow),
+            Some(Flow::AuthorizationCode)
+        );
     }
 
     #[test]

@@ -154,6 +154,14 @@ pub async fn save_trust(form: TrustForm) -> Result<TrustForm, Failure> {
     c.save_trust(h, form).await.map_err(fail)
 }
 
+/// Launches one of the caller's SMART apps as an EHR would: the answer is the app's launch URL
+/// with `iss` and a `launch` that works once.
+#[server(endpoint = "console/test-launch", input = Json)]
+pub async fn test_launch(form: LaunchForm) -> Result<LaunchMade, Failure> {
+    let (c, h) = ctx()?;
+    c.test_launch(h, form).await.map_err(fail)
+}
+
 /// Deletes a trusted issuer.
 #[server(endpoint = "console/delete-trust")]
 pub async fn delete_trust(id: String) -> Result<(), Failure> {

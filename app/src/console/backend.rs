@@ -49,6 +49,12 @@ pub trait ConsoleBackend: Send + Sync {
     fn trusts(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<Vec<TrustForm>>>;
     fn save_trust(&self, headers: HeaderMap, form: TrustForm) -> BoxFuture<'_, Outcome<TrustForm>>;
     fn delete_trust(&self, headers: HeaderMap, id: String) -> BoxFuture<'_, Outcome<()>>;
+    /// An EHR launch of one of the caller's SMART apps (SMART App Launch 2.x §2.0.1).
+    fn test_launch(
+        &self,
+        headers: HeaderMap,
+        form: LaunchForm,
+    ) -> BoxFuture<'_, Outcome<LaunchMade>>;
     /// Asks the demo API's access policies about a request, without sending it.
     fn debug(
         &self,

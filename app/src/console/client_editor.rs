@@ -1,11 +1,11 @@
 //! `/developer/clients/new` and `/developer/clients/{id}`: register or change a client, every
 //! field explained where it is set, checked as you type, with its secret shown once.
 
-use super::api::{delete_client, get_client, regenerate_secret, save_client};
+use super::api::{delete_client, get_client, regenerate_secret, save_client, test_launch};
 use super::check::{self, Level};
 use super::dashboard::ConsoleFrame;
 use super::snippets;
-use super::wire::{ClientForm, SavedClient};
+use super::wire::{ClientForm, LaunchForm, SavedClient};
 use crate::copy_button::CopyButton;
 use crate::endpoints as ep;
 use leptos::prelude::*;
@@ -341,10 +341,69 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                 }}
             </section>
         </Show>
+        <Show when=move || saved_id.with(Option::is_some) && form.with(|f| !f.launch_uri.trim().is_empty() && f.grant_types.iter().any(|g| g == "authorization_code"))>
+            <TestLaunch client_id=Signal::derive(move || saved_id.get().unwrap_or_default()) />
+        </Show>
         <section class="card" aria-labelledby="rest-title">
             <h2 id="rest-title">"The same with the admin REST API"</h2>
             <pre class="http" tabindex="0" data-rest="">{move || form.with(snippets::rest_request)}</pre>
             <p class="hint">"With your own credentials: " <code>"curl -u you:password -X PUT -H 'content-type: application/json' -d @client.json $ISSUER/Client/{id}"</code></p>
+        </section>
+    }
+}
+
+/// Launches the SMART app as an EHR would (SMART App Launch 2.x §2.0.1): `POST /Launch` with
+/// the patient chosen here, then the browser opens the app's launch URL with `iss` and
+/// `launch`.
+#[component]
+fn TestLaunch(client_id: Signal<String>) -> impl IntoView {
+    let patient = RwSignal::new("pat-1".to_owned());
+    let encounter = RwSignal::new(String::new());
+    let fhir_user = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let launch = move |_| {
+        busy.set(true);
+        error.set(None);
+        let form = LaunchForm {
+            client_id: client_id.get_untracked(),
+            patient: patient.get_untracked(),
+            encounter: encounter.get_untracked(),
+            fhir_user: fhir_user.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match test_launch(form).await {
+                Ok(made) => {
+                    let _ = window().location().assign(&made.launch_url);
+                }
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="launch-title">
+            <h2 id="launch-title">"Test launch"</h2>
+            <p>"Play the EHR: a launch for this app with a patient in context. The browser then opens the app's launch URL with iss (this FHIR server) and launch, which works once, for five minutes."</p>
+            <div class="param-grid">
+                <label>"Patient"
+                    <select name="patient" on:change=move |ev| patient.set(event_target_value(&ev))>
+                        {["pat-1", "pat-2", "pat-3"].map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Encounter (optional, of that patient)"
+                    <input type="text" name="encounter" placeholder="enc-1" prop:value=encounter on:input=move |ev| encounter.set(event_target_value(&ev)) />
+                </label>
+                <label>"fhirUser (optional)"
+                    <input type="text" name="fhir_user" placeholder="Practitioner/prac-1" prop:value=fhir_user on:input=move |ev| fhir_user.set(event_target_value(&ev)) />
+                </label>
+            </div>
+            {move || error.get().map(|e| view! { <p class="auth-error" role="alert">{e}</p> })}
+            <div class="step-buttons">
+                <button type="button" class="primary" on:click=launch disabled=busy>"Test launch"</button>
+            </div>
         </section>
     }
 }

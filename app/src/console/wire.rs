@@ -135,6 +135,23 @@ pub struct PolicyForm {
     pub issuers: Vec<String>,
 }
 
+/// An EHR launch the console asks for (`POST /Launch`): the app, the patient open in the EHR,
+/// and optionally the encounter and the user's FHIR resource; empty fields are unset.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LaunchForm {
+    pub client_id: String,
+    pub patient: String,
+    pub encounter: String,
+    pub fhir_user: String,
+}
+
+/// A launch made: the app's launch URL with `iss` and `launch`, to open.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LaunchMade {
+    pub launch_url: String,
+    pub expires_in: i64,
+}
+
 /// A trusted issuer as the console edits it (SPEC "TrustedIssuer"); empty fields are unset.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrustForm {

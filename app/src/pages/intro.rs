@@ -1,4 +1,4 @@
-//! The landing page's introduction: the four roles of OAuth in a picture, the seven flows as
+//! The landing page's introduction: the four roles of OAuth in a picture, the ten flows as
 //! cards, and a short guide to choosing one.
 
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ struct FlowCard {
     secret: &'static str,
 }
 
-const CARDS: [FlowCard; 7] = [
+const CARDS: [FlowCard; 10] = [
     FlowCard {
         path: "/sandbox/authorization-code",
         name: "Authorization Code + PKCE",
@@ -45,6 +45,30 @@ const CARDS: [FlowCard; 7] = [
         status: "For tokens another identity provider issues",
         when: "Your API accepts tokens from an identity provider you do not run: it trusts that issuer's keys, audience and algorithms.",
         secret: "The outside issuer holds its private key; the API needs only the public keys.",
+    },
+    FlowCard {
+        path: "/sandbox/smart-standalone",
+        name: "SMART standalone launch",
+        recommended: true,
+        status: "For health apps on a FHIR server",
+        when: "A health app the person opens on its own: they sign in, choose the patient, and the app reads that patient's record.",
+        secret: "A public client with PKCE: the person's password stays with the authorization server.",
+    },
+    FlowCard {
+        path: "/sandbox/smart-ehr",
+        name: "SMART EHR launch",
+        recommended: true,
+        status: "For apps opened from inside the EHR",
+        when: "The EHR opens the app with the patient already in context: no picker, the launch value carries it.",
+        secret: "The launch value is bound to the app, works once and expires; the app holds no secret.",
+    },
+    FlowCard {
+        path: "/sandbox/backend-services",
+        name: "SMART Backend Services",
+        recommended: true,
+        status: "For services that read many patients",
+        when: "A service with no person behind it, such as a bulk export: it signs a JWT with its own key to get a token.",
+        secret: "The service holds its private key; the server knows only the public key, so nothing shared can leak.",
     },
     FlowCard {
         path: "/sandbox/basic",

@@ -29,7 +29,11 @@ pub fn allowed(path: &str) -> bool {
         ep::REVOKE,
         ep::USERINFO,
         ep::PATIENTS,
+        ep::OBSERVATIONS,
+        ep::ENCOUNTERS,
+        ep::SMART_CONFIGURATION,
         ep::TEST_ISSUER_TOKEN,
+        ep::LAUNCH,
     ]
     .contains(&path)
         || path.starts_with("/fhir/Patient/")
@@ -66,7 +70,7 @@ pub async fn take_step(input: StepInput) -> Result<RunView, SandboxError> {
     let held = steps::held(&run_steps, &input.token);
     let mut input = input;
     input.issuer = backend.issuer();
-    if !input.client_id.is_empty() && target.is_none() && flow != super::catalogue::Flow::JwtAuth {
+    if !input.client_id.is_empty() && target.is_none() && flow != Flow::JwtAuth {
         ensure_may_use(&backend, &headers, &input.client_id).await?;
     }
     let plan = steps::plan(&input, &held).map_err(SandboxError::refused)?;
@@ -360,6 +364,7 @@ pub async fn watched_run(
     let Some(run) = run else {
         return Ok(None);
     };
+    let flow = run.flow.unwrap_or(flow);
     Ok(Some(view_of(&backend, run.id, flow, run.steps, "").await))
 }
 

@@ -18,6 +18,12 @@ pub enum Flow {
     Implicit,
     Device,
     JwtAuth,
+    /// SMART App Launch 2.x: the app starts on its own and the person picks the patient.
+    SmartStandalone,
+    /// SMART App Launch 2.x: the EHR launches the app with a patient already in context.
+    SmartEhr,
+    /// SMART Backend Services: a service signs a JWT with its own key instead of a secret.
+    BackendServices,
 }
 
 /// How the product rates a flow today.
@@ -111,6 +117,16 @@ pub enum ArrowId {
     /// The API fetches the outside issuer's key set, once, then keeps it.
     KeysRequest,
     KeysResponse,
+    /// After sign-in, the person chooses the patient the app will see (SMART standalone launch).
+    PickPatient,
+    /// The EHR creates a launch (`POST /Launch`) and opens the app's launch URL with it.
+    AppLaunch,
+    /// The app reads the FHIR server's SMART configuration.
+    SmartDiscovery,
+    SmartDiscoveryResponse,
+    /// The client signs its assertion (RFC 7523 §2.2) with its own private key.
+    AssertionRequest,
+    AssertionResponse,
 }
 
 impl ArrowId {
@@ -124,6 +140,8 @@ impl ArrowId {
             ArrowId::DeviceRequest => Some(ArrowId::DeviceResponse),
             ArrowId::MintRequest => Some(ArrowId::MintResponse),
             ArrowId::KeysRequest => Some(ArrowId::KeysResponse),
+            ArrowId::SmartDiscovery => Some(ArrowId::SmartDiscoveryResponse),
+            ArrowId::AssertionRequest => Some(ArrowId::AssertionResponse),
             _ => None,
         }
     }
@@ -390,8 +408,161 @@ const JWT_AUTH: FlowEntry = FlowEntry {
     front_channel: false,
 };
 
+const SMART_DISCOVERY: Arrow = arrow(
+    A::SmartDiscovery,
+    C,
+    RS,
+    "GET /fhir/.well-known/smart-configuration",
+);
+const SMART_DISCOVERY_ANSWER: Arrow = arrow(
+    A::SmartDiscoveryResponse,
+    RS,
+    C,
+    "the authorize and token endpoints, the capabilities",
+);
+const SMART_API: Arrow = arrow(A::ApiCall, C, RS, "GET /fhir/Patient/{patient} (Bearer)");
+const SMART_API_ANSWER: Arrow = arrow(
+    A::ApiResponse,
+    RS,
+    C,
+    "the patient in context, or 403 outside it",
+);
+
+const SMART_SIGN_IN: Arrow = arrow(A::SignIn, U, AS, "POST /auth/login");
+const SMART_CONSENT: Arrow = arrow(A::Consent, U, AS, "POST /auth/consent: allow");
+const SMART_BACK: Arrow = arrow(
+    A::RedirectBack,
+    AS,
+    C,
+    "redirect to redirect_uri: code, state, iss",
+);
+const SMART_EXCHANGE: Arrow = arrow(
+    A::TokenRequest,
+    C,
+    AS,
+    "POST /auth/token (code + code_verifier)",
+);
+const SMART_USERINFO: Arrow = arrow(A::UserinfoRequest, C, AS, "GET /auth/userinfo (Bearer)");
+const SMART_USERINFO_ANSWER: Arrow =
+    arrow(A::UserinfoResponse, AS, C, "the user's claims, fhirUser");
+
+const SMART_STANDALONE: FlowEntry = FlowEntry {
+    flow: Flow::SmartStandalone,
+    title: "SMART standalone launch",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for a health app a person opens on its own",
+    lead: "SMART App Launch 2.x on top of the authorization code flow with PKCE. The app starts on its own, reads the FHIR server's SMART configuration, and asks for launch/patient with aud naming the FHIR server. After signing in, the person chooses the patient; the token response names that patient, and the patient/ scopes let the token read that patient's data and nothing else.",
+    arrows: &[
+        SMART_DISCOVERY,
+        SMART_DISCOVERY_ANSWER,
+        arrow(
+            A::Authorize,
+            U,
+            AS,
+            "GET /auth/authorize (aud, launch/patient, PKCE)",
+        ),
+        SMART_SIGN_IN,
+        arrow(
+            A::PickPatient,
+            U,
+            AS,
+            "POST /auth/patient: choose the patient",
+        ),
+        SMART_CONSENT,
+        SMART_BACK,
+        SMART_EXCHANGE,
+        arrow(
+            A::TokenResponse,
+            AS,
+            C,
+            "tokens, patient, need_patient_banner, ID token with fhirUser",
+        ),
+        SMART_USERINFO,
+        SMART_USERINFO_ANSWER,
+        SMART_API,
+        SMART_API_ANSWER,
+    ],
+    front_channel: true,
+};
+
+const SMART_EHR: FlowEntry = FlowEntry {
+    flow: Flow::SmartEhr,
+    title: "SMART EHR launch",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for an app opened from inside the EHR",
+    lead: "The EHR already knows the patient (and the user): it creates a launch and opens the app's launch URL with iss, the FHIR server, and launch, an opaque value. The app checks iss, reads that server's SMART configuration and sends launch back in its authorization request with aud = iss. No patient picker: the context comes from the launch, which is bound to the app, expires in five minutes and works once.",
+    arrows: &[
+        arrow(
+            A::AppLaunch,
+            AS,
+            C,
+            "POST /Launch; the browser opens launch_uri?iss=…&launch=…",
+        ),
+        SMART_DISCOVERY,
+        SMART_DISCOVERY_ANSWER,
+        arrow(
+            A::Authorize,
+            U,
+            AS,
+            "GET /auth/authorize (launch, aud = iss, PKCE)",
+        ),
+        SMART_SIGN_IN,
+        SMART_CONSENT,
+        SMART_BACK,
+        SMART_EXCHANGE,
+        arrow(
+            A::TokenResponse,
+            AS,
+            C,
+            "tokens with the launch's patient and encounter",
+        ),
+        SMART_USERINFO,
+        SMART_USERINFO_ANSWER,
+        SMART_API,
+        SMART_API_ANSWER,
+    ],
+    front_channel: true,
+};
+
+const BACKEND_SERVICES: FlowEntry = FlowEntry {
+    flow: Flow::BackendServices,
+    title: "SMART Backend Services",
+    standing: Standing::Recommended,
+    standing_text: "Recommended for services that read many patients' data",
+    lead: "A service with no person behind it, such as a nightly export, authenticates with a JWT signed by its own private key (RFC 7523 §2.2, private_key_jwt) instead of a shared secret: the server holds only the public key, from the client's registered key set. The assertion names the client as iss and sub and the token endpoint as aud, lives at most five minutes, and its jti works once. The system/ scopes then read across patients.",
+    arrows: &[
+        arrow(
+            A::AssertionRequest,
+            C,
+            AS,
+            "POST /sandbox/test-issuer/token: sign the assertion",
+        ),
+        arrow(
+            A::AssertionResponse,
+            AS,
+            C,
+            "a JWT: iss = sub = client_id, aud = token URL",
+        ),
+        arrow(
+            A::TokenRequest,
+            C,
+            AS,
+            "POST /auth/token (client_credentials, client_assertion)",
+        ),
+        arrow(
+            A::TokenResponse,
+            AS,
+            C,
+            "an access token with system/ scopes",
+        ),
+        API_CALL,
+        arrow(A::ApiResponse, RS, C, "every patient, or 401/403"),
+    ],
+    front_channel: false,
+};
+
 impl Flow {
-    pub const ALL: [Flow; 7] = [
+    pub const ALL: [Flow; 10] = [
         Flow::Basic,
         Flow::ClientCredentials,
         Flow::Password,
@@ -399,6 +570,9 @@ impl Flow {
         Flow::Implicit,
         Flow::Device,
         Flow::JwtAuth,
+        Flow::SmartStandalone,
+        Flow::SmartEhr,
+        Flow::BackendServices,
     ];
 
     /// The flow's catalogue entry.
@@ -411,6 +585,9 @@ impl Flow {
             Flow::Implicit => &IMPLICIT,
             Flow::Device => &DEVICE,
             Flow::JwtAuth => &JWT_AUTH,
+            Flow::SmartStandalone => &SMART_STANDALONE,
+            Flow::SmartEhr => &SMART_EHR,
+            Flow::BackendServices => &BACKEND_SERVICES,
         }
     }
 
@@ -424,6 +601,9 @@ impl Flow {
             Flow::Implicit => "implicit",
             Flow::Device => "device",
             Flow::JwtAuth => "jwt-auth",
+            Flow::SmartStandalone => "smart-standalone",
+            Flow::SmartEhr => "smart-ehr",
+            Flow::BackendServices => "backend-services",
         }
     }
 
@@ -435,6 +615,28 @@ impl Flow {
     /// The flow's page.
     pub fn path(self) -> String {
         format!("/sandbox/{}", self.slug())
+    }
+
+    /// True for the flows whose front channel comes back to the callback page with a code.
+    pub fn returns_code(self) -> bool {
+        matches!(
+            self,
+            Flow::AuthorizationCode | Flow::SmartStandalone | Flow::SmartEhr
+        )
+    }
+
+    /// True for the flows a page can run against another authorization server; the others
+    /// need what only this server has (its test issuer, its FHIR API's launches).
+    pub fn runs_against_other_servers(self) -> bool {
+        !matches!(
+            self,
+            Flow::JwtAuth | Flow::SmartStandalone | Flow::SmartEhr | Flow::BackendServices
+        )
+    }
+
+    /// True for the SMART App Launch flows.
+    pub fn is_smart_launch(self) -> bool {
+        matches!(self, Flow::SmartStandalone | Flow::SmartEhr)
     }
 
     /// The 1-based position of `id` on this flow's diagram.
@@ -492,6 +694,17 @@ pub enum StepKind {
     MintUnknownKid,
     MintUnsigned,
     MintHmacConfusion,
+    /// SMART: read the FHIR server's SMART configuration.
+    SmartDiscovery,
+    /// SMART: read the patient in context, their observations, and (the lesson) another one.
+    ReadPatient,
+    ReadObservations,
+    OtherPatient,
+    /// SMART EHR launch: the EHR creates a launch for the learner's app (`POST /Launch`).
+    CreateLaunch,
+    /// Backend Services: sign a client assertion, and (the lesson) send a used one again.
+    SignAssertion,
+    ReplayAssertion,
 }
 
 impl StepKind {
@@ -523,11 +736,18 @@ impl StepKind {
             StepKind::MintUnknownKid => "mint-unknown-kid",
             StepKind::MintUnsigned => "mint-unsigned",
             StepKind::MintHmacConfusion => "mint-hmac-confusion",
+            StepKind::SmartDiscovery => "smart-discovery",
+            StepKind::ReadPatient => "read-patient",
+            StepKind::ReadObservations => "read-observations",
+            StepKind::OtherPatient => "other-patient",
+            StepKind::CreateLaunch => "create-launch",
+            StepKind::SignAssertion => "sign-assertion",
+            StepKind::ReplayAssertion => "replay-assertion",
         }
     }
 
     /// Every step, for tests and the catalogue's documentation.
-    pub const ALL: [StepKind; 25] = [
+    pub const ALL: [StepKind; 32] = [
         StepKind::Api,
         StepKind::Token,
         StepKind::Exchange,
@@ -553,6 +773,13 @@ impl StepKind {
         StepKind::MintUnknownKid,
         StepKind::MintUnsigned,
         StepKind::MintHmacConfusion,
+        StepKind::SmartDiscovery,
+        StepKind::ReadPatient,
+        StepKind::ReadObservations,
+        StepKind::OtherPatient,
+        StepKind::CreateLaunch,
+        StepKind::SignAssertion,
+        StepKind::ReplayAssertion,
     ];
 }
 

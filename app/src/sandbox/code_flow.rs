@@ -39,6 +39,12 @@ pub struct CodeRun {
     /// The sandbox run the front channel is recorded in.
     #[serde(default)]
     pub run: String,
+    /// SMART App Launch 2.x: the FHIR server the token is for (`aud`) and the EHR's `launch`;
+    /// empty for a plain OAuth request.
+    #[serde(default)]
+    pub aud: String,
+    #[serde(default)]
+    pub launch: String,
 }
 
 const RUN_KEY: &str = "oauth-sandbox-code-run";
@@ -88,6 +94,11 @@ pub fn authorize_url(run: &CodeRun) -> String {
         .append_pair("nonce", &run.nonce)
         .append_pair("code_challenge", &challenge_of(run))
         .append_pair("code_challenge_method", method_of(run));
+    for (name, value) in [("aud", &run.aud), ("launch", &run.launch)] {
+        if !value.is_empty() {
+            query.append_pair(name, value);
+        }
+    }
     run.extras.append_to(&mut query);
     format!("{}?{}", ep::AUTHORIZE, query.finish())
 }
@@ -161,6 +172,7 @@ pub fn AuthorizationCodePage() -> impl IntoView {
             method: method.get(),
             extras: extras.get(),
             run: state.run_id().unwrap_or_default(),
+            ..Default::default()
         }
     };
     let challenge = move || challenge_of(&run());
@@ -235,7 +247,8 @@ pub fn AuthorizationCodePage() -> impl IntoView {
 
 /// The second half, shown on the callback page: check `state`, redeem the code, use the tokens.
 /// The run's verifier and secret live in the tab's sessionStorage, as in a real browser client,
-/// so this part needs the page's script.
+/// so this part needs the page's script. The run the `state` finds says which flow it is: the
+/// authorization code flow, or a SMART launch. An error that came back shows the run too.
 #[component]
 pub fn CodeContinuation(
     #[prop(into)] code: Signal<Option<String>>,
@@ -246,11 +259,41 @@ pub fn CodeContinuation(
 ) -> impl IntoView {
     let run = RwSignal::new(None::<CodeRun>);
     Effect::new(move |_| run.set(load_run()));
-    let flow = FlowState::from_resource(
-        Flow::AuthorizationCode,
-        super::front_door::watched(Flow::AuthorizationCode, returned),
-    );
-    flow.recall_target();
+    let loaded = super::front_door::watched(Flow::AuthorizationCode, returned);
+    let came_back = move || {
+        code.with(Option::is_some) || returned.with(|r| r.iter().any(|(k, _)| k == "error"))
+    };
+    view! {
+        <Show when=came_back>
+            <section class="continuation" aria-labelledby="continue-title">
+                <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
+                    {move || {
+                        let flow = loaded
+                            .get()
+                            .flatten()
+                            .and_then(|r| r.flow)
+                            .filter(|f| f.returns_code())
+                            .unwrap_or(Flow::AuthorizationCode);
+                        view! { <CodeSteps flow loaded run code returned_state /> }
+                    }}
+                </Transition>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
+/// The continuation of one flow's run: the state check, the steps with the tokens, the way back.
+#[component]
+fn CodeSteps(
+    flow: Flow,
+    loaded: Resource<Option<super::wire::RunView>>,
+    run: RwSignal<Option<CodeRun>>,
+    code: Signal<Option<String>>,
+    returned_state: Signal<Option<String>>,
+) -> impl IntoView {
+    let state = FlowState::from_resource(flow, loaded);
+    state.recall_target();
     let make = Callback::new(move |()| {
         let r = run.get_untracked().unwrap_or_default();
         StepInput {
@@ -273,28 +316,34 @@ pub fn CodeContinuation(
             "state does not match: this response may be forged (cross-site request forgery); do not use the code.",
         )),
     };
+    let title = match flow {
+        Flow::AuthorizationCode => "Finish the authorization code flow".to_owned(),
+        other => format!("Finish the {}", other.entry().title),
+    };
+    let has_code = move || code.with(Option::is_some);
     view! {
-        <Show when=move || code.with(Option::is_some)>
-            <section class="continuation" aria-labelledby="continue-title">
-                <h2 id="continue-title">"Finish the authorization code flow"</h2>
-                <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
-                <SequenceDiagram flow=Flow::AuthorizationCode trail=Signal::derive(move || flow.trail()) />
-                <Show
-                    when=move || run.with(Option::is_some)
-                    fallback=|| view! {
-                        <p class="muted">"The code_verifier lives in the tab that started the run (in its sessionStorage), so the code can be redeemed only there."</p>
-                    }
-                >
-                    {move || verdict().map(|(ok, text)| view! {
-                        <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
-                    })}
+        <h2 id="continue-title">{title}</h2>
+        <SequenceDiagram flow trail=Signal::derive(move || state.trail()) />
+        <Show when=has_code>
+        <Show
+            when=move || run.with(Option::is_some)
+            fallback=|| view! {
+                <p class="muted">"The code_verifier lives in the tab that started the run (in its sessionStorage), so the code can be redeemed only there."</p>
+            }
+        >
+            {move || verdict().map(|(ok, text)| view! {
+                <p class=if ok { "sig ok" } else { "sig bad" } data-state-check=ok.to_string()>{text}</p>
+            })}
+            {match flow.is_smart_launch() {
+                true => view! { <super::smart::SmartSteps state make /> }.into_any(),
+                false => view! {
                     <div class="step-buttons">
-                        <StepButton state=flow make step=StepKind::WrongVerifier label="a wrong code_verifier" class="lesson" />
-                        <StepButton state=flow make step=StepKind::Exchange label="exchange the code" class="primary" />
-                        <TokenSteps state=flow make refresh=true openid=true />
-                        <StepButton state=flow make step=StepKind::Replay label="replay the code" needs=Needs::Token class="lesson" />
+                        <StepButton state make step=StepKind::WrongVerifier label="a wrong code_verifier" class="lesson" />
+                        <StepButton state make step=StepKind::Exchange label="exchange the code" class="primary" />
+                        <TokenSteps state make refresh=true openid=true />
+                        <StepButton state make step=StepKind::Replay label="replay the code" needs=Needs::Token class="lesson" />
                     </div>
-                    <super::request_card::RequestCard state=flow make steps=&[
+                    <super::request_card::RequestCard state make steps=&[
                         (StepKind::Exchange, "exchange the code"),
                         (StepKind::Userinfo, "ask userinfo who signed in"),
                         (StepKind::Api, "call the API"),
@@ -302,16 +351,16 @@ pub fn CodeContinuation(
                         (StepKind::Introspect, "introspect"),
                         (StepKind::Revoke, "revoke"),
                     ] />
-                </Show>
-                {move || flow.run_id().map(|id| view! {
-                    <p><a href=format!("{}?run={id}", Flow::AuthorizationCode.path())>"Back to the flow page"</a>", to send the browser through the front channel again (with prompt=consent, say)."</p>
-                })}
-                <super::front_door::BackToChapter returned_state run=Signal::derive(move || flow.run_id()) />
-                <super::front_door::SeeThePagesAgain flow=Flow::AuthorizationCode />
-                <StepList state=flow />
-                </Transition>
-            </section>
+                }.into_any(),
+            }}
         </Show>
+        </Show>
+        {move || state.run_id().map(|id| view! {
+            <p><a href=format!("{}?run={id}", flow.path())>"Back to the flow page"</a>", to send the browser through the front channel again (with prompt=consent, say)."</p>
+        })}
+        <super::front_door::BackToChapter returned_state run=Signal::derive(move || state.run_id()) />
+        <super::front_door::SeeThePagesAgain flow />
+        <StepList state />
     }
     .into_any()
 }

@@ -438,7 +438,7 @@ pub fn FlowFrame(state: FlowState, children: Children) -> impl IntoView {
             <p class="lead">{entry.lead}</p>
             <Transition fallback=|| view! { <p>"Loading the run…"</p> }>
                 <SequenceDiagram flow=state.flow trail=Signal::derive(move || state.trail()) />
-                {(state.flow != Flow::JwtAuth).then(|| view! { <super::target_panel::TargetPanel state /> })}
+                {state.flow.runs_against_other_servers().then(|| view! { <super::target_panel::TargetPanel state /> })}
                 {children()}
                 <StepList state />
             </Transition>

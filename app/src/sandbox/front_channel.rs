@@ -48,6 +48,8 @@ pub enum Outcome {
     SignInPage,
     /// It showed its consent page.
     ConsentPage,
+    /// It showed its patient picker (SMART standalone launch).
+    PatientPage,
     /// It sent the browser on to another of its own pages.
     Onward,
     /// It sent the browser back to the client.
@@ -106,6 +108,22 @@ pub fn describe(arrow: ArrowId, outcome: Outcome) -> (&'static str, &'static str
             "The sign-in post, and the redirect back",
             back(fragment, error),
         ),
+        (ArrowId::SignIn, O::PatientPage) => (
+            "The sign-in post",
+            "The person signed in on the authorization server's page. The app asked for launch/patient without a launch from an EHR, so the server asks next which patient the app may see (SMART App Launch 2.x §2.0.6).",
+        ),
+        (ArrowId::PickPatient, O::PatientPage) => (
+            "The patient picker",
+            "The app asked for launch/patient and no EHR gave a patient, so the server lets the person choose one. The choice joins the request's launch context: the token response will name it, and the patient/ scopes reach that patient only.",
+        ),
+        (ArrowId::PickPatient, O::Back { fragment, error }) => (
+            "The patient chosen, and the redirect back",
+            back(fragment, error),
+        ),
+        (ArrowId::PickPatient, _) => (
+            "The patient chosen",
+            "The form names the patient, with the pending request's id and this browser's CSRF token. Next the consent page, which says which patient the app will see.",
+        ),
         (ArrowId::SignIn, _) => (
             "The sign-in post",
             "The person typed the password into the authorization server's page, never into the client. The form carries the pending request's id and a CSRF token bound to this browser; the server answers with a redirect to its consent page (303, so a reload does not post the password again).",
@@ -132,6 +150,9 @@ pub fn banner(flow: Flow, page: ArrowId, run_page: &str, run_id: &str) -> Sandbo
     let total = entry.arrows.len();
     let number = flow.arrow_number(page).unwrap_or(1);
     let purpose = match page {
+        ArrowId::PickPatient => {
+            "The app asked for a patient in context and no EHR gave one, so the authorization server asks you which patient the app may see. Its patient/ scopes will reach that patient only."
+        }
         ArrowId::SignIn => {
             "The authorization server asks who you are. The app never sees this password: it goes to the authorization server only, which is the point of the flow."
         }

@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod backend_services;
 pub mod basic;
 pub mod catalogue;
 pub mod client_checks;
@@ -27,6 +28,7 @@ pub mod request_card;
 pub mod requests;
 pub mod runs;
 pub mod setup;
+pub mod smart;
 pub mod steps;
 pub mod target;
 pub mod target_panel;

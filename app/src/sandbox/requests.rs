@@ -76,6 +76,52 @@ pub fn client_credentials(
     )
 }
 
+/// RFC 7523 §2.2 with SMART Backend Services: `client_credentials`, the client authenticated by
+/// a JWT it signed (`private_key_jwt`), no secret at all.
+pub fn client_credentials_with_assertion(scope: &str, assertion: &str) -> Outgoing {
+    client_post(
+        ep::TOKEN,
+        ClientAuth::None,
+        "",
+        "",
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", scope),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        ],
+    )
+}
+
+/// RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion.
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A GET of the demo FHIR API at `path` (with its query) with a bearer token.
+pub fn fhir_get(path: &str, token: &str) -> Outgoing {
+    Outgoing {
+        method: "GET".into(),
+        path: path.into(),
+        headers: vec![
+            ("authorization".into(), format!("Bearer {token}")),
+            ("accept".into(), "application/fhir+json".into()),
+        ],
+        body: String::new(),
+    }
+}
+
+/// A POST of `json` to the admin REST API at `path`, as the account `username` (HTTP Basic).
+pub fn admin_post(
+    path: &str,
+    username: &str,
+    password: &str,
+    json: &serde_json::Value,
+) -> Outgoing {
+    Outgoing {
+        method: "POST".into(),
+        ..admin_put(path, username, password, json)
+    }
+}
+
 /// A GET of the demo API's patient list with this Authorization header.
 fn api_get(authorization: String) -> Outgoing {
     Outgoing {

@@ -29,7 +29,31 @@ pub fn path(template: &str, id: &str) -> String {
 
 /// True for a flow in which a person signs in.
 pub fn has_person(flow: Flow) -> bool {
-    !matches!(flow, Flow::Basic | Flow::ClientCredentials | Flow::JwtAuth)
+    !matches!(
+        flow,
+        Flow::Basic | Flow::ClientCredentials | Flow::JwtAuth | Flow::BackendServices
+    )
+}
+
+/// The SMART app's launch page on the server at `origin`: where the EHR sends the browser.
+pub fn launch_uri(origin: &str) -> String {
+    format!("{}{}", origin.trim_end_matches('/'), ep::SMART_APP_LAUNCH)
+}
+
+/// The FHIR base URL of the server at `issuer`: the `aud` of a SMART request, the `iss` of a
+/// launch.
+pub fn fhir_base(issuer: &str) -> String {
+    format!("{}{}", issuer.trim_end_matches('/'), ep::FHIR_BASE)
+}
+
+/// The EHR launch the learner's workspace asks for (SMART App Launch 2.x §2.0.1): its app, the
+/// patient and the user in the EHR.
+pub fn launch_body(client_id: &str, patient: &str, fhir_user: &str) -> Value {
+    let mut body = json!({ "client_id": client_id, "patient": patient });
+    if !fhir_user.is_empty() {
+        body["fhirUser"] = fhir_user.into();
+    }
+    body
 }
 
 /// The trust a workspace registers for the sandbox's test issuer.
@@ -109,7 +133,16 @@ pub fn client_body(flow: Flow, redirect_uri: &str) -> Value {
             "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
             "scope": "openid profile patient.read offline_access",
         }),
-        Flow::Implicit | Flow::JwtAuth => json!({
+        Flow::SmartStandalone | Flow::SmartEhr => json!({
+            "client_name": "My SMART app",
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "redirect_uris": [redirect_uri],
+            "launch_uri": launch_uri(redirect_uri.trim_end_matches(ep::CALLBACK)),
+            "scope": "openid fhirUser profile launch launch/patient offline_access patient/*.rs",
+            "require_pkce": true,
+        }),
+        Flow::Implicit | Flow::JwtAuth | Flow::BackendServices => json!({
             "client_name": "My legacy browser app",
             "token_endpoint_auth_method": "none",
             "grant_types": ["implicit"],

@@ -42,6 +42,13 @@ pub struct Held {
     pub person: Option<(String, String)>,
     /// The newest device code the device authorization endpoint gave (RFC 8628 §3.2).
     pub device_code: Option<String>,
+    /// The patient in context: the newest token response's `patient` (SMART App Launch 2.x).
+    pub patient: Option<String>,
+    /// The newest client assertion the client signed (RFC 7523 §2.2), and whether a token
+    /// request of the run has sent it already.
+    pub assertion: Option<(String, bool)>,
+    /// The newest EHR launch: its `launch_url` (SMART App Launch 2.x §2.0.1).
+    pub launch_url: Option<String>,
 }
 
 /// What `steps` leave the client holding. A token from outside the run (the implicit flow's
@@ -64,6 +71,12 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
         }
         let x = &step.exchange;
         let path = x.request.start_line.split(' ').nth(1).unwrap_or_default();
+        if let Some((assertion, used)) = held.assertion.as_mut()
+            && path == ep::TOKEN
+            && x.request.body.contains(assertion.as_str())
+        {
+            *used = true;
+        }
         if x.status >= 300 {
             continue;
         }
@@ -96,10 +109,21 @@ pub fn held(steps: &[RunStep], outside_token: &str) -> Held {
                 first_refresh.get_or_insert_with(|| r.clone());
                 held.refresh = Some(r);
             }
+            if let Some(p) = requests::field_of(&x.response.body, "patient") {
+                held.patient = Some(p);
+            }
+        } else if !x.relayed()
+            && path == ep::TEST_ISSUER_TOKEN
+            && step.arrows.contains(&ArrowId::AssertionRequest)
+        {
+            // The client's own signed assertion, for its token request.
+            held.assertion = requests::access_token_of(&x.response.body).map(|a| (a, false));
         } else if !x.relayed() && path == ep::TEST_ISSUER_TOKEN {
             // The outside issuer's JWT, for the JWT Auth page's API call.
             held.token = requests::access_token_of(&x.response.body);
             held.revoked = false;
+        } else if !x.relayed() && path == ep::LAUNCH {
+            held.launch_url = requests::field_of(&x.response.body, "launch_url");
         } else if endpoint == Some(Endpoint::DeviceAuthorization) {
             held.device_code = requests::field_of(&x.response.body, "device_code");
         } else if endpoint == Some(Endpoint::Revocation) {
@@ -211,6 +235,17 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             ),
         })
     };
+    let admin_post = |title, lesson, path: &str, body: serde_json::Value| {
+        if ws.is_empty() || input.workspace_password.is_empty() {
+            return Err("this step needs your workspace's name and password".to_owned());
+        }
+        Ok(Plan {
+            title,
+            lesson,
+            arrow: Some(ArrowId::AppLaunch),
+            request: requests::admin_post(path, ws, &input.workspace_password, &body),
+        })
+    };
     use Flow as F;
     use StepKind as S;
     Ok(match (flow, step) {
@@ -301,7 +336,10 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             to_api,
             requests::api_call(&token()?),
         ),
-        (F::Password | F::AuthorizationCode | F::Device, S::Refresh) => plan(
+        (
+            F::Password | F::AuthorizationCode | F::Device | F::SmartStandalone | F::SmartEhr,
+            S::Refresh,
+        ) => plan(
             "Refresh",
             "A new access token without the user. A client that rotates refresh tokens gets a new one each time, and the old one is retired.",
             to_server,
@@ -358,7 +396,10 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
         ),
         // OpenID Connect Core §5.3: the UserInfo endpoint returns claims about the user the
         // access token was issued for.
-        (F::AuthorizationCode | F::Implicit | F::Device, S::Userinfo) => plan(
+        (
+            F::AuthorizationCode | F::Implicit | F::Device | F::SmartStandalone | F::SmartEhr,
+            S::Userinfo,
+        ) => plan(
             "Ask the userinfo endpoint who signed in",
             "OpenID Connect Core §5.3: with the access token, the client asks the authorization server for the user's claims. Its sub must equal the ID token's sub (§5.3.2); a token without the openid scope gets 403 insufficient_scope.",
             ArrowId::UserinfoRequest,
@@ -429,20 +470,113 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
                 requests::mint(&claims, signing, expires_in),
             )
         }
-        (flow, S::CreateClient) if flow != F::JwtAuth => admin(
+        (F::SmartStandalone | F::SmartEhr, S::SmartDiscovery) => plan(
+            "Read the SMART configuration",
+            "SMART App Launch 2.x §2.0.3: the app asks the FHIR server (iss, or the server it was configured with) where to authorize and what it supports. It must use these endpoints, not guess them, and can check the capabilities before it asks for launch/patient or PKCE.",
+            ArrowId::SmartDiscovery,
+            requests::get_json(ep::SMART_CONFIGURATION),
+        ),
+        (F::SmartStandalone | F::SmartEhr, S::Exchange) => plan(
+            "Exchange the code",
+            "The same back channel as the authorization code flow, for a public client with PKCE. The answer carries the launch context next to the tokens: patient, need_patient_banner, smart_style_url, and an ID token whose fhirUser names the user's FHIR resource.",
+            to_server,
+            code_exchange(input, (auth, id, secret), &input.verifier),
+        ),
+        (F::SmartStandalone | F::SmartEhr, S::ReadPatient) => plan(
+            "Read the patient in context",
+            "The token's patient/ scopes open one compartment: the patient the token response named. The API checks the scope (resource type and r for read) and that the resource belongs to that patient.",
+            to_api,
+            requests::fhir_get(&patient_path(held)?, &token()?),
+        ),
+        (F::SmartStandalone | F::SmartEhr, S::ReadObservations) => plan(
+            "Search the patient's observations",
+            "patient/*.rs allows searching (s) any resource type inside the compartment. A search for another patient's observations would be refused the same way as the lesson's read.",
+            to_api,
+            requests::fhir_get(
+                &format!("{}?patient={}", ep::OBSERVATIONS, held_patient(held)?),
+                &token()?,
+            ),
+        ),
+        (F::SmartStandalone | F::SmartEhr, S::OtherPatient) => plan(
+            "Lesson: a patient outside the compartment",
+            "The same token, another patient's record: 403 with insufficient_scope in WWW-Authenticate (RFC 6750 §3.1). A patient/ scope never reaches past the patient in context, however the id is guessed.",
+            to_api,
+            requests::fhir_get(
+                &ep::PATIENT.replace("{id}", other_patient(&held_patient(held)?)),
+                &token()?,
+            ),
+        ),
+        (F::SmartStandalone | F::SmartEhr, S::Api) => plan(
+            "Search patients",
+            "A search of Patient with a patient/ scope finds the patient in context only: the compartment filters the results, so the app never learns who else is in the EHR.",
+            to_api,
+            requests::fhir_get(ep::PATIENTS, &token()?),
+        ),
+        (F::SmartEhr, S::CreateLaunch) => admin_post(
+            "The EHR launches your app",
+            "POST /Launch, as your workspace, which owns the app: the patient open in the EHR and the user's FHIR resource. The answer is a launch value (bound to your app, five minutes, once) and launch_url, the app's launch URL with iss and launch.",
+            ep::LAUNCH,
+            setup::launch_body(
+                &held
+                    .registered
+                    .clone()
+                    .map(|(id, _)| id)
+                    .unwrap_or_else(|| setup::client_id(ws, flow)),
+                &input.patient,
+                &input.fhir_user,
+            ),
+        )?,
+        (F::BackendServices, S::SignAssertion) => plan(
+            "Sign a client assertion",
+            "RFC 7523 §3 and SMART Backend Services: iss and sub are the client_id, aud is the token endpoint's URL, exp at most five minutes away, and a fresh jti. The client signs it with its private key; here the test issuer holds the key whose public half the client registered (its jwks_uri).",
+            ArrowId::AssertionRequest,
+            requests::mint(
+                &serde_json::json!({
+                    "iss": id,
+                    "sub": id,
+                    "aud": format!("{}{}", input.issuer.trim_end_matches('/'), ep::TOKEN),
+                }),
+                "rs256",
+                300,
+            ),
+        ),
+        (F::BackendServices, S::Token) => plan(
+            "Get a token with the assertion",
+            "client_credentials with client_assertion_type and client_assertion instead of a secret. The server finds the client by iss, fetches its key set, checks the signature, aud, exp (at most five minutes) and that it has never seen this jti, then issues a token with system/ scopes.",
+            to_server,
+            requests::client_credentials_with_assertion(&input.scope, &fresh_assertion(held)?),
+        ),
+        (F::BackendServices, S::ReplayAssertion) => plan(
+            "Lesson: replay the client assertion",
+            "The very assertion the token request already used: 401 invalid_client. The server keeps every jti until its assertion expires, so a copied assertion opens nothing (RFC 7523 §3, item 7).",
+            to_server,
+            requests::client_credentials_with_assertion(&input.scope, &used_assertion(held)?),
+        ),
+        (F::BackendServices, S::Api) => plan(
+            "Call the FHIR API",
+            "system/*.rs reads across patients: there is no patient in context and no person. The API checks the scope for each resource type it answers.",
+            to_api,
+            requests::api_call(&token()?),
+        ),
+        (flow, S::CreateClient) if !matches!(flow, F::JwtAuth | F::BackendServices) => admin(
             "Register your client",
             "PUT /Client/{id} on the admin REST API, as your workspace. The answer is 201 Created and, for a confidential client, the secret the server generated: shown this once, stored only as an argon2 hash.",
             ep::CLIENT,
             setup::client_id(ws, flow),
             setup::client_body(flow, &input.redirect_uri),
         )?,
-        (flow, S::CreatePolicy) if flow != F::JwtAuth => admin(
-            "Let your client read patients",
-            "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
-            ep::POLICY,
-            setup::policy_id(ws, flow),
-            setup::policy_body(flow, &setup::client_id(ws, flow)),
-        )?,
+        // The SMART flows need no policy: their scopes decide at the FHIR API.
+        (flow, S::CreatePolicy)
+            if !matches!(flow, F::JwtAuth | F::BackendServices) && !flow.is_smart_launch() =>
+        {
+            admin(
+                "Let your client read patients",
+                "PUT /AccessPolicy/{id}: the demo API answers a request only when a policy matches its method, path and credentials. This one names your client.",
+                ep::POLICY,
+                setup::policy_id(ws, flow),
+                setup::policy_body(flow, &setup::client_id(ws, flow)),
+            )?
+        }
         (flow, S::CreateUser) if setup::has_person(flow) => {
             if input.password.is_empty() {
                 return Err("this step needs the password to give the person".into());
@@ -462,6 +596,51 @@ pub fn plan(input: &StepInput, held: &Held) -> Result<Plan, String> {
             return Err(format!("the {flow} flow has no step {:?}", step.slug()));
         }
     })
+}
+
+/// The patient the run's token is for.
+fn held_patient(held: &Held) -> Result<String, String> {
+    held.patient.clone().ok_or_else(|| {
+        "this step needs a token with a patient in context: exchange the code first".to_owned()
+    })
+}
+
+/// `/fhir/Patient/{patient}` for the patient in context.
+fn patient_path(held: &Held) -> Result<String, String> {
+    Ok(ep::PATIENT.replace("{id}", &held_patient(held)?))
+}
+
+/// A demo patient other than `patient`.
+fn other_patient(patient: &str) -> &'static str {
+    ["pat-1", "pat-2", "pat-3"]
+        .into_iter()
+        .find(|p| *p != patient)
+        .unwrap_or("pat-1")
+}
+
+/// The run's newest client assertion, if no token request has sent it yet.
+fn fresh_assertion(held: &Held) -> Result<String, String> {
+    match &held.assertion {
+        Some((a, false)) => Ok(a.clone()),
+        Some((_, true)) => Err(
+            "that assertion was sent already, and its jti works once: sign a new one first".into(),
+        ),
+        None => Err("this step needs a client assertion: sign one first".into()),
+    }
+}
+
+/// The run's newest client assertion once a token request has sent it.
+fn used_assertion(held: &Held) -> Result<String, String> {
+    match &held.assertion {
+        Some((a, true)) => Ok(a.clone()),
+        Some((_, false)) => {
+            Err("send the assertion with a token request first; the lesson sends it again".into())
+        }
+        None => Err(
+            "this lesson needs a client assertion: sign one, get a token with it, then replay it"
+                .into(),
+        ),
+    }
 }
 
 /// The JWT Auth page's requests to the test issuer: title, lesson, how it signs, another
@@ -596,6 +775,37 @@ mod tests {
     }
 
     #[test]
+    fn held_tracks_the_patient_the_launch_and_a_spent_assertion() {
+        let mut signed = step(ep::TEST_ISSUER_TOKEN, 200, r#"{"access_token":"jwt-1"}"#);
+        signed.arrows = vec![ArrowId::AssertionRequest];
+        let launch = step(
+            ep::LAUNCH,
+            201,
+            r#"{"launch_url":"http://app/launch?launch=l"}"#,
+        );
+        let h = held(&[signed.clone(), launch], "");
+        assert_eq!(h.assertion, Some(("jwt-1".into(), false)));
+        assert_eq!(h.token, None, "an assertion is not an access token");
+        assert_eq!(h.launch_url.as_deref(), Some("http://app/launch?launch=l"));
+        let mut used = step(ep::TOKEN, 200, r#"{"access_token":"a","patient":"pat-2"}"#);
+        used.exchange.request.body = "client_assertion=jwt-1".into();
+        let h = held(&[signed, used], "");
+        assert_eq!(h.assertion, Some(("jwt-1".into(), true)));
+        assert_eq!(h.patient.as_deref(), Some("pat-2"));
+        let mut input = input(Flow::BackendServices, StepKind::Token);
+        input.scope = "system/*.rs".into();
+        assert!(plan(&input, &h).unwrap_err().contains("works once"));
+        input.step = Some(StepKind::ReplayAssertion);
+        assert!(
+            plan(&input, &h)
+                .unwrap()
+                .request
+                .body
+                .contains("client_assertion=jwt-1")
+        );
+    }
+
+    #[test]
     fn steps_that_need_a_token_say_so() {
         let err = plan(
             &input(Flow::ClientCredentials, StepKind::Api),
@@ -641,6 +851,8 @@ mod tests {
             refresh: Some("r".into()),
             retired_refresh: Some("r0".into()),
             device_code: Some("d".into()),
+            patient: Some("pat-2".into()),
+            assertion: Some(("a".into(), false)),
             ..Default::default()
         };
         let mut planned = 0;
@@ -668,7 +880,13 @@ mod tests {
         // Each flow's own steps (the device flow: its request, the poll, the API, userinfo,
         // refresh, reuse, introspect, revoke), then its setup: client and policy for each, and
         // a person for the four where one signs in; JWT Auth: its trust, policy and API call,
-        // and six requests to the test issuer.
-        assert_eq!(planned, 3 + 5 + 7 + 9 + 4 + 8 + 6 * 2 + 4 + 3 + 6);
+        // and six requests to the test issuer. The SMART launches: discovery, the exchange,
+        // userinfo, refresh and four FHIR calls, the EHR's launch, and a client and a person
+        // each; Backend Services: the assertion, the token and the API (the replay needs a used
+        // assertion).
+        assert_eq!(
+            planned,
+            3 + 5 + 7 + 9 + 4 + 8 + 6 * 2 + 4 + 3 + 6 + (8 + 2) + (9 + 2) + 3
+        );
     }
 }

@@ -134,6 +134,9 @@ pub struct StepInput {
     pub workspace_password: String,
     /// The `aud` of a token the JWT Auth page asks the test issuer for.
     pub audience: String,
+    /// The patient and the user's FHIR resource of an EHR launch.
+    pub patient: String,
+    pub fhir_user: String,
     /// This server's issuer, filled in by the server before it plans a step.
     #[serde(skip)]
     pub issuer: String,

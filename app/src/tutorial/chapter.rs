@@ -13,6 +13,7 @@ use crate::sandbox::diagram::SequenceDiagram;
 use crate::sandbox::flow::{FlowState, Page, StepButton, StepList};
 use crate::sandbox::front_door::{AuthorizeExtras, SeeThePagesAgain, begin};
 use crate::sandbox::request_card::RequestCard;
+use crate::sandbox::smart::OpenLaunch;
 use crate::sandbox::wire::{RunView, StepInput};
 use crate::sandbox::{implicit, setup, steps};
 use leptos::prelude::*;
@@ -90,6 +91,8 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let person_password = move || ws.person_password.get();
     let redirect_uri = move || format!("{}{}", origin.get_untracked(), ep::CALLBACK);
     let make = Callback::new(move |()| StepInput {
+        client_id: chapter.client.into(),
+        patient: "pat-1".into(),
         workspace: ws.username(),
         workspace_password: ws.password.get_untracked(),
         password: ws.person_password.get_untracked(),
@@ -136,18 +139,29 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                 <SequenceDiagram flow trail=Signal::derive(move || state.trail()) />
                 <section class="steps" aria-labelledby="setup-title">
                     <h2 id="setup-title">"1. Set up, with the admin REST API"</h2>
-                    <p>
-                        "A developer registers a client before it can ask for anything. Each card is a real request "
-                        "to this server's admin API, signed in as your workspace. Edit it if you like, then run it."
-                    </p>
-                    <div class="step-buttons">
-                        {chapter.setup().iter().map(|(step, label)| view! {
-                            <StepButton state make step=*step label=*label />
-                        }).collect_view()}
-                    </div>
-                    <Show when=move || ws.is_open()>
-                        <RequestCard state make steps=chapter.setup() />
-                    </Show>
+                    {match chapter.setup.is_empty() {
+                        false => view! {
+                            <p>
+                                "A developer registers a client before it can ask for anything. Each card is a real request "
+                                "to this server's admin API, signed in as your workspace. Edit it if you like, then run it."
+                            </p>
+                            <div class="step-buttons">
+                                {chapter.setup.iter().map(|(step, label)| view! {
+                                    <StepButton state make step=*step label=*label />
+                                }).collect_view()}
+                            </div>
+                            <Show when=move || ws.is_open()>
+                                <RequestCard state make steps=chapter.setup />
+                            </Show>
+                        }.into_any(),
+                        true => view! {
+                            <p>
+                                "Nothing to send: the demo client " <code>{chapter.client}</code>
+                                " is registered with its key set's URL (jwks_uri), which the test issuer publishes, so the test issuer can sign for it. "
+                                "Your own service would register its own public keys, never this shared one."
+                            </p>
+                        }.into_any(),
+                    }}
                 </section>
                 <section class="steps" aria-labelledby="use-title">
                     <h2 id="use-title">{if flow == Flow::Basic { "2. Call the API" } else { "2. Get a token and call the API" }}</h2>
@@ -156,8 +170,11 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                             <StepButton state make step=*step label=*label needs=*needs class=*class />
                         }).collect_view()}
                     </div>
+                    {(flow == Flow::SmartEhr).then(|| view! { <OpenLaunch state /> })}
                     {through_browser.then(|| view! {
-                        <FrontDoor chapter state ws fresh registered=Signal::derive(registered) redirect_uri=Signal::derive(move || { origin.track(); redirect_uri() }) />
+                        {(flow != Flow::SmartEhr).then(|| view! {
+                            <FrontDoor chapter state ws fresh registered=Signal::derive(registered) redirect_uri=Signal::derive(move || { origin.track(); redirect_uri() }) />
+                        })}
                         <p>
                             "Sign in as " <code>{person}</code> " with the password " <code data-person-password="">{person_password}</code>
                             ". The sign-in page belongs to the authorization server: your client never sees it."
@@ -171,8 +188,9 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
                             <StepButton state make step=chapter.lesson.0 label=chapter.lesson.1 class="lesson" />
                         })}
                     </div>
-                    {through_browser.then(|| view! {
-                        <p>"On the callback page: " <strong>{chapter.lesson.1}</strong> "."</p>
+                    {through_browser.then(|| match chapter.lesson_answer.0 == ep::AUTHORIZE {
+                        true => view! { <p>"Beside the button that sends the browser: " <strong>{chapter.lesson.1}</strong> "."</p> }.into_any(),
+                        false => view! { <p>"On the callback page: " <strong>{chapter.lesson.1}</strong> "."</p> }.into_any(),
                     })}
                 </section>
                 <section class="recap" aria-labelledby="recap-title">
@@ -219,7 +237,7 @@ fn FrontDoor(
         prompt: String::new(),
         other: format!("login_hint={}", setup::username(&ws.username())),
     };
-    let url_of = move |client_id: &str, run: &str| {
+    let url_of = move |client_id: &str, run: &str, aud: String| {
         let (state_value, nonce, verifier) = fresh.get_untracked();
         match flow {
             Flow::Implicit => implicit::implicit_url(
@@ -241,26 +259,42 @@ fn FrontDoor(
                     method: "S256".into(),
                     extras: extras(),
                     run: run.to_owned(),
+                    aud: aud.clone(),
+                    ..Default::default()
                 };
                 save_run(&r);
                 authorize_url(&r)
             }
         }
     };
-    let go = move |_| {
+    // A SMART launch names the FHIR server the token is for; the lesson names another one.
+    let send = move |aud: String| {
         let Some((client_id, _)) = registered.get_untracked() else {
             return;
         };
         let state_value = fresh.get_untracked().0;
         let id = client_id.clone();
-        begin(state, client_id, state_value, move |run| url_of(&id, &run));
+        begin(state, client_id, state_value, move |run| {
+            url_of(&id, &run, aud)
+        });
     };
+    let own_aud = move || match flow.is_smart_launch() {
+        true => setup::fhir_base(redirect_uri.get_untracked().trim_end_matches(ep::CALLBACK)),
+        false => String::new(),
+    };
+    let go = move |_| send(own_aud());
+    let wrong_aud = move |_| send(crate::sandbox::smart::OTHER_FHIR_SERVER.to_owned());
     let ready = move || registered.get().is_some() && fresh.with(|f| !f.0.is_empty());
     view! {
         <div class="step-buttons">
             <button class="primary" on:click=go disabled=move || !ready() || state.busy.get()>
                 {move || format!("Run {}: go to the authorization server", state.next_number())}
             </button>
+            {flow.is_smart_launch().then(|| view! {
+                <button class="lesson" on:click=wrong_aud disabled=move || !ready() || state.busy.get()>
+                    {move || format!("Lesson {}: {}", state.next_number(), chapter.lesson.1)}
+                </button>
+            })}
         </div>
         <Show when=move || registered.get().is_none()>
             <p class="hint">"Register your client first: the browser is sent with its client_id."</p>
@@ -268,6 +302,7 @@ fn FrontDoor(
         <p>
             {match flow {
                 Flow::Implicit => "The token comes back in the callback's fragment. There: call the API, then try the lesson.",
+                Flow::SmartStandalone => "After sign-in, choose the patient. The code comes back to the callback page. There: exchange it and read the patient in context.",
                 _ => "The code comes back to the callback page. There: exchange it, call the API, then try the lesson.",
             }}
         </p>

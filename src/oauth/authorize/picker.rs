@@ -71,19 +71,23 @@ pub fn show(
         csrf: state.csrf.token(&browser, id),
         patients: choices(),
         error,
-        sandbox: banner(request, ArrowId::Consent),
+        sandbox: banner(request, ArrowId::PickPatient),
     };
     let status = if view.error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    html(
+    let mut response = html(
         status,
         "Choose a patient",
         view! { <PatientPickerPage view /> },
         &set.into_iter().collect::<Vec<_>>(),
-    )
+    );
+    response
+        .extensions_mut()
+        .insert(crate::sandbox::recorder::PageShown(ArrowId::PickPatient));
+    response
 }
 
 /// Sends the browser to the picker of request `id` (after the login form: a 303, so a reload
