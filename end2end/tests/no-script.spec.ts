@@ -34,3 +34,15 @@ test('password and basic run without JavaScript too', async ({ page }) => {
   await page.getByRole('button', { name: /^Lesson \d+: try a wrong secret$/ }).click();
   await expect(page.getByRole('region', { name: '1. Lesson: a wrong secret' }).locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
 });
+
+test('Backend Services runs without JavaScript: assertion, token, API, replay', async ({ page }) => {
+  await page.goto('/sandbox/backend-services');
+  await page.getByRole('button', { name: /^Run \d+: sign a client assertion$/ }).click();
+  await expect(page).toHaveURL(/\/sandbox\/backend-services\?run=[\w-]+#results$/);
+  await page.getByRole('button', { name: /^Run \d+: get a token with it$/ }).click();
+  await expect(page.getByRole('region', { name: '2. Get a token with the assertion' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: /^Run \d+: call the FHIR API$/ }).click();
+  await expect(page.getByRole('region', { name: '3. Call the FHIR API' }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
+  await page.getByRole('button', { name: /^Lesson \d+: send the same assertion again$/ }).click();
+  await expect(page.getByRole('region', { name: '4. Lesson: replay the client assertion' }).locator('.status')).toHaveText('HTTP/1.1 401 Unauthorized');
+});

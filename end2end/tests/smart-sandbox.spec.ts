@@ -177,6 +177,14 @@ test('console Test launch: the owner launches their SMART app for a patient', as
   await page.getByLabel('Password').fill('a-long-password');
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/developer$/);
+  // A demo user of the developer's with a FHIR resource of their own.
+  await page.goto('/developer/users');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(`${developer}-doc`);
+  await page.getByLabel('Password').fill('a-long-password');
+  await page.getByLabel(/^fhirUser/).fill('Practitioner/prac-2');
+  await page.getByRole('button', { name: 'Create the user' }).click();
+  await expect(page.locator(`tr[data-user="${developer}-doc"]`)).toContainText('Practitioner/prac-2');
   const app = `${developer}-app`;
   const put = await request.put(`/Client/${app}`, {
     headers: { authorization: `Basic ${Buffer.from(`${developer}:a-long-password`).toString('base64')}` },
@@ -200,12 +208,14 @@ test('console Test launch: the owner launches their SMART app for a patient', as
   // This app was registered without offline_access.
   await page.getByLabel('Scope').fill('openid fhirUser launch patient/*.rs');
   await page.getByRole('button', { name: /^Run 1: go to the authorization server$/ }).click();
-  await signIn(page, 'alice', 'alice-password');
+  await signIn(page, `${developer}-doc`, 'a-long-password');
   await expect(page.getByText("receive the EHR's context: Patient/pat-2")).toBeVisible();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(/\/sandbox\/callback\?/);
   await waitForHydration(page);
   await page.getByRole('button', { name: /^Run \d+: exchange the code$/ }).click();
   await expect(page.locator('[data-context="patient"]')).toContainText('pat-2');
+  // The person's own fhirUser, from the console's user form, in the ID token.
+  await expect(page.locator('dd[data-context^="fhirUser"]')).toContainText('Practitioner/prac-2');
   expect(errors).toEqual([]);
 });

@@ -47,6 +47,7 @@ test('a visitor completes the three SMART chapters', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'This request cannot go on' })).toBeVisible();
   await expect(page.getByRole('alert')).toContainText("is not this server's FHIR base URL");
   await page.goBack();
+  await run(page, 'read the SMART configuration');
   await page.getByRole('button', { name: /^Run \d+: go to the authorization server$/ }).click();
   await authorize(page, user, password);
   await run(page, 'exchange the code');

@@ -131,6 +131,7 @@ fn user_summary(u: &User) -> UserSummary {
         username: u.username.clone(),
         name: u.name.clone(),
         email: u.email.clone(),
+        fhir_user: u.fhir_user.clone(),
         roles: u
             .roles
             .iter()
@@ -333,6 +334,7 @@ impl ConsoleBackend for Console {
                 "password": text(&form.password),
                 "name": text(&form.name),
                 "email": text(&form.email),
+                "fhirUser": text(&form.fhir_user),
             });
             let input: UserInput = serde_json::from_value(input)
                 .map_err(|e| Failure::bad(format!("the form is not valid: {e}")))?;

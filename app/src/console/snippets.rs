@@ -78,10 +78,20 @@ pub fn snippets(form: &ClientForm, issuer: &str) -> Vec<(&'static str, String)> 
         ));
     }
     if has("authorization_code") {
+        // SMART App Launch 2.x §2.0.5: a SMART request names the FHIR server it is for; an EHR
+        // launch sends back the launch value it was opened with.
+        let smart = match crate::sandbox::smart::asks_smart(&form.scope) {
+            true => format!("&aud={issuer}{}", ep::FHIR_BASE),
+            false => String::new(),
+        };
+        let launch = match form.scope.split(' ').any(|s| s == "launch") {
+            true => "&launch=$LAUNCH",
+            false => "",
+        };
         out.push((
             "Authorization code: open in a browser",
             format!(
-                "{issuer}{}?response_type=code&client_id={id}&redirect_uri={redirect}&scope={scope}&state=$STATE&code_challenge=$CHALLENGE&code_challenge_method=S256",
+                "{issuer}{}?response_type=code&client_id={id}&redirect_uri={redirect}&scope={scope}&state=$STATE&code_challenge=$CHALLENGE&code_challenge_method=S256{smart}{launch}",
                 ep::AUTHORIZE
             ),
         ));
@@ -126,6 +136,28 @@ pub fn snippets(form: &ClientForm, issuer: &str) -> Vec<(&'static str, String)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_smart_app_s_authorization_url_names_the_fhir_server() {
+        let form = ClientForm {
+            client_id: "app".into(),
+            grant_types: vec!["authorization_code".into()],
+            redirect_uris: vec!["https://app.example/cb".into()],
+            scope: "openid launch patient/*.rs".into(),
+            ..Default::default()
+        };
+        let url = &snippets(&form, "https://as.example")[1].1;
+        assert!(
+            url.ends_with("&aud=https://as.example/fhir&launch=$LAUNCH"),
+            "{url}"
+        );
+        let plain = ClientForm {
+            scope: "openid patient.read".into(),
+            ..form
+        };
+        let url = &snippets(&plain, "https://as.example")[1].1;
+        assert!(!url.contains("aud="), "{url}");
+    }
 
     #[test]
     fn snippets_follow_the_grants_and_never_hold_the_secret() {

@@ -53,6 +53,7 @@ pub fn UsersPage() -> impl IntoView {
                     <label>"Password" <input type="password" required prop:value=move || form.with(|f| f.password.clone()) on:input=field(|f, v| f.password = v) /></label>
                     <label>"Name" <input type="text" prop:value=move || form.with(|f| f.name.clone()) on:input=field(|f, v| f.name = v) /></label>
                     <label>"Email" <input type="email" prop:value=move || form.with(|f| f.email.clone()) on:input=field(|f, v| f.email = v) /></label>
+                    <label>"fhirUser (optional: their FHIR resource, for SMART apps)" <input type="text" placeholder="Practitioner/prac-1" prop:value=move || form.with(|f| f.fhir_user.clone()) on:input=field(|f, v| f.fhir_user = v) /></label>
                     <button type="submit" class="primary">"Create the user"</button>
                 </fieldset>
             </form>
@@ -62,7 +63,7 @@ pub fn UsersPage() -> impl IntoView {
                     Err(e) => view! { <p class="auth-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label="Table, scrolls sideways on a narrow screen"><table class="claims listing">
-                            <thead><tr><th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"State"</th><th scope="col">"Actions"</th></tr></thead>
+                            <thead><tr><th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"fhirUser"</th><th scope="col">"Roles"</th><th scope="col">"State"</th><th scope="col">"Actions"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| view! { <UserRow user=u admin=admin() run /> }).collect_view()}
                             </tbody>
@@ -89,6 +90,7 @@ fn UserRow(user: UserSummary, admin: bool, run: impl Fn(Runner) + Copy + 'static
         <tr data-user=name.clone()>
             <td><code>{name.clone()}</code></td>
             <td>{user.name.clone().unwrap_or_default()}</td>
+            <td>{user.fhir_user.clone().map(|f| view! { <code>{f}</code> })}</td>
             <td>{if user.roles.is_empty() { "resource owner".to_owned() } else { user.roles.join(", ") }}</td>
             <td>{if disabled { "disabled" } else { "active" }}</td>
             <td>

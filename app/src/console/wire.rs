@@ -105,6 +105,9 @@ pub struct UserForm {
     pub password: String,
     pub name: String,
     pub email: String,
+    /// The user's FHIR resource (SMART `fhirUser`): `Practitioner/prac-1`; empty for none.
+    #[serde(default)]
+    pub fhir_user: String,
 }
 
 /// A user as a list shows it.
@@ -113,6 +116,8 @@ pub struct UserSummary {
     pub username: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    #[serde(default)]
+    pub fhir_user: Option<String>,
     pub roles: Vec<String>,
     pub owner: Option<String>,
     pub disabled: bool,

@@ -34,6 +34,18 @@ pub const OTHER_FHIR_SERVER: &str = "https://ehr.example.org/fhir";
 /// The demo patients an EHR launch may open.
 const PATIENTS: [(&str, &str); 3] = [("pat-1", "pat-1"), ("pat-2", "pat-2"), ("pat-3", "pat-3")];
 
+/// True when `scope` holds a SMART scope: `launch`, `launch/…`, `fhirUser`, or a resource
+/// scope (`patient/`, `user/`, `system/`), so that its authorization request needs `aud`.
+pub fn asks_smart(scope: &str) -> bool {
+    scope.split(' ').any(|s| {
+        s == "launch"
+            || s == "fhirUser"
+            || ["launch/", "patient/", "user/", "system/"]
+                .iter()
+                .any(|p| s.starts_with(p))
+    })
+}
+
 /// The demo SMART app, a public client.
 const DEMO: [DemoClient; 1] = [DemoClient {
     id: "smart-app",
@@ -486,6 +498,16 @@ fn fhir_user_of(id_token: &str) -> Option<String> {
 mod tests {
     use super::*;
     use base64::Engine;
+
+    #[test]
+    fn smart_scopes_are_told_apart_from_plain_ones() {
+        assert!(asks_smart("openid launch/patient"));
+        assert!(asks_smart("launch"));
+        assert!(asks_smart("system/*.rs"));
+        assert!(asks_smart("fhirUser"));
+        assert!(!asks_smart("openid profile patient.read offline_access"));
+        assert!(!asks_smart("launcher"));
+    }
 
     #[test]
     fn the_context_lists_what_the_token_response_carries() {

@@ -27,7 +27,8 @@ pub struct Chapter {
     pub api_path: &'static str,
     /// The steps of its second part on the chapter's own page (the token, then the API), with
     /// their labels, what each needs and its button class. The flows through the browser finish
-    /// on the callback page instead, and have none.
+    /// on the callback page instead: theirs come before the browser leaves (SMART discovery,
+    /// the EHR's launch).
     pub steps: &'static [(StepKind, &'static str, Needs, &'static str)],
     /// The failure lesson's step and its button label.
     pub lesson: (StepKind, &'static str),
@@ -226,7 +227,12 @@ pub const CHAPTERS: [Chapter; 8] = [
         client: "",
         api_path: "/fhir/Patient/",
         scope: crate::sandbox::smart::STANDALONE_SCOPE,
-        steps: &[],
+        steps: &[(
+            StepKind::SmartDiscovery,
+            "read the SMART configuration",
+            Needs::Nothing,
+            "",
+        )],
         purpose: "SMART App Launch on top of the code flow: a health app the person opens on its own asks for launch/patient with aud naming the FHIR server; after sign-in the person picks the patient, and the token is for that patient's record only.",
         secrets: &[
             (
