@@ -137,7 +137,7 @@ pub fn RolesPicture() -> impl IntoView {
     }
 }
 
-/// The seven flows, with when to use each, who holds the secret, and its status.
+/// The ten flows, with when to use each, who holds the secret, and its status.
 #[component]
 pub fn FlowCards() -> impl IntoView {
     view! {
@@ -178,6 +178,12 @@ pub fn FlowGuide() -> impl IntoView {
                 <li>
                     "Are the tokens issued by another identity provider (a company's sign-in, a cloud IdP)? Trust that issuer at the API: "
                     <a href="/sandbox/jwt-auth">"JWT Auth"</a> " shows what the API must check."
+                </li>
+                <li>
+                    "Is it a health app on a FHIR server? Use SMART App Launch: a "
+                    <a href="/sandbox/smart-standalone">"standalone launch"</a> " when the person opens the app on its own, an "
+                    <a href="/sandbox/smart-ehr">"EHR launch"</a> " when the EHR opens it with a patient in context, and "
+                    <a href="/sandbox/backend-services">"Backend Services"</a> " for a service that reads many patients with its own key."
                 </li>
                 <li>
                     "Does the API accept only HTTP Basic? " <a href="/sandbox/basic">"Basic"</a>

@@ -1,6 +1,6 @@
 //! The tutorial at `/tutorial`: five chapters in the order of the Authentication Tutorial
 //! (Basic, Client Credentials, Resource Owner Password, Authorization Code with PKCE,
-//! Implicit). A browser gets a private learner workspace on its first visit; each chapter is
+//! Implicit), then three of SMART on FHIR (standalone launch, EHR launch, Backend Services). A browser gets a private learner workspace on its first visit; each chapter is
 //! marked done from what the workspace's runs hold.
 
 pub mod catalogue;
@@ -31,8 +31,8 @@ pub fn TutorialPage() -> impl IntoView {
             <p class="crumbs"><a href="/">"oauth-sandbox"</a> " / Tutorial"</p>
             <h1>"Tutorial"</h1>
             <p class="lead">
-                "Five flows, oldest idea first. In each chapter you register your own client and its access policy "
-                "with the admin REST API, get a token, call the demo API, and break something on purpose. "
+                "Five flows, oldest idea first, then three of SMART on FHIR. In each chapter you set up what the flow needs (your own client, "
+                "its access policy, a person) with the admin REST API, get a token, call the demo API, and break something on purpose. "
                 "Every request and answer lands on the chapter's timeline, exactly as it crossed."
             </p>
             <workspace::WorkspacePanel ws />
