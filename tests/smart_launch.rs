@@ -84,19 +84,16 @@ async fn sign_in_pick_and_approve(
         let picker = b.get(&loc).await;
         assert_eq!(picker.status, 200, "{}", picker.text());
         let html = picker.text();
+        let chosen = patient.expect("a patient to pick");
         assert!(
-            html.contains("Peter Chalmers"),
-            "the picker lists the patients"
+            html.contains(&format!("value=\"{chosen}\"")),
+            "the picker lists {chosen}: {html}"
         );
         let (request, csrf) = (hidden(&html, "request"), hidden(&html, "csrf"));
         r = b
             .post(
                 "/auth/patient",
-                &[
-                    ("request", &request),
-                    ("csrf", &csrf),
-                    ("patient", patient.expect("a patient to pick")),
-                ],
+                &[("request", &request), ("csrf", &csrf), ("patient", chosen)],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.text());
@@ -344,6 +341,17 @@ async fn the_picker_refuses_a_forged_form_and_an_unknown_patient() {
                 ("csrf", &csrf),
                 ("patient", "pat-404"),
             ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("Choose one of the patients listed"));
+    // bob is Patient/pat-2: his own record is the only one he may open, listed or forged.
+    assert!(html.contains("value=\"pat-2\""), "{html}");
+    assert!(!html.contains("value=\"pat-1\""), "{html}");
+    let r = b
+        .post(
+            "/auth/patient",
+            &[("request", &request), ("csrf", &csrf), ("patient", "pat-1")],
         )
         .await;
     assert_eq!(r.status, 400);
@@ -631,7 +639,7 @@ async fn introspection_returns_the_launch_context() {
             &enc("openid fhirUser launch/patient patient/*.rs"),
         );
     let page = b.get(&format!("/auth/authorize?{q}")).await;
-    let r = sign_in_pick_and_approve(&mut b, &page, "bob", Some("pat-1")).await;
+    let r = sign_in_pick_and_approve(&mut b, &page, "bob", Some("pat-2")).await;
     let code = location(&r).1["code"].clone();
     let body = format!(
         "grant_type=authorization_code&code={}&redirect_uri={}&code_verifier={VERIFIER}",
@@ -650,7 +658,7 @@ async fn introspection_returns_the_launch_context() {
         .await
         .json();
     assert_eq!(i["active"], true);
-    assert_eq!(i["patient"], "pat-1");
+    assert_eq!(i["patient"], "pat-2");
     assert_eq!(
         i["fhirUser"],
         format!("{ISSUER}/fhir/Patient/pat-2"),

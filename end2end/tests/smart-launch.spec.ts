@@ -21,10 +21,12 @@ test('standalone SMART launch: the patient picker, consent in words, a token for
     prompt: 'consent',
   });
   await page.goto(`/auth/authorize?${p}`);
-  await page.getByLabel('Username').fill('bob');
-  await page.getByLabel('Password').fill('bob-password');
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('alice-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: /Choose the patient for/ })).toBeVisible();
+  // alice is a practitioner: every demo patient is offered.
+  await expect(page.getByRole('radio')).toHaveCount(3);
   await screenshot(page, 'smart-patient-picker');
   await page.getByLabel(/Ada Okafor/).check();
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -48,6 +50,23 @@ test('standalone SMART launch: the patient picker, consent in words, a token for
   expect(own.status()).toBe(200);
   const other = await request.get('/fhir/Patient/pat-1', { headers: { authorization: `Bearer ${body.access_token}` } });
   expect(other.status()).toBe(403);
+});
+
+test('a person who is a patient may choose only their own record', async ({ page, baseURL }) => {
+  const p = new URLSearchParams({
+    response_type: 'code', client_id: 'smart-app', redirect_uri: `${baseURL}/sandbox/callback`,
+    scope: 'openid fhirUser launch/patient patient/*.rs', state: 'smart-3', aud: `${baseURL}/fhir`,
+    code_challenge: challenge, code_challenge_method: 'S256', prompt: 'consent',
+  });
+  await page.goto(`/auth/authorize?${p}`);
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill('bob-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /Choose the patient for/ })).toBeVisible();
+  await expect(page.getByRole('radio')).toHaveCount(1);
+  await expect(page.getByRole('radio')).toHaveValue('pat-2');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByText('know the patient in context: Patient/pat-2')).toBeVisible();
 });
 
 test('a SMART request with the wrong aud comes back with invalid_request and no code', async ({ page, baseURL }) => {

@@ -275,7 +275,7 @@ async fn after_login(
         let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time) else {
             return server_error_page();
         };
-        return picker::ask(state, headers, &id, &request, username, via, cookies);
+        return picker::ask(state, headers, &id, &request, username, via, cookies).await;
     }
     let remembered = match sessions::has_consent(
         &state.db,

@@ -3,8 +3,10 @@
 //! to select a patient" in the sense of `context-standalone-patient`).
 //!
 //! It comes after sign-in and before consent: `GET /auth/patient?request=…` shows the demo
-//! patients, and its form (with the browser's CSRF token for that request) posts the choice,
-//! which joins the request's launch context. Then the request goes on as any other.
+//! patients the person may choose, and its form (with the browser's CSRF token for that
+//! request) posts the choice, which joins the request's launch context. Then the request goes
+//! on as any other. Whom a person may choose is the EHR's decision: a person whose `fhirUser`
+//! is a Patient opens their own record only; anyone else chooses among all the demo patients.
 
 use super::request::AuthorizeRequest;
 use super::respond::{Via, html, server_error_page};
@@ -27,6 +29,31 @@ pub fn waits_for_patient(request: &AuthorizeRequest) -> bool {
         .smart
         .as_ref()
         .is_some_and(|s| s.pick_patient && s.context.patient.is_none())
+}
+
+/// The patient id of a `fhirUser` reference that names a Patient (`Patient/pat-2`, or an
+/// absolute URL ending so), if it does.
+fn own_patient(reference: &str) -> Option<&str> {
+    let mut segments = reference.rsplit('/');
+    let id = segments.next()?;
+    (segments.next()? == "Patient" && !id.is_empty()).then_some(id)
+}
+
+/// The patients `username` may choose: only their own when their `fhirUser` is a Patient,
+/// else every demo patient.
+async fn choices_for(state: &AppState, username: &str) -> Result<Vec<PatientChoice>, Response> {
+    let user = crate::storage::users::get(&state.db, username)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "the person's record for the patient picker");
+            server_error_page()
+        })?;
+    let own = user.and_then(|u| u.fhir_user);
+    let mut all = choices();
+    if let Some(id) = own.as_deref().and_then(own_patient) {
+        all.retain(|c| c.id == id);
+    }
+    Ok(all)
 }
 
 /// The demo patients, as the picker lists them.
@@ -53,7 +80,7 @@ fn choices() -> Vec<PatientChoice> {
 }
 
 /// The picker page for pending request `id`.
-pub fn show(
+pub async fn show(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
@@ -61,6 +88,10 @@ pub fn show(
     username: &str,
     error: Option<String>,
 ) -> Response {
+    let patients = match choices_for(state, username).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
     let Ok((browser, set)) = csrf::browser_cookie(state, headers) else {
         return server_error_page();
     };
@@ -69,7 +100,7 @@ pub fn show(
         username: username.to_owned(),
         request_id: id.to_owned(),
         csrf: state.csrf.token(&browser, id),
-        patients: choices(),
+        patients,
         error,
         sandbox: banner(request, ArrowId::PickPatient),
     };
@@ -92,7 +123,7 @@ pub fn show(
 
 /// Sends the browser to the picker of request `id` (after the login form: a 303, so a reload
 /// does not resend the password), or shows it at once.
-pub fn ask(
+pub async fn ask(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
@@ -103,7 +134,10 @@ pub fn ask(
 ) -> Response {
     match via {
         Via::Post => see_other(app::endpoints::PATIENT_PICKER, id, cookies),
-        Via::Get => with_cookies(show(state, headers, id, request, username, None), cookies),
+        Via::Get => with_cookies(
+            show(state, headers, id, request, username, None).await,
+            cookies,
+        ),
     }
 }
 
@@ -115,7 +149,7 @@ pub async fn picker_get(
 ) -> Response {
     match signed_in_pending(&state, query.as_deref()) {
         Some((id, request, username)) if waits_for_patient(&request) => {
-            show(&state, &headers, &id, &request, &username, None)
+            show(&state, &headers, &id, &request, &username, None).await
         }
         _ => bad_request(
             "This request does not wait for a patient: it expired, was answered, or never asked. Go back to the application and start again.",
@@ -138,7 +172,16 @@ pub async fn picker_post(State(state): State<AppState>, request: Request) -> Res
         return bad_request("This request does not wait for a patient.");
     }
     let chosen = params.get("patient").unwrap_or_default().to_owned();
-    if !choices().iter().any(|c| c.id == chosen) {
+    let allowed = match choices_for(&state, &username).await {
+        Ok(choices) => choices.iter().any(|c| c.id == chosen),
+        Err(response) => return response,
+    };
+    crate::checks::record(
+        "the patient is one this person may choose",
+        "SMART App Launch 2.x §2.0.5",
+        allowed,
+    );
+    if !allowed {
         return show(
             &state,
             &headers,
@@ -146,13 +189,9 @@ pub async fn picker_post(State(state): State<AppState>, request: Request) -> Res
             &request,
             &username,
             Some("Choose one of the patients listed.".into()),
-        );
+        )
+        .await;
     }
-    crate::checks::record(
-        "the person chose the patient in context",
-        "SMART App Launch 2.x §2.0.5",
-        true,
-    );
     if let Some(smart) = request.smart.as_mut() {
         smart.context.patient = Some(chosen);
     }
@@ -169,4 +208,21 @@ pub async fn picker_post(State(state): State<AppState>, request: Request) -> Res
         &[],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patient_reference_names_the_person_s_own_record() {
+        assert_eq!(own_patient("Patient/pat-2"), Some("pat-2"));
+        assert_eq!(
+            own_patient("https://ehr.example/fhir/Patient/pat-3"),
+            Some("pat-3")
+        );
+        assert_eq!(own_patient("Practitioner/prac-1"), None);
+        assert_eq!(own_patient("Patient/"), None);
+        assert_eq!(own_patient("pat-2"), None);
+    }
 }
