@@ -319,15 +319,18 @@ pub async fn build_state(
         .await?;
         startup.seeded.push(("demo data".into(), applied));
     }
+    // A seed with keys names the signing key: the first one, with its own algorithm.
+    let mut signing_alg = config.signing_alg;
     if let Some((name, text)) = seed_text {
         let applied = seed::load(&db, &passwords, &name, &text, now, &issuer).await?;
+        signing_alg = applied.signing_alg.unwrap_or(signing_alg);
         startup.seeded.push((name, applied));
     }
     startup.generated_admin_password =
         seed::ensure_admin(&db, &passwords, config.admin_password.as_deref(), now)
             .await
             .map_err(StartupError::Admin)?;
-    let keys = oauth::keys::KeyRing::load_or_create(&db, config.signing_alg, now).await?;
+    let keys = oauth::keys::KeyRing::load_or_create(&db, signing_alg, now).await?;
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
         .site_root(config.site_root.as_deref().unwrap_or("target/site"))

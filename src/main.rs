@@ -34,6 +34,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             users = applied.users,
             policies = applied.policies,
             trusted_issuers = applied.trusted_issuers,
+            keys = applied.keys,
             "seed applied"
         );
     }

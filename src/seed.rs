@@ -1,6 +1,6 @@
 //! The seed file and the built-in demo data, applied at start as idempotent upserts.
 //!
-//! A seed is JSON `{"clients": [...], "users": [...], "policies": [...], "trusted_issuers":
+//! A seed is JSON `{"clients": [...], "users": [...], "policies": [...], "keys": [...], "trusted_issuers":
 //! [...]}`, each element in the admin REST API's own shape, secrets and passwords in plain text. Everything is parsed and
 //! validated first; then every secret is hashed; then all rows are written in one transaction.
 //! A bad seed stops start-up with an error naming the element and the field, and nothing is
@@ -45,6 +45,9 @@ struct SeedFile {
     policies: Vec<Value>,
     #[serde(default)]
     trusted_issuers: Vec<Value>,
+    /// Private JWKs: the server's signing keys, the first one active.
+    #[serde(default)]
+    keys: Vec<Value>,
 }
 
 /// A parsed and validated seed.
@@ -54,6 +57,7 @@ pub struct Seed {
     pub users: Vec<ValidUser>,
     pub policies: Vec<AccessPolicy>,
     pub trusted_issuers: Vec<TrustedIssuer>,
+    pub keys: Vec<crate::oauth::seed_keys::SeedKey>,
 }
 
 /// Counts of what a seed wrote.
@@ -63,6 +67,11 @@ pub struct Applied {
     pub users: usize,
     pub policies: usize,
     pub trusted_issuers: usize,
+    /// Signing keys stored that were not there before.
+    pub keys: usize,
+    /// The algorithm of the seed's first key, which signs: the server keeps it active rather
+    /// than making a key for `--signing-alg`.
+    pub signing_alg: Option<crate::oauth::keys::SigningAlg>,
 }
 
 /// Parses one element of a list, returning its label (`clients[2] ("web")`), its id and value.
@@ -146,6 +155,21 @@ pub fn parse(text: &str, now: i64, issuer: &str) -> Result<Seed, String> {
                 .map_err(|e| named(&label, e))?,
         );
     }
+    for (i, v) in file.keys.into_iter().enumerate() {
+        let label = match v.get("kid").and_then(Value::as_str) {
+            Some(kid) => format!("keys[{i}] ({kid:?})"),
+            None => format!("keys[{i}]"),
+        };
+        let key =
+            crate::oauth::seed_keys::from_private_jwk(&v).map_err(|e| format!("{label}: {e}"))?;
+        if !seen.insert(format!("k:{}", key.kid)) {
+            return Err(format!(
+                "{label}: kid: {:?} appears more than once",
+                key.kid
+            ));
+        }
+        seed.keys.push(key);
+    }
     Ok(seed)
 }
 
@@ -221,15 +245,32 @@ pub async fn apply(
         for t in &seed.trusted_issuers {
             storage::trusted_issuers::upsert_in(&mut tx, t, now).await?;
         }
+        // Keys already stored (by kid) stay as they are, so a restart on the same database
+        // changes nothing; the first key goes in last, so that it is the one left active.
+        let mut keys = 0;
+        for (i, key) in seed.keys.iter().enumerate().rev() {
+            let row = storage::keys::StoredKey {
+                kid: key.kid.clone(),
+                alg: key.alg.as_str().into(),
+                private_der: key.pkcs8.clone(),
+                created_at: now,
+                active: i == 0,
+            };
+            if storage::keys::insert_if_absent_in(&mut tx, &row, i == 0).await? {
+                keys += 1;
+            }
+        }
         tx.commit().await?;
-        Ok::<_, storage::StorageError>(())
+        Ok::<_, storage::StorageError>(keys)
     };
-    write.await.map_err(|e| e.to_string())?;
+    let keys = write.await.map_err(|e| e.to_string())?;
     Ok(Applied {
         clients: clients.len(),
         users: users.len(),
         policies: seed.policies.len(),
         trusted_issuers: seed.trusted_issuers.len(),
+        keys,
+        signing_alg: seed.keys.first().map(|k| k.alg),
     })
 }
 

@@ -294,10 +294,15 @@ impl KeyRing {
             let alg = SigningAlg::parse(&stored.alg).ok_or_else(|| {
                 KeyError::Load(stored.kid.clone(), format!("unknown alg {}", stored.alg))
             })?;
-            let key = Arc::new(
-                load(alg, &stored.private_der, stored.created_at)
-                    .map_err(|e| KeyError::Load(stored.kid.clone(), e))?,
-            );
+            let mut key = load(alg, &stored.private_der, stored.created_at)
+                .map_err(|e| KeyError::Load(stored.kid.clone(), e))?;
+            // A generated key's kid is its thumbprint; a seeded key keeps the kid its seed
+            // file gave it, so the JWKS is the same on every run.
+            if key.kid != stored.kid {
+                key.jwk.common.key_id = Some(stored.kid.clone());
+                key.kid = stored.kid.clone();
+            }
+            let key = Arc::new(key);
             if stored.active {
                 active = Some(key.clone());
             }

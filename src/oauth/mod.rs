@@ -11,6 +11,7 @@ pub mod id_token;
 pub mod keys;
 pub mod params;
 pub mod pkce;
+pub mod seed_keys;
 pub mod tokens;
 
 pub use error::OAuthError;

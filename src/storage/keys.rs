@@ -64,6 +64,38 @@ pub async fn insert_active(db: &Db, key: &StoredKey) -> StorageResult<()> {
     Ok(())
 }
 
+/// Stores `key` unless a key with its kid exists (live or retired), inside the caller's write
+/// transaction; when `active`, it becomes the one active key. Returns true when it was stored.
+pub async fn insert_if_absent_in(
+    tx: &mut sqlx::SqliteConnection,
+    key: &StoredKey,
+    active: bool,
+) -> StorageResult<bool> {
+    let exists: Option<(String,)> = sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = ?")
+        .bind(&key.kid)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    if active {
+        sqlx::query("UPDATE signing_keys SET active = 0 WHERE active = 1")
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, alg, private_der, created_at, active) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&key.kid)
+    .bind(&key.alg)
+    .bind(&key.private_der)
+    .bind(key.created_at)
+    .bind(active)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
+}
+
 /// Retires a key that is not active. Returns false when no such live, inactive key exists.
 pub async fn retire(db: &Db, kid: &str, now: i64) -> StorageResult<bool> {
     let done = sqlx::query(
