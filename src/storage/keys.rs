@@ -48,18 +48,12 @@ pub async fn list_live(db: &Db) -> StorageResult<Vec<StoredKey>> {
 /// Stores `key` as the one active key; the previously active key stays live for verification.
 pub async fn insert_active(db: &Db, key: &StoredKey) -> StorageResult<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE signing_keys SET active = 0 WHERE active = 1")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO signing_keys (kid, alg, private_der, created_at, active) VALUES (?, ?, ?, ?, 1)",
-    )
-    .bind(&key.kid)
-    .bind(&key.alg)
-    .bind(&key.private_der)
-    .bind(key.created_at)
-    .execute(&mut *tx)
-    .await?;
+    if !insert_if_absent_in(&mut tx, key, true).await? {
+        return Err(super::StorageError::Conflict(format!(
+            "a signing key with kid {:?} exists",
+            key.kid
+        )));
+    }
     tx.commit().await?;
     Ok(())
 }

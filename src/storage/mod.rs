@@ -44,6 +44,9 @@ pub enum StorageError {
     /// The batching writer has stopped.
     #[error("the token writer has stopped")]
     WriterGone,
+    /// A row with this key exists already.
+    #[error("exists already: {0}")]
+    Conflict(String),
 }
 
 /// The result type of storage calls.
