@@ -72,6 +72,16 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            // One connection first creates the file and switches it to WAL, which takes an
+            // exclusive lock; the pool's connections then find WAL set and never race for that
+            // lock on a brand-new file.
+            use sqlx::Connection;
+            sqlx::SqliteConnection::connect_with(&options)
+                .await?
+                .close()
+                .await?;
+        }
         let pool = SqlitePoolOptions::new()
             // An in-memory database exists per connection: keep exactly one.
             .max_connections(if in_memory { 1 } else { 8 })
