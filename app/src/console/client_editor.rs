@@ -8,6 +8,7 @@ use super::snippets;
 use super::wire::{ClientForm, LaunchForm, SavedClient};
 use crate::copy_button::CopyButton;
 use crate::endpoints as ep;
+use crate::sandbox::setup::DEMO_PATIENTS;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -357,7 +358,7 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
 /// `launch`.
 #[component]
 fn TestLaunch(client_id: Signal<String>) -> impl IntoView {
-    let patient = RwSignal::new("pat-1".to_owned());
+    let patient = RwSignal::new(DEMO_PATIENTS[0].to_owned());
     let encounter = RwSignal::new(String::new());
     let fhir_user = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -390,7 +391,7 @@ fn TestLaunch(client_id: Signal<String>) -> impl IntoView {
             <div class="param-grid">
                 <label>"Patient"
                     <select name="patient" on:change=move |ev| patient.set(event_target_value(&ev))>
-                        {["pat-1", "pat-2", "pat-3"].map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+                        {DEMO_PATIENTS.map(|p| view! { <option value=p>{p}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Encounter (optional, of that patient)"

@@ -35,6 +35,9 @@ pub fn has_person(flow: Flow) -> bool {
     )
 }
 
+/// The demo FHIR API's patients: what an EHR launch may open, the first one by default.
+pub const DEMO_PATIENTS: [&str; 3] = ["pat-1", "pat-2", "pat-3"];
+
 /// The SMART app's launch page on the server at `origin`: where the EHR sends the browser.
 pub fn launch_uri(origin: &str) -> String {
     format!("{}{}", origin.trim_end_matches('/'), ep::SMART_APP_LAUNCH)

@@ -31,8 +31,6 @@ pub const STANDALONE_SCOPE: &str = "openid fhirUser launch/patient patient/*.rs 
 pub const EHR_SCOPE: &str = "openid fhirUser launch patient/*.rs offline_access";
 /// The FHIR server a wrong-`aud` lesson names instead of this one.
 pub const OTHER_FHIR_SERVER: &str = "https://ehr.example.org/fhir";
-/// The demo patients an EHR launch may open.
-const PATIENTS: [(&str, &str); 3] = [("pat-1", "pat-1"), ("pat-2", "pat-2"), ("pat-3", "pat-3")];
 
 /// True when `scope` holds a SMART scope: `launch`, `launch/…`, `fhirUser`, or a resource
 /// scope (`patient/`, `user/`, `system/`), so that its authorization request needs `aud`.
@@ -208,7 +206,7 @@ const EHR_RUN_KEY: &str = "oauth-sandbox-ehr-run";
 pub fn SmartEhrPage() -> impl IntoView {
     let state = FlowState::new(Flow::SmartEhr);
     let ws = WorkspaceState::open();
-    let patient = RwSignal::new("pat-1".to_owned());
+    let patient = RwSignal::new(setup::DEMO_PATIENTS[0].to_owned());
     let fhir_user = RwSignal::new("Practitioner/prac-1".to_owned());
     let origin = RwSignal::new(String::new());
     Effect::new(move |_| origin.set(window().location().origin().unwrap_or_default()));
@@ -240,7 +238,7 @@ pub fn SmartEhrPage() -> impl IntoView {
                     <div class="param-grid">
                         <label>"Patient open in the EHR"
                             <select name="input[patient]" on:change=move |ev| patient.set(event_target_value(&ev))>
-                                {PATIENTS.map(|(id, label)| view! { <option value=id selected=move || patient.get() == id>{label}</option> }).collect_view()}
+                                {setup::DEMO_PATIENTS.map(|id| view! { <option value=id selected=move || patient.get() == id>{id}</option> }).collect_view()}
                             </select>
                         </label>
                         <TextParam label="fhirUser (the user in the EHR)" name="fhir_user" value=fhir_user />

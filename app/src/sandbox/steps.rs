@@ -612,10 +612,10 @@ fn patient_path(held: &Held) -> Result<String, String> {
 
 /// A demo patient other than `patient`.
 fn other_patient(patient: &str) -> &'static str {
-    ["pat-1", "pat-2", "pat-3"]
+    setup::DEMO_PATIENTS
         .into_iter()
         .find(|p| *p != patient)
-        .unwrap_or("pat-1")
+        .unwrap_or(setup::DEMO_PATIENTS[0])
 }
 
 /// The run's newest client assertion, if no token request has sent it yet.

@@ -92,7 +92,7 @@ fn ChapterView(chapter: &'static Chapter) -> impl IntoView {
     let redirect_uri = move || format!("{}{}", origin.get_untracked(), ep::CALLBACK);
     let make = Callback::new(move |()| StepInput {
         client_id: chapter.client.into(),
-        patient: "pat-1".into(),
+        patient: setup::DEMO_PATIENTS[0].into(),
         workspace: ws.username(),
         workspace_password: ws.password.get_untracked(),
         password: ws.person_password.get_untracked(),
