@@ -20,6 +20,7 @@ fn claims(n: u64) -> AccessClaims {
         exp: 1_800_003_600,
         jti: format!("{n:032x}"),
         scope: "patient.read".into(),
+        extra: Default::default(),
     }
 }
 

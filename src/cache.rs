@@ -105,6 +105,16 @@ impl Cache {
         }
     }
 
+    /// Drops everything kept (the mock mode's reset).
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut clients) = self.clients.write() {
+            clients.clear();
+        }
+        self.forget_policies();
+        self.forget_trusts();
+    }
+
     /// Drops the policies after one changed.
     pub fn forget_policies(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);

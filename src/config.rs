@@ -89,6 +89,14 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=120))]
     pub outbound_timeout_seconds: u64,
 
+    /// Mock mode, for other apps' tests: a control API under /mock/ (mint tokens, inject
+    /// faults, the request journal, the clock, reset), "mock": true in every token and a banner
+    /// on every page. Never for a real deployment.
+    #[arg(long, env = "SANDBOX_MOCK", default_value_t = false, num_args = 0..=1,
+          default_missing_value = "true", action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub mock: bool,
+
     /// The failure throttle on every credential check; not a flag.
     #[arg(skip)]
     pub throttle: crate::security::throttle::Policy,

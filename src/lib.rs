@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod health;
+pub mod mock;
 pub mod model;
 pub mod oauth;
 pub mod outbound;
@@ -75,12 +76,27 @@ pub fn router(state: AppState) -> Router {
             sandbox::visitor::ensure_cookie,
         ));
 
-    layered(
-        api_routes(&state)
-            .merge(ui)
-            .with_state(state)
-            .layer(axum::middleware::from_fn(server_fn_answers)),
-    )
+    let mut app = api_routes(&state)
+        .merge(ui)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(server_fn_answers));
+    if state.mock.is_some() {
+        // The journal sees the request before a fault answers it, and the answer after.
+        app = app
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                mock::banner::mark_pages,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                mock::faults::inject,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                mock::journal::record,
+            ));
+    }
+    layered(app)
 }
 
 /// Server-function answers: never cached (some carry a secret shown once, RFC 6749 §5.1 asks
@@ -220,7 +236,11 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(ep::RUN, axum::routing::delete(sandbox::export::delete_run))
         .merge(cross_origin)
         .merge(admin::routes());
-    protocol
+    if state.mock.is_some() {
+        protocol.merge(mock::routes())
+    } else {
+        protocol
+    }
 }
 
 /// CORS for the cross-origin endpoints: any origin, no cookies.
@@ -286,6 +306,15 @@ pub async fn build_state(
     clock: Arc<dyn clock::Clock>,
 ) -> Result<(AppState, Startup), StartupError> {
     let issuer = config.issuer().map_err(StartupError::Config)?;
+    // Mock mode's clock runs over the given one, so a test's manual clock still drives it.
+    let mock_clock = config
+        .mock
+        .then(|| mock::clock::MockClock::over(clock.clone()));
+    let clock: Arc<dyn clock::Clock> = match &mock_clock {
+        Some(c) => c.clone(),
+        None => clock,
+    };
+    let mut seeds: Vec<(String, String)> = Vec::new();
     let seed_text = match &config.seed {
         Some(path) => Some((
             path.display().to_string(),
@@ -308,23 +337,20 @@ pub async fn build_state(
     let now = clock.now();
     let mut startup = Startup::default();
     if config.demo_enabled() {
-        let applied = seed::load(
-            &db,
-            &passwords,
-            "demo data",
-            &seed::demo(&issuer),
-            now,
-            &issuer,
-        )
-        .await?;
+        let demo = seed::demo(&issuer);
+        let applied = seed::load(&db, &passwords, "demo data", &demo, now, &issuer).await?;
         startup.seeded.push(("demo data".into(), applied));
+        seeds.push(("demo data".into(), demo));
     }
     // A seed with keys names the signing key: the first one, with its own algorithm.
     let mut signing_alg = config.signing_alg;
+    let mut seed_has_keys = false;
     if let Some((name, text)) = seed_text {
         let applied = seed::load(&db, &passwords, &name, &text, now, &issuer).await?;
         signing_alg = applied.signing_alg.unwrap_or(signing_alg);
-        startup.seeded.push((name, applied));
+        seed_has_keys = applied.signing_alg.is_some();
+        startup.seeded.push((name.clone(), applied));
+        seeds.push((name, text));
     }
     startup.generated_admin_password =
         seed::ensure_admin(&db, &passwords, config.admin_password.as_deref(), now)
@@ -355,6 +381,7 @@ pub async fn build_state(
         throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
         csrf: security::csrf::CsrfKey::generate()
             .map_err(|e| StartupError::Config(e.to_string()))?,
+        mock: mock_clock.map(|c| Arc::new(mock::Mock::new(c, seeds, seed_has_keys))),
         run_retention: config.run_retention_seconds(),
         workspace_ttl: config.workspace_seconds(),
         site_root: config.site_root.clone(),

@@ -45,6 +45,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             password.expose()
         );
     }
+    if config.mock {
+        tracing::warn!(
+            "MOCK MODE: the control API under /mock/ mints tokens, injects faults and moves the clock; never use this server for real"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, issuer = %state.issuer, "oauth-sandbox listening");
     let db = state.db.clone();

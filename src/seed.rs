@@ -291,6 +291,9 @@ pub async fn load(
     apply(db, passwords, seed, now).await.map_err(err)
 }
 
+/// The administrator's username.
+pub const ADMIN_USERNAME: &str = "admin";
+
 /// Makes sure the `admin` account exists. Returns the password when one was generated, for the
 /// caller to print once.
 pub async fn ensure_admin(
@@ -299,7 +302,7 @@ pub async fn ensure_admin(
     configured: Option<&str>,
     now: i64,
 ) -> Result<Option<Secret>, String> {
-    let existing = storage::users::get(db, "admin")
+    let existing = storage::users::get(db, ADMIN_USERNAME)
         .await
         .map_err(|e| e.to_string())?;
     let (password, generated) = match (configured, &existing) {
@@ -307,7 +310,7 @@ pub async fn ensure_admin(
             let secret = Secret::new(p);
             if passwords
                 .verify(
-                    &crate::accounts::cache_key("admin"),
+                    &crate::accounts::cache_key(ADMIN_USERNAME),
                     &user.password_hash,
                     &secret,
                 )
@@ -325,7 +328,7 @@ pub async fn ensure_admin(
         ),
     };
     let user = User {
-        username: "admin".into(),
+        username: ADMIN_USERNAME.into(),
         password_hash: passwords.hash(&password).await.map_err(|e| e.to_string())?,
         name: Some("Administrator".into()),
         email: None,

@@ -42,6 +42,8 @@ pub struct Inner {
     pub test_issuer: crate::trust::test_issuer::TestIssuer,
     /// The sandbox runs whose front channel is being recorded.
     pub watches: crate::sandbox::recorder::Watches,
+    /// Mock mode's control state; `None` for a real server.
+    pub mock: Option<Arc<crate::mock::Mock>>,
     /// How long a sandbox run is kept after its last step, in seconds.
     pub run_retention: i64,
     /// How long a learner workspace lives unless kept, in seconds.

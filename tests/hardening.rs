@@ -911,6 +911,7 @@ async fn the_collector_walks_the_tokens_in_bounded_ranges_and_spares_the_live_on
             issued_at: now - 100,
             expires_at: if i % 3 == 0 { now + 3600 } else { now - 1 },
             context: None,
+            claims: None,
         })
         .collect();
     let total = rows.len() as u64;

@@ -108,6 +108,16 @@ pub const KEY: &str = "/Key/{id}";
 pub const HEALTHZ: &str = "/healthz";
 /// Readiness: the database answers and the signing keys are loaded.
 pub const READYZ: &str = "/readyz";
+/// Mock mode's control API (only with `--mock`): mint a token without a browser.
+pub const MOCK_TOKEN: &str = "/mock/token";
+/// Mock mode: the faults in force (`GET`), inject one (`POST`), clear them (`DELETE`).
+pub const MOCK_FAULTS: &str = "/mock/faults";
+/// Mock mode: the request journal, filterable by endpoint and client.
+pub const MOCK_REQUESTS: &str = "/mock/requests";
+/// Mock mode: the clock, moved forward or frozen.
+pub const MOCK_CLOCK: &str = "/mock/clock";
+/// Mock mode: back to the seed's state.
+pub const MOCK_RESET: &str = "/mock/reset";
 /// One stored sandbox run (`DELETE` removes it, for its owner).
 pub const RUN: &str = "/sandbox/runs/{id}";
 /// The trusted outside issuers whose JWTs the demo API accepts (admin REST API).

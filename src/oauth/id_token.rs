@@ -18,12 +18,16 @@ pub struct IdClaims {
     pub auth_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    pub at_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_hash: Option<String>,
     /// OIDC Core §2: "azp […] the party to which the ID Token was issued".
     pub azp: String,
     /// SMART App Launch 2.x §2.0.9 (fhirUser scope): the user's FHIR resource, an absolute URL.
     #[serde(rename = "fhirUser", skip_serializing_if = "Option::is_none")]
     pub fhir_user: Option<String>,
+    /// A minted mock token's own claims, and `"mock": true` in mock mode.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// OIDC Core §3.1.3.6: "at_hash: Access Token hash value. Its value is the base64url encoding
@@ -42,10 +46,13 @@ pub struct IdFacts<'a> {
     pub username: &'a str,
     pub auth_time: i64,
     pub nonce: Option<&'a str>,
-    pub access_token: &'a str,
+    /// The access token issued with it; `None` for an ID token minted alone (mock mode).
+    pub access_token: Option<&'a str>,
     pub ttl: i64,
     /// For a SMART grant with the fhirUser scope.
     pub fhir_user: Option<&'a str>,
+    /// Extra claims (mock mode's `POST /mock/token`).
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Signs an ID token with the active key.
@@ -59,9 +66,10 @@ pub fn sign(state: &AppState, facts: IdFacts<'_>) -> Result<String, OAuthError> 
         iat: now,
         auth_time: facts.auth_time,
         nonce: facts.nonce.map(str::to_owned),
-        at_hash: at_hash(facts.access_token),
+        at_hash: facts.access_token.map(at_hash),
         azp: facts.client_id.to_owned(),
         fhir_user: facts.fhir_user.map(str::to_owned),
+        extra: crate::oauth::tokens::token_claims(state, facts.claims),
     };
     let keys = state.keys.current();
     let header = Header {

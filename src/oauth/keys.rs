@@ -327,6 +327,12 @@ impl KeyRing {
         }
     }
 
+    /// Reads the live keys again (after the mock mode's reset wrote them anew).
+    pub async fn reload(&self, db: &Db) -> Result<(), KeyError> {
+        self.replace(Self::read_set(db).await?);
+        Ok(())
+    }
+
     /// Makes a new key of `alg` the signer; returns its `kid`.
     pub async fn rotate(&self, db: &Db, alg: SigningAlg, now: i64) -> Result<String, KeyError> {
         let kid = Self::create_active(db, alg, now).await?;

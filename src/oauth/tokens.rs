@@ -30,6 +30,21 @@ pub struct AccessClaims {
     pub jti: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    /// Claims beyond these: a minted mock token's own, and `"mock": true` in mock mode.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The claim every token carries in mock mode, so that nobody takes it for a real one.
+pub const MOCK_CLAIM: &str = "mock";
+
+/// What a token minted through the mock control API sets beyond a grant.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    /// The access token's lifetime in seconds, instead of the client's.
+    pub ttl: Option<i64>,
+    /// Extra claims, none of them a registered one (the caller checks).
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The successful token response (RFC 6749 §5.1).
@@ -96,10 +111,25 @@ pub fn audience(state: &AppState) -> String {
 
 /// Mints an access token (and perhaps a refresh token) for `grant`.
 pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
+    mint_with(state, grant, Overrides::default())
+}
+
+/// Mints like [`mint`], with a lifetime and extra claims of the caller's.
+pub fn mint_with(
+    state: &AppState,
+    grant: Grant<'_>,
+    overrides: Overrides,
+) -> Result<Minted, OAuthError> {
     let now = state.clock.now();
     let client = grant.client;
     let scope = grant.scope.to_string();
-    let expires_at = now + client.access_token_ttl;
+    let ttl = overrides.ttl.unwrap_or(client.access_token_ttl);
+    let expires_at = now + ttl;
+    let stored_claims = overrides
+        .claims
+        .as_ref()
+        .filter(|c| !c.is_empty())
+        .map(|c| serde_json::Value::Object(c.clone()).to_string());
     let handle = ordered_id()?;
     let context = grant.context.filter(|c| !c.is_empty());
     let stored_context = context.map(LaunchContext::stored);
@@ -124,6 +154,7 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
                 exp: expires_at,
                 jti: handle.clone(),
                 scope: scope.clone(),
+                extra: token_claims(state, overrides.claims.clone()),
             };
             let jwt = key.sign(header, &claims).map_err(OAuthError::internal)?;
             (jwt, None)
@@ -141,26 +172,23 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         issued_at: now,
         expires_at,
         context: stored_context.clone(),
+        claims: stored_claims.clone(),
     }];
     let refresh_token = match grant.refresh {
         None => None,
         Some(Some(kept)) => Some(kept),
         Some(None) => {
-            let handle = ordered_id()?;
-            let (value, hash) = opaque_value(&handle)?;
-            rows.push(NewToken {
-                handle,
-                kind: TokenKind::Refresh,
-                format: TokenFormat::Opaque,
-                secret_hash: Some(hash),
-                client_id: client.client_id.clone(),
-                username: grant.username.map(str::to_owned),
+            let (value, row) = new_refresh(RefreshFacts {
+                client_id: &client.client_id,
+                username: grant.username,
                 scope: grant.granted.to_string(),
                 family_id: grant.family_id,
                 issued_at: now,
                 expires_at: now + client.refresh_token_ttl,
                 context: stored_context,
-            });
+                claims: stored_claims,
+            })?;
+            rows.push(row);
             Some(value)
         }
     };
@@ -168,7 +196,7 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         response: TokenResponse {
             access_token,
             token_type: "Bearer",
-            expires_in: client.access_token_ttl,
+            expires_in: ttl,
             refresh_token,
             scope,
             id_token: None,
@@ -176,6 +204,18 @@ pub fn mint(state: &AppState, grant: Grant<'_>) -> Result<Minted, OAuthError> {
         },
         rows,
     })
+}
+
+/// The extra claims of a signed token: the caller's, and [`MOCK_CLAIM`] in mock mode.
+pub fn token_claims(
+    state: &AppState,
+    claims: Option<serde_json::Map<String, serde_json::Value>>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut extra = claims.unwrap_or_default();
+    if state.mock.is_some() {
+        extra.insert(MOCK_CLAIM.into(), serde_json::Value::Bool(true));
+    }
+    extra
 }
 
 /// Mints tokens for a fresh grant and commits them before returning the response.
@@ -191,6 +231,42 @@ pub async fn commit(state: &AppState, minted: Minted) -> Result<TokenResponse, O
         .await
         .map_err(OAuthError::internal)?;
     Ok(minted.response)
+}
+
+/// What a new refresh token is for.
+#[derive(Debug)]
+pub struct RefreshFacts<'a> {
+    pub client_id: &'a str,
+    pub username: Option<&'a str>,
+    pub scope: String,
+    pub family_id: String,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub context: Option<String>,
+    pub claims: Option<String>,
+}
+
+/// A new opaque refresh token: its value, and the row to store.
+pub fn new_refresh(facts: RefreshFacts<'_>) -> Result<(String, NewToken), OAuthError> {
+    let handle = ordered_id()?;
+    let (value, hash) = opaque_value(&handle)?;
+    Ok((
+        value,
+        NewToken {
+            handle,
+            kind: TokenKind::Refresh,
+            format: TokenFormat::Opaque,
+            secret_hash: Some(hash),
+            client_id: facts.client_id.to_owned(),
+            username: facts.username.map(str::to_owned),
+            scope: facts.scope,
+            family_id: facts.family_id,
+            issued_at: facts.issued_at,
+            expires_at: facts.expires_at,
+            context: facts.context,
+            claims: facts.claims,
+        },
+    ))
 }
 
 /// A new family id for a fresh grant.

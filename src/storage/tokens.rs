@@ -43,6 +43,8 @@ pub struct NewToken {
     pub expires_at: i64,
     /// A SMART grant's launch context, as JSON.
     pub context: Option<String>,
+    /// Extra claims (a JSON object) of a token minted through the mock control API.
+    pub claims: Option<String>,
 }
 
 /// A stored token.
@@ -62,6 +64,8 @@ pub struct TokenRecord {
     pub revoked_at: Option<i64>,
     /// A SMART grant's launch context, as JSON.
     pub context: Option<String>,
+    /// Extra claims (a JSON object) of a token minted through the mock control API.
+    pub claims: Option<String>,
 }
 
 impl TokenRecord {
@@ -77,7 +81,7 @@ impl TokenRecord {
 }
 
 const SELECT: &str = "SELECT handle, kind, format, secret_hash, client_id, username, scope, family_id, issued_at, \
-    expires_at, used_at, revoked_at, context FROM tokens";
+    expires_at, used_at, revoked_at, context, claims FROM tokens";
 
 /// Finds a token by its handle.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
@@ -89,7 +93,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
     )
 }
 
-/// The most rows one INSERT carries (11 bound values each, far below SQLite's limit of 32766).
+/// The most rows one INSERT carries (12 bound values each, far below SQLite's limit of 32766).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts tokens inside a transaction, many rows per statement: one round trip to the
@@ -102,7 +106,7 @@ where
     for chunk in all.chunks(ROWS_PER_STATEMENT) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO tokens (handle, kind, format, secret_hash, client_id, username, scope, family_id, \
-             issued_at, expires_at, context) ",
+             issued_at, expires_at, context, claims) ",
         );
         insert.push_values(chunk, |mut row, t| {
             row.push_bind(&t.handle)
@@ -115,7 +119,8 @@ where
                 .push_bind(&t.family_id)
                 .push_bind(t.issued_at)
                 .push_bind(t.expires_at)
-                .push_bind(&t.context);
+                .push_bind(&t.context)
+                .push_bind(&t.claims);
         });
         insert.build().execute(&mut *tx).await?;
     }

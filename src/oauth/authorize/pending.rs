@@ -31,6 +31,11 @@ pub struct PendingStore {
 }
 
 impl PendingStore {
+    /// Forgets every pending request (the mock mode's reset).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Keeps `pending`; returns its id.
     pub fn insert(&self, pending: Pending, now: i64) -> Result<String, NoRandomness> {
         let id = random_token(24)?;

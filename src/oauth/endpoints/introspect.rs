@@ -42,6 +42,9 @@ pub struct Introspection {
     /// `encounter`, `fhirContext`, `fhirUser`, ...).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub context: Option<crate::smart::context::LaunchContext>,
+    /// A minted mock token's extra claims, and `"mock": true` in mock mode.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IntoResponse for Introspection {
@@ -110,5 +113,11 @@ pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection
         iss: Some(state.issuer.clone()),
         jti: known.claims.map(|c| c.jti),
         context: crate::smart::context::LaunchContext::parse(r.context.as_deref()),
+        extra: crate::oauth::tokens::token_claims(
+            state,
+            r.claims
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
+        ),
     }))
 }

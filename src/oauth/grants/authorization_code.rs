@@ -165,9 +165,10 @@ pub async fn handle(
                 username: &code.username,
                 auth_time: code.auth_time,
                 nonce: code.nonce.as_deref(),
-                access_token: &minted.response.access_token,
+                access_token: Some(&minted.response.access_token),
                 ttl: client.access_token_ttl,
                 fhir_user: context.as_ref().and_then(|c| c.fhir_user.as_deref()),
+                claims: None,
             },
         )?;
         minted.response.id_token = Some(id_token);

@@ -150,9 +150,10 @@ async fn redeem(
                 username,
                 auth_time: code.auth_time.unwrap_or(now),
                 nonce: None,
-                access_token: &minted.response.access_token,
+                access_token: Some(&minted.response.access_token),
                 ttl: client.access_token_ttl,
                 fhir_user: None,
+                claims: None,
             },
         )?);
     }

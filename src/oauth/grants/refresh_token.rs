@@ -5,7 +5,7 @@ use crate::model::client::Client;
 use crate::model::scope::Scope;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
-use crate::oauth::tokens::{Grant, TokenResponse, commit, find_opaque, mint};
+use crate::oauth::tokens::{Grant, Overrides, TokenResponse, commit, find_opaque, mint_with};
 use crate::smart::context::LaunchContext;
 use crate::state::AppState;
 use crate::storage::tokens::{self, TokenRecord};
@@ -87,7 +87,15 @@ pub async fn handle(
     let scope = resolve_scope(params.get("scope"), &granted)?;
     // SMART App Launch 2.x §2.0.10 (refresh): the new tokens keep the grant's launch context.
     let context = LaunchContext::parse(record.context.as_deref());
-    let minted = mint(
+    // A token minted with extra claims (mock mode) hands them on to its successors.
+    let overrides = Overrides {
+        ttl: None,
+        claims: record
+            .claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok()),
+    };
+    let minted = mint_with(
         state,
         Grant {
             client,
@@ -102,6 +110,7 @@ pub async fn handle(
             }),
             context: context.as_ref(),
         },
+        overrides,
     )?;
     if rotate {
         let won = tokens::rotate(&state.db, &record.handle, now, &minted.rows)
@@ -171,6 +180,7 @@ mod tests {
             used_at: used,
             revoked_at: revoked,
             context: None,
+            claims: None,
         }
     }
 
