@@ -648,3 +648,29 @@ async fn reset_restores_the_seeded_keys_after_a_rotation() {
     .unwrap();
     assert_eq!(header["kid"], "ci-rsa-1");
 }
+
+#[tokio::test]
+async fn every_page_carries_the_banner_in_mock_mode_only() {
+    let real = harness().await;
+    let h = mock().await;
+    for path in ["/", "/sandbox/client-credentials", "/no-such-page"] {
+        let page = h.get(path, None).await;
+        assert!(page.text().contains("class=\"mock-banner\""), "{path}");
+        assert!(page.text().contains("Mock mode."), "{path}");
+        let body_end = page.text().rfind("</body>").unwrap();
+        assert!(page.text().rfind("mock-banner").unwrap() < body_end);
+        assert!(
+            !real.get(path, None).await.text().contains("mock-banner"),
+            "{path}"
+        );
+    }
+    // The authorization server's own sign-in page too.
+    let authorize = "/auth/authorize?response_type=code&client_id=web-client\
+        &redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&scope=openid&state=s\
+        &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    let page = h.get(authorize, None).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("Mock mode."));
+    // JSON answers are left alone.
+    assert!(!h.get("/readyz", None).await.text().contains("mock-banner"));
+}

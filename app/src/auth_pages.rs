@@ -40,6 +40,63 @@ pub struct LoginView {
     pub username: String,
     pub error: Option<String>,
     pub sandbox: Option<SandboxBanner>,
+    /// Mock mode's test sign-in; `None` on a real server.
+    pub mock: Option<MockSignIn>,
+}
+
+/// Mock mode's test sign-in: the users to pick with one click, and the authorization
+/// request's parameters.
+#[derive(Clone, Debug, Default)]
+pub struct MockSignIn {
+    /// Username and display name.
+    pub users: Vec<(String, Option<String>)>,
+    /// The authorization request's parameters, name and value.
+    pub params: Vec<(String, String)>,
+}
+
+/// The test sign-in panel of mock mode: no password asked.
+#[component]
+fn MockSignInPanel(mock: MockSignIn, request_id: String, csrf: String) -> impl IntoView {
+    let users = mock
+        .users
+        .into_iter()
+        .map(|(username, name)| {
+            let label = match name {
+                Some(name) => format!("Sign in as {username} ({name})"),
+                None => format!("Sign in as {username}"),
+            };
+            view! { <button type="submit" name="mock_user" value=username>{label}</button> }
+        })
+        .collect_view();
+    let params = mock
+        .params
+        .into_iter()
+        .map(|(name, value)| view! { <tr><th scope="row"><code>{name}</code></th><td><code class="wrap">{value}</code></td></tr> })
+        .collect_view();
+    view! {
+        <section class="mock-signin" aria-labelledby="mock-signin-title">
+            <h2 id="mock-signin-title">"Test sign-in (mock mode)"</h2>
+            <p class="auth-note">"No password: pick a user, or type any subject and the claims its tokens should carry."</p>
+            <form method="post" action="/auth/login" class="mock-users">
+                <input type="hidden" name="request" value=request_id.clone() />
+                <input type="hidden" name="csrf" value=csrf.clone() />
+                {users}
+            </form>
+            <form method="post" action="/auth/login" class="auth-form">
+                <input type="hidden" name="request" value=request_id />
+                <input type="hidden" name="csrf" value=csrf />
+                <label for="mock_subject">"Subject"</label>
+                <input id="mock_subject" name="mock_subject" type="text" required placeholder="tester-42" />
+                <label for="mock_claims">"Claims (a JSON object)"</label>
+                <textarea id="mock_claims" name="mock_claims" rows="3" placeholder="{\"email\": \"tester@example.test\", \"tenant\": \"acme\"}"></textarea>
+                <button type="submit">"Sign in as this subject"</button>
+            </form>
+            <table class="mock-params">
+                <caption>"The authorization request"</caption>
+                <tbody>{params}</tbody>
+            </table>
+        </section>
+    }
 }
 
 /// One requested scope, with words a person understands.
@@ -120,6 +177,7 @@ fn AuthFrame(title: String, children: Children) -> impl IntoView {
 #[component]
 pub fn LoginPage(view: LoginView) -> impl IntoView {
     let title = format!("Sign in to continue to {}", view.client_name);
+    let (request_id, csrf) = (view.request_id.clone(), view.csrf.clone());
     view! {
         <AuthFrame title>
             <Banner banner=view.sandbox />
@@ -137,6 +195,7 @@ pub fn LoginPage(view: LoginView) -> impl IntoView {
                 "Demo users: " <code>"alice"</code> " / " <code>"alice-password"</code> ", "
                 <code>"bob"</code> " / " <code>"bob-password"</code> "."
             </p>
+            {view.mock.map(|mock| view! { <MockSignInPanel mock request_id csrf /> })}
         </AuthFrame>
     }
 }

@@ -78,7 +78,7 @@ fn kind_of(raw: Option<&str>) -> Result<Kind, MockError> {
     }
 }
 
-fn check_claims(claims: &Option<Map<String, Value>>) -> Result<(), MockError> {
+pub fn check_claims(claims: &Option<Map<String, Value>>) -> Result<(), MockError> {
     let Some(claims) = claims else { return Ok(()) };
     if let Some(name) = claims.keys().find(|k| RESERVED.contains(&k.as_str())) {
         return Err(MockError::invalid(&format!(

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod journal;
 pub mod mint;
 pub mod reset;
+pub mod sign_in;
 
 use crate::admin::auth::Admin;
 use crate::admin::body::JsonBody;

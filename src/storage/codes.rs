@@ -28,14 +28,16 @@ pub struct CodeRecord {
     pub used_at: Option<i64>,
     /// A SMART request's launch context, as JSON; the tokens inherit it.
     pub context: Option<String>,
+    /// Extra claims (a JSON object) of a mock-mode test sign-in; the tokens carry them.
+    pub claims: Option<String>,
 }
 
 /// Stores a new code.
 pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO auth_codes (handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
-         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, context) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, context, claims) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&code.handle)
     .bind(&code.secret_hash)
@@ -51,6 +53,7 @@ pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
     .bind(code.issued_at)
     .bind(code.expires_at)
     .bind(&code.context)
+    .bind(&code.claims)
     .execute(db.pool())
     .await?;
     Ok(())
@@ -61,7 +64,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<CodeRecord>> {
     Ok(sqlx::query_as(
         "SELECT handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
          code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, used_at, \
-         context FROM auth_codes WHERE handle = ?",
+         context, claims FROM auth_codes WHERE handle = ?",
     )
     .bind(handle)
     .fetch_optional(db.pool())

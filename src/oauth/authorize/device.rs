@@ -140,6 +140,7 @@ pub async fn verify(State(state): State<AppState>, request: Request) -> Response
         login_hint: None,
         sandbox: None,
         smart: None,
+        claims: None,
         device: Some(DeviceRequest {
             handle: code.handle,
             user_code: display_user_code(&code.user_code),

@@ -5,7 +5,7 @@ use super::request::{AuthorizeRequest, ResponseType};
 use super::respond::{Via, redirect, redirect_error};
 use crate::model::scope::Scope;
 use crate::oauth::error::OAuthError;
-use crate::oauth::tokens::{Grant, commit, mint, new_family};
+use crate::oauth::tokens::{Grant, Overrides, commit, mint_with, new_family};
 use crate::secret::{digest, new_secret, ordered_id};
 use crate::state::AppState;
 use crate::storage::codes::{self, CodeRecord};
@@ -74,6 +74,10 @@ async fn issue(
                 expires_at: now + CODE_TTL,
                 used_at: None,
                 context,
+                claims: request
+                    .claims
+                    .as_ref()
+                    .map(|c| serde_json::Value::Object(c.clone()).to_string()),
             };
             codes::insert(&state.db, &code)
                 .await
@@ -86,7 +90,7 @@ async fn issue(
         ResponseType::Token => {
             // §4.2.2: "The authorization server MUST NOT issue a refresh token."
             let scope: &Scope = &request.scope;
-            let minted = mint(
+            let minted = mint_with(
                 state,
                 Grant {
                     client: &request.client,
@@ -96,6 +100,10 @@ async fn issue(
                     family_id: new_family()?,
                     refresh: None,
                     context: None,
+                },
+                Overrides {
+                    ttl: None,
+                    claims: request.claims.clone(),
                 },
             )?;
             let response = commit(state, minted).await?;

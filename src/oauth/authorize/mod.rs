@@ -209,7 +209,7 @@ async fn proceed(
             ) else {
                 return server_error_page();
             };
-            show_login(state, headers, &id, client_name, hint, None, banner)
+            show_login(state, headers, &id, client_name, hint, None, banner).await
         }
     }
 }
@@ -222,7 +222,7 @@ fn banner(request: &AuthorizeRequest, page: ArrowId) -> Option<SandboxBanner> {
         .map(|t| app::sandbox::front_channel::banner(t.flow, page, &t.page.path(t.flow), &t.run_id))
 }
 
-fn show_login(
+async fn show_login(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
@@ -236,6 +236,11 @@ fn show_login(
     };
     let csrf = state.csrf.token(&browser, id);
     let cookies: Vec<String> = set.into_iter().collect();
+    // Mock mode: the test sign-in, next to the password form.
+    let mock = match (&state.mock, state.pending.get(id, state.clock.now())) {
+        (Some(_), Some(pending)) => Some(crate::mock::sign_in::view(state, &pending.request).await),
+        _ => None,
+    };
     login_page(
         LoginView {
             client_name,
@@ -244,6 +249,7 @@ fn show_login(
             username,
             error,
             sandbox,
+            mock,
         },
         &cookies,
     )
@@ -455,6 +461,11 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
         Ok(parts) => parts,
         Err(response) => return response,
     };
+    if state.mock.is_some()
+        && (params.get("mock_user").is_some() || params.get("mock_subject").is_some())
+    {
+        return mock_login(&state, &params, pending, id, headers).await;
+    }
     let now = state.clock.now();
     let username = params.get("username").unwrap_or_default().to_owned();
     let client_name = pending.request.client.client_name.clone();
@@ -475,7 +486,8 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
                 username,
                 Some(message),
                 sign_in_banner,
-            );
+            )
+            .await;
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             response
                 .headers_mut()
@@ -494,18 +506,71 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
             username,
             Some(message),
             sign_in_banner,
-        );
+        )
+        .await;
     };
-    let cookie = match session::start(&state, &user.username).await {
+    signed_in(&state, &headers, pending.request, &user.username, id, now).await
+}
+
+/// Mock mode's test sign-in (`mock_user`, or `mock_subject` with `mock_claims`): no password.
+async fn mock_login(
+    state: &AppState,
+    params: &Params,
+    mut pending: pending::Pending,
+    id: String,
+    headers: HeaderMap,
+) -> Response {
+    use crate::mock::sign_in;
+    let now = state.clock.now();
+    let client_name = pending.request.client.client_name.clone();
+    let sign_in_banner = banner(&pending.request, ArrowId::SignIn);
+    let subject = params.get("mock_subject");
+    let checked = match sign_in::parse_claims(params.get("mock_claims").unwrap_or_default()) {
+        Ok(claims) => sign_in::user_for(state, params.get("mock_user"), subject)
+            .await
+            .map(|user| (user, claims)),
+        Err(message) => Err(message),
+    };
+    let (user, claims) = match checked {
+        Ok(found) => found,
+        Err(message) => {
+            let typed = subject.unwrap_or_default().to_owned();
+            return show_login(
+                state,
+                &headers,
+                &id,
+                client_name,
+                typed,
+                Some(message),
+                sign_in_banner,
+            )
+            .await;
+        }
+    };
+    pending.request.claims = claims;
+    state.pending.replace(&id, pending.request.clone(), now);
+    signed_in(state, &headers, pending.request, &user.username, id, now).await
+}
+
+/// Signed in as `username`: start the session, then consent or completion.
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: AuthorizeRequest,
+    username: &str,
+    id: String,
+    now: i64,
+) -> Response {
+    let cookie = match session::start(state, username).await {
         Ok(c) => c,
         Err(_) => return server_error_page(),
     };
-    state.pending.sign_in(&id, &user.username, now);
+    state.pending.sign_in(&id, username, now);
     after_login(
-        &state,
-        &headers,
-        pending.request,
-        &user.username,
+        state,
+        headers,
+        request,
+        username,
         now,
         Some(id),
         Via::Post,

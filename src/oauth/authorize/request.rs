@@ -79,6 +79,8 @@ pub struct AuthorizeRequest {
     pub device: Option<DeviceRequest>,
     /// A SMART App Launch request: its launch context, and whether the person picks the patient.
     pub smart: Option<crate::smart::request::SmartRequest>,
+    /// Extra claims a mock-mode test sign-in chose; the tokens of the grant carry them.
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Why a request was refused.
@@ -427,6 +429,7 @@ pub async fn parse(
         sandbox: None,
         device: None,
         smart,
+        claims: None,
     })
 }
 

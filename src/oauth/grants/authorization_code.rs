@@ -9,7 +9,7 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::id_token::{self, IdFacts};
 use crate::oauth::params::Params;
 use crate::oauth::pkce;
-use crate::oauth::tokens::{Grant, TokenResponse, mint};
+use crate::oauth::tokens::{Grant, Overrides, TokenResponse, mint_with};
 use crate::secret::secret_matches;
 use crate::smart::context::LaunchContext;
 use crate::state::AppState;
@@ -145,7 +145,12 @@ pub async fn handle(
     let scope = Scope::parse(&code.scope).map_err(OAuthError::internal)?;
     let refresh = client.allows(GrantType::RefreshToken).then_some(None);
     let context = LaunchContext::parse(code.context.as_deref());
-    let mut minted = mint(
+    // A mock-mode test sign-in's claims go into every token of the grant.
+    let claims: Option<serde_json::Map<String, serde_json::Value>> = code
+        .claims
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok());
+    let mut minted = mint_with(
         state,
         Grant {
             client,
@@ -155,6 +160,10 @@ pub async fn handle(
             family_id: code.family_id.clone(),
             refresh,
             context: context.as_ref(),
+        },
+        Overrides {
+            ttl: None,
+            claims: claims.clone(),
         },
     )?;
     if scope.contains("openid") {
@@ -168,7 +177,7 @@ pub async fn handle(
                 access_token: Some(&minted.response.access_token),
                 ttl: client.access_token_ttl,
                 fhir_user: context.as_ref().and_then(|c| c.fhir_user.as_deref()),
-                claims: None,
+                claims,
             },
         )?;
         minted.response.id_token = Some(id_token);
