@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
-use base64::Engine;
 use common::browser::{Browser, hidden, location};
 use common::*;
 use serde_json::Value;
@@ -15,12 +14,7 @@ const QUERY: &str = "response_type=code&client_id=web-client\
     &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
 
 fn claims_of(jwt: &str) -> Value {
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(jwt.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap()
+    jwt_part(jwt, 1)
 }
 
 /// Posts the test sign-in form with `fields`, approves consent, redeems the code.

@@ -59,13 +59,7 @@ fn assert_rfc6749_text(text: &str) {
 }
 
 fn claims_of(jwt: &str) -> Value {
-    let part = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
+    jwt_part(jwt, 1)
 }
 
 /// Signs in as `user` on the login page `page`, picks `patient` when the picker comes, and

@@ -210,3 +210,14 @@ pub fn pem(label: &str, der: &[u8]) -> String {
         lines.join("\n")
     )
 }
+
+/// Part `index` of a compact JWT (0 the header, 1 the claims), decoded as JSON.
+pub fn jwt_part(jwt: &str, index: usize) -> Value {
+    let part = jwt.split('.').nth(index).expect("a compact JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .expect("base64url"),
+    )
+    .expect("JSON")
+}
