@@ -54,8 +54,7 @@ pub struct Faults {
 /// RFC 6749 §5.2: "Values for the "error" parameter MUST NOT include characters outside the
 /// set %x20-21 / %x23-5B / %x5D-7E." The same holds for "error_description".
 fn in_error_charset(s: &str) -> bool {
-    s.bytes()
-        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+    s.chars().all(crate::oauth::error::allowed_in_error_text)
 }
 
 /// The status an OAuth error is answered with when none is given (RFC 6749 §5.2: 400, or 401

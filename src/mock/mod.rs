@@ -17,7 +17,7 @@ pub mod sign_in;
 use crate::admin::auth::Admin;
 use crate::admin::body::JsonBody;
 use crate::admin::error::AdminError;
-use crate::oauth::error::OAuthError;
+use crate::oauth::error::{OAuthError, Text};
 use crate::state::AppState;
 use app::endpoints as ep;
 use axum::Json;
@@ -81,7 +81,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug)]
 pub enum MockError {
     /// 400 `invalid_request`, naming the field.
-    Invalid(String),
+    Invalid(Text),
     /// 404: not in mock mode.
     NotFound,
     /// 500 `server_error`; the cause is logged, not sent.
@@ -91,17 +91,10 @@ pub enum MockError {
 }
 
 impl MockError {
-    /// A 400 with `description`, kept within RFC 6749 §5.2's character set.
+    /// A 400 with `description`, cleaned to RFC 6749 §5.2's character set like every OAuth
+    /// error text.
     pub fn invalid(description: &str) -> Self {
-        MockError::Invalid(
-            description
-                .chars()
-                .map(|c| match c {
-                    '\x20'..='\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E' => c,
-                    _ => '\'',
-                })
-                .collect(),
-        )
+        MockError::Invalid(Text::from(description.to_owned()))
     }
 
     /// A 500, the cause logged.
@@ -113,7 +106,7 @@ impl MockError {
     /// The description of a 400 (empty for other kinds).
     pub fn description(&self) -> &str {
         match self {
-            MockError::Invalid(d) => d,
+            MockError::Invalid(d) => d.as_str(),
             _ => "",
         }
     }
@@ -134,7 +127,11 @@ impl From<AdminError> for MockError {
 impl IntoResponse for MockError {
     fn into_response(self) -> Response {
         let (status, error, description) = match self {
-            MockError::Invalid(d) => (StatusCode::BAD_REQUEST, "invalid_request", Some(d)),
+            MockError::Invalid(d) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                Some(d.as_str().to_owned()),
+            ),
             MockError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
             MockError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", None),
             MockError::Admin(e) => return e.into_response(),
