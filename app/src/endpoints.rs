@@ -80,6 +80,8 @@ pub const DEVICE_AUTHORIZATION: &str = "/auth/device";
 pub const DEVICE_VERIFY: &str = "/auth/device/verify";
 /// The developer console: your clients, users and policies.
 pub const CONSOLE: &str = "/developer";
+/// The console's token preview: what a client would be issued, decoded, issuing nothing.
+pub const CONSOLE_PREVIEW: &str = "/developer/preview";
 /// The console's sign-up page and form.
 pub const SIGNUP: &str = "/developer/signup";
 /// The console's sign-in page and form.

@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("developer"), StaticSegment("users")) view=console::users_page::UsersPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("policies")) view=console::policies_page::PoliciesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("developer"), StaticSegment("trusted-issuers")) view=console::trusts_page::TrustsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("developer"), StaticSegment("preview")) view=console::preview_page::PreviewPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

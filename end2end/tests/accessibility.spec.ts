@@ -87,7 +87,7 @@ for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 390], 
     await page.getByLabel('Password').fill('a-long-password');
     await page.getByRole('button', { name: 'Create account' }).click();
     await waitForHydration(page);
-    for (const path of ['/developer', '/developer/clients/new', '/developer/users', '/developer/policies', '/developer/trusted-issuers']) {
+    for (const path of ['/developer', '/developer/clients/new', '/developer/users', '/developer/policies', '/developer/trusted-issuers', '/developer/preview']) {
       await page.goto(path);
       await waitForHydration(page);
       expect(await seriousViolations(page), path).toEqual([]);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { collectErrors, screenshot, waitForHydration } from './helpers';
+import { collectErrors, screenshot, waitForHydration, signUpDeveloper } from './helpers';
 
 test('sign up, register a client, use it in a flow, regenerate its secret', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -141,12 +141,7 @@ test('the console at 1280 and 390 px: clients, users, policies and the debugger'
 
 test('the console: trust an outside issuer, and a policy that admits its tokens', async ({ page }) => {
   const errors = collectErrors(page);
-  const developer = `trust${Date.now()}`;
-  await page.goto('/developer/signup');
-  await page.getByLabel('Username').fill(developer);
-  await page.getByLabel('Password').fill('a-long-password');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/developer$/);
+  const developer = await signUpDeveloper(page, 'trust');
   await waitForHydration(page);
   await page.getByRole('link', { name: 'Trusted issuers' }).click();
   await waitForHydration(page);

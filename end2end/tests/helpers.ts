@@ -76,3 +76,14 @@ export async function tutorialShots(page: Page, name: string) {
   await screenshot(page, `tutorial-${name}-390`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/** Signs a new developer up through the console's sign-up page; returns the username. */
+export async function signUpDeveloper(page: Page, prefix: string): Promise<string> {
+  const developer = `${prefix}${Date.now()}`;
+  await page.goto('/developer/signup');
+  await page.getByLabel('Username').fill(developer);
+  await page.getByLabel('Password').fill('a-long-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/developer$/);
+  return developer;
+}

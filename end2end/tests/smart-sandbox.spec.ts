@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { collectErrors, openFlow, screenshot, waitForHydration } from './helpers';
+import { collectErrors, openFlow, screenshot, waitForHydration, signUpDeveloper } from './helpers';
 
 /** The timeline card of step `n` titled `title`. */
 const card = (page: Page, n: number, title: string) => page.getByRole('region', { name: `${n}. ${title}` });
@@ -171,12 +171,7 @@ test('Backend Services: sign an assertion, get a system token, read every patien
 // launch page carries the launch through to a token for the chosen patient.
 test('console Test launch: the owner launches their SMART app for a patient', async ({ page, request, baseURL }) => {
   const errors = collectErrors(page);
-  const developer = `smartdev${Date.now()}`;
-  await page.goto('/developer/signup');
-  await page.getByLabel('Username').fill(developer);
-  await page.getByLabel('Password').fill('a-long-password');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/developer$/);
+  const developer = await signUpDeveloper(page, 'smartdev');
   // A demo user of the developer's with a FHIR resource of their own.
   await page.goto('/developer/users');
   await waitForHydration(page);

@@ -56,7 +56,7 @@ impl Console {
 
 /// What a page shows for a failure, with the status the REST API gives the same failure; a
 /// field error names its field.
-fn message(e: AdminError) -> Failure {
+pub(super) fn message(e: AdminError) -> Failure {
     let status = match &e {
         AdminError::Unauthorized => 401,
         AdminError::Forbidden => 403,
@@ -538,6 +538,17 @@ impl ConsoleBackend for Console {
                 summary,
                 verdicts,
             })
+        })
+    }
+
+    fn preview(
+        &self,
+        headers: HeaderMap,
+        request: PreviewRequest,
+    ) -> BoxFuture<'_, Outcome<TokenPreview>> {
+        Box::pin(async move {
+            let caller = self.reader(&headers).await?;
+            super::preview::preview(&self.state, &caller, request).await
         })
     }
 

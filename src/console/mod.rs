@@ -10,6 +10,7 @@ pub mod caller;
 pub mod clients;
 pub mod pages;
 pub mod policies;
+pub mod preview;
 pub mod trusted_issuers;
 pub mod users;
 pub mod workspace;

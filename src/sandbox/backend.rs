@@ -3,6 +3,7 @@
 //! decodes tokens and checks their signatures against the published keys, and it keeps each
 //! run for its owner alone ([`super::visitor`]).
 
+use super::claims::claim_lines;
 use super::recorder::{OwnerKey, Trace};
 use super::visitor::Viewer;
 use crate::state::AppState;
@@ -10,14 +11,12 @@ use app::sandbox::backend::{BoxFuture, FrontChannelWatch, SandboxBackend};
 use app::sandbox::catalogue::{Channel, Flow};
 use app::sandbox::flow::Page;
 use app::sandbox::wire::{
-    CheckLine, ClaimLine, Exchange, HttpMessage, Outgoing, RunStep, SavedRun, TokenInspection,
+    CheckLine, Exchange, HttpMessage, Outgoing, RunStep, SavedRun, TokenInspection,
 };
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::net::SocketAddr;
 use std::time::Instant;
 use tower::ServiceExt;
@@ -165,18 +164,7 @@ impl InProcess {
 
     fn inspect_token(&self, token: &str, key: Option<&str>) -> TokenInspection {
         let now = self.state.clock.now();
-        let parts: Vec<&str> = token.split('.').collect();
-        let decode = |part: &str| -> Option<serde_json::Map<String, serde_json::Value>> {
-            let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-            serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()?
-                .as_object()
-                .cloned()
-        };
-        let (Some(header), Some(claims)) = (
-            parts.first().and_then(|p| decode(p)),
-            parts.get(1).and_then(|p| decode(p)),
-        ) else {
+        let Some((header, claims)) = super::claims::decode_jwt(token) else {
             return TokenInspection {
                 is_jwt: false,
                 now,
@@ -184,14 +172,6 @@ impl InProcess {
                 ..TokenInspection::default()
             };
         };
-        if parts.len() != 3 {
-            return TokenInspection {
-                is_jwt: false,
-                now,
-                token: token.to_owned(),
-                ..TokenInspection::default()
-            };
-        }
         let kid = header
             .get("kid")
             .and_then(|v| v.as_str())
@@ -252,9 +232,9 @@ impl InProcess {
             };
         TokenInspection {
             is_jwt: true,
-            header: lines(&header),
+            header: claim_lines(&header),
             exp: claims.get("exp").and_then(|v| v.as_i64()),
-            claims: lines(&claims),
+            claims: claim_lines(&claims),
             kid,
             alg,
             signature_valid,
@@ -531,54 +511,4 @@ fn curl(issuer: &str, out: &Outgoing) -> String {
         out.path
     )));
     parts.join(" \\\n  ")
-}
-
-/// A short explanation of each registered claim and header parameter.
-fn help(name: &str) -> &'static str {
-    match name {
-        "alg" => "The signing algorithm (RFC 7515 §4.1.1).",
-        "typ" => "The token type; at+jwt marks an access token (RFC 9068 §2.1).",
-        "kid" => "Which published key signed it (RFC 7515 §4.1.4).",
-        "iss" => "Who issued it: this server's issuer URL (RFC 7519 §4.1.1).",
-        "sub" => "Whom it is about: the user, or the client itself (RFC 7519 §4.1.2).",
-        "aud" => {
-            "Who should accept it: the API for an access token, the client for an ID token (RFC 7519 §4.1.3)."
-        }
-        "exp" => "When it expires (RFC 7519 §4.1.4).",
-        "nbf" => "Not valid before this time (RFC 7519 §4.1.5).",
-        "iat" => "When it was issued (RFC 7519 §4.1.6).",
-        "jti" => "Its unique id; the server uses it to revoke the token (RFC 7519 §4.1.7).",
-        "client_id" => "The client it was issued to (RFC 9068 §2.2).",
-        "scope" => "What it allows (RFC 9068 §2.2.3).",
-        "auth_time" => "When the user signed in (OIDC Core §2).",
-        "nonce" => "The value the client sent, echoed to stop replay (OIDC Core §2).",
-        "at_hash" => "Half a SHA-256 of the access token, binding the two (OIDC Core §3.1.3.6).",
-        "azp" => "The party it was issued to (OIDC Core §2).",
-        "name" => "The user's full name (OIDC Core §5.1, scope profile).",
-        "given_name" => "The user's given name (OIDC Core §5.1, scope profile).",
-        "family_name" => "The user's family name (OIDC Core §5.1, scope profile).",
-        "preferred_username" => "The name the user goes by (OIDC Core §5.1, scope profile).",
-        "email" => "The user's e-mail address (OIDC Core §5.1, scope email).",
-        "email_verified" => "Whether the server checked that address (OIDC Core §5.1).",
-        "acr" => "How strongly the user authenticated (OIDC Core §2).",
-        "amr" => "How the user authenticated: pwd, otp, … (OIDC Core §2).",
-        "sid" => "The session the token belongs to (OIDC Front-Channel Logout §3).",
-        _ => "",
-    }
-}
-
-fn lines(map: &serde_json::Map<String, serde_json::Value>) -> Vec<ClaimLine> {
-    map.iter()
-        .map(|(name, value)| ClaimLine {
-            name: name.clone(),
-            value: match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            },
-            help: help(name).to_owned(),
-            when: matches!(name.as_str(), "exp" | "iat" | "nbf" | "auth_time")
-                .then(|| value.as_i64().map(crate::clock::rfc3339))
-                .flatten(),
-        })
-        .collect()
 }

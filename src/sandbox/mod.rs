@@ -4,6 +4,7 @@
 //! visitor cookie), and exports of a run.
 
 pub mod backend;
+pub mod claims;
 pub mod export;
 pub mod recorder;
 pub mod verify_key;

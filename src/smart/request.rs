@@ -108,11 +108,16 @@ pub async fn grant_context(
         context.fhir_user = None;
     } else if context.fhir_user.is_none() {
         let user = crate::storage::users::get(&state.db, username).await?;
-        context.fhir_user = user
-            .and_then(|u| u.fhir_user)
-            .map(|r| format!("{}/{r}", fhir_base(state)));
+        context.fhir_user = user.and_then(|u| fhir_user_url(state, &u));
     }
     Ok(context)
+}
+
+/// The user's FHIR resource as an absolute URL, the ID token's `fhirUser`.
+pub fn fhir_user_url(state: &AppState, user: &crate::model::user::User) -> Option<String> {
+    user.fhir_user
+        .as_ref()
+        .map(|r| format!("{}/{r}", fhir_base(state)))
 }
 
 /// The context of launch `value`, which this use spends.

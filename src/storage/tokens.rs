@@ -80,6 +80,28 @@ impl TokenRecord {
     }
 }
 
+impl NewToken {
+    /// The record this row becomes once stored: unused, unrevoked.
+    pub fn record(&self) -> TokenRecord {
+        TokenRecord {
+            handle: self.handle.clone(),
+            kind: self.kind.as_str().to_owned(),
+            format: self.format.as_str().to_owned(),
+            secret_hash: self.secret_hash.clone(),
+            client_id: self.client_id.clone(),
+            username: self.username.clone(),
+            scope: self.scope.clone(),
+            family_id: self.family_id.clone(),
+            issued_at: self.issued_at,
+            expires_at: self.expires_at,
+            used_at: None,
+            revoked_at: None,
+            context: self.context.clone(),
+            claims: self.claims.clone(),
+        }
+    }
+}
+
 const SELECT: &str = "SELECT handle, kind, format, secret_hash, client_id, username, scope, family_id, issued_at, \
     expires_at, used_at, revoked_at, context, claims FROM tokens";
 

@@ -176,6 +176,13 @@ pub async fn test_request(request: DebugRequest) -> Result<DebugResult, Failure>
     c.debug(h, request).await.map_err(fail)
 }
 
+/// The tokens a client would get for a user and a scope, decoded, without issuing any.
+#[server(endpoint = "console/preview", input = Json)]
+pub async fn preview_tokens(request: PreviewRequest) -> Result<TokenPreview, Failure> {
+    let (c, h) = ctx()?;
+    c.preview(h, request).await.map_err(fail)
+}
+
 /// A new initial access token, shown this once.
 #[server(endpoint = "console/initial-token")]
 pub async fn new_initial_token() -> Result<String, Failure> {

@@ -61,6 +61,12 @@ pub trait ConsoleBackend: Send + Sync {
         headers: HeaderMap,
         request: DebugRequest,
     ) -> BoxFuture<'_, Outcome<DebugResult>>;
+    /// The tokens one of the caller's clients would get, decoded; nothing is issued or stored.
+    fn preview(
+        &self,
+        headers: HeaderMap,
+        request: PreviewRequest,
+    ) -> BoxFuture<'_, Outcome<TokenPreview>>;
     /// A new initial access token for RFC 7591 registration, shown this once.
     fn initial_token(&self, headers: HeaderMap) -> BoxFuture<'_, Outcome<String>>;
     /// The workspace of the browser that sent `request`: its console account. With `start`, a

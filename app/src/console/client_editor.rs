@@ -331,6 +331,9 @@ fn ClientEditor(initial: ClientForm, create: bool, has_secret: bool) -> impl Int
                 <p>
                     <a class="button" href=move || format!("/sandbox/client-credentials?client={}", saved_id.get().unwrap_or_default())>
                         "Try it in the Client Credentials flow"
+                    </a> " "
+                    <a class="button" href=move || format!("{}?client={}", crate::endpoints::CONSOLE_PREVIEW, saved_id.get().unwrap_or_default())>
+                        "Preview its tokens"
                     </a>
                 </p>
                 {move || {

@@ -59,6 +59,7 @@ fn AccountLine(me: Me) -> impl IntoView {
                 <a href="/developer/users">"Users"</a>
                 <a href="/developer/policies">"Access policies"</a>
                 <a href="/developer/trusted-issuers">"Trusted issuers"</a>
+                <a href=ep::CONSOLE_PREVIEW>"Token preview"</a>
             </nav>
             <form method="post" action=ep::SIGNOUT>
                 <button type="submit" class="link">"Sign out"</button>

@@ -8,6 +8,7 @@ pub mod check;
 pub mod client_editor;
 pub mod dashboard;
 pub mod policies_page;
+pub mod preview_page;
 pub mod snippets;
 pub mod trusts_page;
 pub mod users_page;

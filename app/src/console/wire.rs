@@ -227,6 +227,55 @@ pub struct DebugResult {
     pub verdicts: Vec<PolicyVerdict>,
 }
 
+/// What the token preview is asked: the tokens one of the caller's clients would get through
+/// `grant` for a user (none for `client_credentials`) and a scope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PreviewRequest {
+    pub client_id: String,
+    /// A grant that issues tokens: `authorization_code`, the device code grant, `password`,
+    /// `implicit` or `client_credentials`.
+    pub grant: String,
+    /// The resource owner; empty for `client_credentials`.
+    pub username: String,
+    /// The scope asked for; empty asks for the client's whole scope, as the server does.
+    pub scope: String,
+}
+
+/// One token of a preview, decoded: a JWT's header and claims, and for every token what
+/// introspection would answer about it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PreviewToken {
+    pub is_jwt: bool,
+    pub header: Vec<crate::sandbox::wire::ClaimLine>,
+    pub claims: Vec<crate::sandbox::wire::ClaimLine>,
+    /// Introspection's answer (RFC 7662 §2.2) to the client that holds it, as pretty JSON;
+    /// empty for an ID token, which is never introspected.
+    pub introspection: String,
+}
+
+/// What the server would issue, decoded, and what it checked first; nothing was issued.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenPreview {
+    /// The grant, as its `grant_type` (or `implicit`).
+    pub grant: String,
+    /// The scope the tokens would carry.
+    pub scope: String,
+    /// The checks the server ran, in order, each with the RFC behind it.
+    pub checks: Vec<crate::sandbox::wire::CheckLine>,
+    /// Where and how the server would refuse, when a check failed: the status line and body
+    /// of the token endpoint's answer, or the sign-in page's words. Nothing else is set then.
+    pub refusal: Option<String>,
+    /// The answer that would carry the tokens, as pretty JSON with each token's value left out.
+    pub response: String,
+    pub access_token: Option<PreviewToken>,
+    pub refresh_token: Option<PreviewToken>,
+    pub id_token: Option<PreviewToken>,
+    /// The userinfo endpoint's answer to the access token: status line and body.
+    pub userinfo: String,
+    /// Why a token is missing, or what the preview could not know.
+    pub notes: Vec<String>,
+}
+
 /// A console failure: the HTTP status it deserves, and a message that names the field at fault
 /// when there is one. It is also the console's server functions' error type: it crosses as
 /// JSON (`{"status":404,"message":…}`), so the page reads the status, never parses text.

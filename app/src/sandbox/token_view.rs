@@ -6,8 +6,9 @@ use super::wire::{CheckLine, ClaimLine, TokenInspection};
 use crate::copy_button::CopyButton;
 use leptos::prelude::*;
 
+/// A header or claim set as a table: each name with its value, the time in words, and its help.
 #[component]
-fn ClaimTable(#[prop(into)] caption: String, lines: Vec<ClaimLine>) -> impl IntoView {
+pub fn ClaimTable(#[prop(into)] caption: String, lines: Vec<ClaimLine>) -> impl IntoView {
     view! {
         <table class="claims">
             <caption>{caption}</caption>

@@ -9,6 +9,7 @@ use crate::oauth::error::{OAuthError, no_store};
 use crate::oauth::params::FormRequest;
 use crate::oauth::tokens::lookup;
 use crate::state::AppState;
+use crate::storage::tokens::TokenRecord;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -94,9 +95,17 @@ pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection
     if !known.is_active(now) {
         return Ok(None);
     }
-    let r = known.record;
+    Ok(Some(answer(
+        state,
+        known.record,
+        known.claims.map(|c| c.jti),
+    )))
+}
+
+/// The active answer (§2.2) for a token of `record`; `jti` is a JWT's own id.
+pub fn answer(state: &AppState, r: TokenRecord, jti: Option<String>) -> Introspection {
     let refresh = r.is_refresh();
-    Ok(Some(Introspection {
+    Introspection {
         active: true,
         sub: Some(r.username.clone().unwrap_or_else(|| r.client_id.clone())),
         scope: Some(r.scope),
@@ -111,7 +120,7 @@ pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection
             Some(crate::oauth::tokens::audience(state))
         },
         iss: Some(state.issuer.clone()),
-        jti: known.claims.map(|c| c.jti),
+        jti,
         context: crate::smart::context::LaunchContext::parse(r.context.as_deref()),
         extra: crate::oauth::tokens::token_claims(
             state,
@@ -119,5 +128,5 @@ pub async fn facts(state: &AppState, token: &str) -> Result<Option<Introspection
                 .as_deref()
                 .and_then(|c| serde_json::from_str(c).ok()),
         ),
-    }))
+    }
 }

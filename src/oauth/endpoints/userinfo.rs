@@ -1,6 +1,7 @@
 //! `GET`/`POST /auth/userinfo` (OIDC Core §5.3): claims about the signed-in user, for an access
 //! token that holds `openid`.
 
+use crate::model::user::User;
 use crate::oauth::error::{OAuthError, no_store};
 use crate::oauth::tokens::lookup;
 use crate::state::AppState;
@@ -49,6 +50,18 @@ pub async fn userinfo(
         .await
         .map_err(OAuthError::internal)?
         .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
+    // SMART App Launch 2.x: the fhirUser scope names the user's FHIR resource.
+    let context = crate::smart::context::LaunchContext::parse(known.record.context.as_deref());
+    let claims = claims(&user, &scope, context.and_then(|c| c.fhir_user).as_deref());
+    let mut response = Json(claims).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+/// The claims userinfo tells about `user` for a token with `scope` (OIDC Core §5.4: `profile`
+/// and `email` each ask for their own claims); `fhir_user` is the grant's launch context's, told
+/// for the SMART `fhirUser` scope.
+pub fn claims(user: &User, scope: &[&str], fhir_user: Option<&str>) -> serde_json::Value {
     let mut claims = json!({ "sub": user.username });
     if scope.contains(&"profile") {
         claims["preferred_username"] = json!(user.username);
@@ -62,14 +75,10 @@ pub async fn userinfo(
         claims["email"] = json!(email);
         claims["email_verified"] = json!(false);
     }
-    // SMART App Launch 2.x: the fhirUser scope names the user's FHIR resource.
-    let context = crate::smart::context::LaunchContext::parse(known.record.context.as_deref());
-    if let Some(fhir_user) = context.and_then(|c| c.fhir_user)
+    if let Some(fhir_user) = fhir_user
         && scope.contains(&crate::model::smart_scope::FHIR_USER)
     {
         claims["fhirUser"] = json!(fhir_user);
     }
-    let mut response = Json(claims).into_response();
-    no_store(response.headers_mut());
-    Ok(response)
+    claims
 }

@@ -15,12 +15,7 @@ pub async fn handle(
     params: &Params,
 ) -> Result<TokenResponse, OAuthError> {
     require_grant(client, TokenGrant::ClientCredentials)?;
-    // §4.4: "The client credentials grant type MUST only be used by confidential clients."
-    if client.is_public() {
-        return Err(OAuthError::unauthorized_client(
-            "the client_credentials grant is only for confidential clients",
-        ));
-    }
+    require_confidential(client)?;
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
     issue(
         state,
@@ -35,4 +30,19 @@ pub async fn handle(
         },
     )
     .await
+}
+
+/// §4.4: "The client credentials grant type MUST only be used by confidential clients."
+pub fn require_confidential(client: &Client) -> Result<(), OAuthError> {
+    if crate::checks::check(
+        "the client is confidential",
+        "RFC 6749 §4.4",
+        !client.is_public(),
+    ) {
+        Ok(())
+    } else {
+        Err(OAuthError::unauthorized_client(
+            "the client_credentials grant is only for confidential clients",
+        ))
+    }
 }

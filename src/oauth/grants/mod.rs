@@ -67,7 +67,11 @@ impl TokenGrant {
 /// §5.2 `unauthorized_client`: "The authenticated client is not authorized to use this
 /// authorization grant type."
 pub fn require_grant(client: &Client, grant: TokenGrant) -> Result<(), OAuthError> {
-    let grant_type = grant.grant_type();
+    require_grant_type(client, grant.grant_type())
+}
+
+/// [`require_grant`] for any grant type, the implicit grant's too.
+pub fn require_grant_type(client: &Client, grant_type: GrantType) -> Result<(), OAuthError> {
     if crate::checks::check(
         "the client is registered for this grant",
         "RFC 6749 §5.2 unauthorized_client",
