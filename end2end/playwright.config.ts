@@ -32,6 +32,17 @@ const partner = {
   timeout: 60_000,
 };
 
+// A third, in mock mode (`--mock`): the test sign-in and the banner.
+const mockPort = port + 2;
+process.env.E2E_MOCK = `http://127.0.0.1:${mockPort}`;
+const mock = {
+  command: `${binary} --addr 127.0.0.1:${mockPort} --mock --database-url sqlite://${dataDir}/mock.db --admin-password mock-admin-password --log warn`,
+  url: `http://127.0.0.1:${mockPort}/readyz`,
+  env: { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },
+  reuseExistingServer: false,
+  timeout: 60_000,
+};
+
 export default defineConfig({
   testDir: './tests',
   testMatch: embedded ? /single-binary\.spec\.ts$/ : /.*\.spec\.ts$/,
@@ -51,5 +62,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: embedded ? [server] : [server, partner],
+  webServer: embedded ? [server] : [server, partner, mock],
 });
