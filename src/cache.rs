@@ -2,15 +2,23 @@
 //! request.
 //!
 //! Every write to a client or policy goes through the admin API or the seed, which call
-//! [`Cache::forget_client`] / [`Cache::forget_policies`] / [`Cache::forget_trusts`] after committing. A generation counter
-//! keeps a read that raced with a write from putting the stale row back.
+//! [`Cache::forget_client`] / [`Cache::forget_policies`] / [`Cache::forget_trusts`] after
+//! committing. A generation counter keeps a read that raced with a write from putting the stale
+//! row back.
+//!
+//! Several nodes may serve one issuer from one database. A write on another node is seen
+//! through the database's change counters (`storage::counters`, raised by triggers): every
+//! read first asks the counter of its table (one indexed row) and drops the cache when it moved
+//! since the cache was filled. So a client deleted, or its secret regenerated, on one node is
+//! refused by every node from the next request on, with no message between the nodes.
 
 use crate::model::client::Client;
 use crate::model::policy::AccessPolicy;
 use crate::model::trusted_issuer::TrustedIssuer;
+use crate::storage::counters::{self, Counted};
 use crate::storage::{self, Db, StorageResult};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The caches.
@@ -21,6 +29,8 @@ pub struct Cache {
     clients: RwLock<HashMap<String, Arc<Client>>>,
     policies: RwLock<Option<Arc<Vec<AccessPolicy>>>>,
     trusts: RwLock<Option<Arc<Vec<TrustedIssuer>>>>,
+    /// The change counters the caches were last checked against (clients, policies, trusts).
+    seen: [AtomicI64; 3],
 }
 
 impl Cache {
@@ -32,12 +42,32 @@ impl Cache {
             clients: RwLock::new(HashMap::new()),
             policies: RwLock::new(None),
             trusts: RwLock::new(None),
+            seen: [AtomicI64::new(-1), AtomicI64::new(-1), AtomicI64::new(-1)],
         }
+    }
+
+    /// Drops the cache of `what` when its change counter moved since the last look.
+    async fn check(&self, what: Counted) -> StorageResult<()> {
+        let slot = match what {
+            Counted::Clients => 0,
+            Counted::Policies => 1,
+            Counted::Trusts | Counted::Keys => 2,
+        };
+        let now = counters::read(&self.db, what).await?;
+        if self.seen[slot].swap(now, Ordering::SeqCst) != now {
+            match what {
+                Counted::Clients => self.forget_clients(),
+                Counted::Policies => self.forget_policies(),
+                Counted::Trusts | Counted::Keys => self.forget_trusts(),
+            }
+        }
+        Ok(())
     }
 
     /// The client with this id. Unknown ids are not cached, so random probes cost memory
     /// nothing.
     pub async fn client(&self, client_id: &str) -> StorageResult<Option<Arc<Client>>> {
+        self.check(Counted::Clients).await?;
         if let Some(hit) = self
             .clients
             .read()
@@ -61,6 +91,7 @@ impl Cache {
 
     /// Every access policy.
     pub async fn policies(&self) -> StorageResult<Arc<Vec<AccessPolicy>>> {
+        self.check(Counted::Policies).await?;
         if let Some(hit) = self.policies.read().ok().and_then(|p| p.clone()) {
             return Ok(hit);
         }
@@ -76,6 +107,7 @@ impl Cache {
 
     /// Every trusted issuer.
     pub async fn trusts(&self) -> StorageResult<Arc<Vec<TrustedIssuer>>> {
+        self.check(Counted::Trusts).await?;
         if let Some(hit) = self.trusts.read().ok().and_then(|p| p.clone()) {
             return Ok(hit);
         }
@@ -105,12 +137,17 @@ impl Cache {
         }
     }
 
-    /// Drops everything kept (the mock mode's reset).
-    pub fn forget_all(&self) {
+    /// Drops every client kept.
+    fn forget_clients(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut clients) = self.clients.write() {
             clients.clear();
         }
+    }
+
+    /// Drops everything kept (the mock mode's reset).
+    pub fn forget_all(&self) {
+        self.forget_clients();
         self.forget_policies();
         self.forget_trusts();
     }

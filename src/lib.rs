@@ -328,13 +328,26 @@ pub async fn build_state(
             .map_err(|e| StartupError::Config(format!("{}: {e}", dir.display())))?;
     }
     let db = storage::Db::open(&config.database_url).await?;
+    let now = clock.now();
+    // The HMAC keys every node of this issuer shares.
+    let shared_key = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut fresh = [0u8; 32];
+            secret::fill_random(&mut fresh).map_err(|e| StartupError::Config(e.to_string()))?;
+            storage::server_secrets::get_or_create(&db, name, &fresh, now)
+                .await
+                .map_err(StartupError::from)
+        }
+    };
+    let csrf_key = shared_key("csrf").await?;
+    let verified_key = shared_key("verified-secrets").await?;
     let passwords = Arc::new(
-        tokio::task::spawn_blocking(password::Passwords::new)
+        tokio::task::spawn_blocking(move || password::Passwords::with_key(&verified_key))
             .await
             .map_err(|e| StartupError::Admin(e.to_string()))?
             .map_err(|e| StartupError::Config(e.to_string()))?,
     );
-    let now = clock.now();
     let mut startup = Startup::default();
     if config.demo_enabled() {
         let demo = seed::demo(&issuer);
@@ -379,8 +392,7 @@ pub async fn build_state(
         outbound: outbound::Outbound::new(config.outbound_policy(), config.outbound_timeout())
             .map_err(StartupError::Config)?,
         throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
-        csrf: security::csrf::CsrfKey::generate()
-            .map_err(|e| StartupError::Config(e.to_string()))?,
+        csrf: security::csrf::CsrfKey::from_secret(&csrf_key),
         mock: mock_clock.map(|c| Arc::new(mock::Mock::new(c, seeds, seed_has_keys))),
         run_retention: config.run_retention_seconds(),
         workspace_ttl: config.workspace_seconds(),
@@ -403,6 +415,25 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(|p| p.to_path_buf())
+}
+
+/// How often a node looks for signing keys another node rotated or retired: the most time
+/// before every node signs with a new key (verification reads new keys at once, on the first
+/// token whose key it does not know).
+pub const KEY_WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Reads the signing keys again every [`KEY_WATCH_EVERY`] when their change counter moved.
+pub fn spawn_key_watch(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(KEY_WATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.keys.refresh(&state.db).await {
+                tracing::warn!(error = %e, "reading the signing keys again");
+            }
+        }
+    })
 }
 
 /// Runs the collector every `every` in the background: expired tokens, codes, sessions and

@@ -2,7 +2,8 @@
 
 use clap::Parser;
 use oauth_sandbox::{
-    build_state, clock::SystemClock, config::Config, router, spawn_collector, telemetry,
+    build_state, clock::SystemClock, config::Config, router, spawn_collector, spawn_key_watch,
+    telemetry,
 };
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -57,6 +58,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         state.clone(),
         std::time::Duration::from_secs(config.collect_every_seconds),
     );
+    // Keys another node of this issuer rotated or retired.
+    let key_watch = spawn_key_watch(state.clone());
     // Connection addresses key the failure throttle (security::throttle).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
@@ -64,6 +67,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     // Every batch is its own statement, so stopping between two loses nothing.
     collector.abort();
+    key_watch.abort();
     let _ = collector.await;
     db.close().await;
     Ok(())

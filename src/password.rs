@@ -70,13 +70,19 @@ impl Passwords {
     pub fn new() -> Result<Self, crate::secret::NoRandomness> {
         let mut key = [0u8; 32];
         crate::secret::fill_random(&mut key)?;
+        Self::with_key(&key)
+    }
+
+    /// A hasher whose verified-secret cache is keyed with `key` (shared by the nodes of one
+    /// issuer, `storage::server_secrets`).
+    pub fn with_key(key: &[u8]) -> Result<Self, crate::secret::NoRandomness> {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
         let dummy = crate::secret::random_token(16)?;
         Ok(Self {
             permits: Semaphore::new(cores.saturating_sub(1).max(1)),
-            mac_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key),
+            mac_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key),
             cache: RwLock::new(HashMap::new()),
             dummy_phc: hash_blocking(&dummy).ok_or(crate::secret::NoRandomness)?,
         })

@@ -80,7 +80,11 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> Result<Respo
         .await
         .map_err(MockError::internal)?;
     state.cache.forget_all();
-    state.pending.clear();
+    state
+        .pending
+        .clear(&state)
+        .await
+        .map_err(MockError::internal)?;
     mock.faults.clear();
     mock.journal.clear();
     Ok(Json(json!({ "reset": true, "seeded": seeded })).into_response())

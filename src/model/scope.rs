@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 /// A set of scope tokens, kept sorted and without duplicates.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Scope(BTreeSet<String>);
 
 impl Scope {

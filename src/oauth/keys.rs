@@ -253,6 +253,8 @@ impl SigningKey {
 #[derive(Debug)]
 pub struct KeyRing {
     current: RwLock<Arc<KeySet>>,
+    /// The keys' change counter (`storage::counters`) when `current` was read.
+    seen: std::sync::atomic::AtomicI64,
 }
 
 impl KeyRing {
@@ -264,9 +266,11 @@ impl KeyRing {
         if active_alg.as_deref() != Some(alg.as_str()) {
             Self::create_active(db, alg, now).await?;
         }
+        let seen = storage::counters::read(db, storage::counters::Counted::Keys).await?;
         let set = Self::read_set(db).await?;
         Ok(Self {
             current: RwLock::new(Arc::new(set)),
+            seen: std::sync::atomic::AtomicI64::new(seen),
         })
     }
 
@@ -331,6 +335,19 @@ impl KeyRing {
     pub async fn reload(&self, db: &Db) -> Result<(), KeyError> {
         self.replace(Self::read_set(db).await?);
         Ok(())
+    }
+
+    /// Reads the live keys again when another node (or this one) changed them since they were
+    /// last read: one read of their change counter otherwise. Returns true when it reloaded.
+    pub async fn refresh(&self, db: &Db) -> Result<bool, KeyError> {
+        use std::sync::atomic::Ordering;
+        let now = storage::counters::read(db, storage::counters::Counted::Keys).await?;
+        if self.seen.load(Ordering::SeqCst) == now {
+            return Ok(false);
+        }
+        self.replace(Self::read_set(db).await?);
+        self.seen.store(now, Ordering::SeqCst);
+        Ok(true)
     }
 
     /// Makes a new key of `alg` the signer; returns its `kid`.

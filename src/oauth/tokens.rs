@@ -357,7 +357,15 @@ pub async fn lookup(state: &AppState, token: &str) -> Result<Option<KnownToken>,
         return Ok(None);
     }
     if looks_like_jwt(token) {
-        let Some(claims) = verify_jwt(state, token) else {
+        let claims = match verify_jwt(state, token) {
+            Some(claims) => Some(claims),
+            // A key another node made a moment ago: read the keys again if they changed.
+            None if state.keys.refresh(&state.db).await.unwrap_or(false) => {
+                verify_jwt(state, token)
+            }
+            None => None,
+        };
+        let Some(claims) = claims else {
             return Ok(None);
         };
         let record = find(&state.db, &claims.jti)

@@ -62,7 +62,7 @@ impl OwnerKey {
 }
 
 /// A front channel being recorded: which run its exchanges join, as which step.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trace {
     pub run_id: String,
     /// The page the run lives on: a flow's, or a tutorial chapter's.
@@ -187,7 +187,7 @@ fn first<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The `(client_id, state)` a request belongs to: its own parameters for the authorization
 /// endpoint, the pending request it names for the sign-in and consent pages.
-fn belongs_to(
+async fn belongs_to(
     state: &AppState,
     arrow: ArrowId,
     params: &[(String, String)],
@@ -198,9 +198,7 @@ fn belongs_to(
             first(params, "state")?.to_owned(),
         ));
     }
-    let pending = state
-        .pending
-        .get(first(params, "request")?, state.clock.now())?;
+    let pending = state.pending.get(state, first(params, "request")?).await?;
     Some((
         pending.request.client.client_id.clone(),
         pending.request.target.state.clone()?,
@@ -230,6 +228,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let params = params_of(&query, &bytes);
     let now = state.clock.now();
     let trace = belongs_to(&state, arrow, &params)
+        .await
         .and_then(|(client_id, s)| state.watches.find(&owner, &client_id, &s, now));
     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
     let Some(trace) = trace else {

@@ -29,10 +29,16 @@ impl CsrfKey {
     pub fn generate() -> Result<Self, NoRandomness> {
         let mut key = [0u8; 32];
         fill_random(&mut key)?;
-        Ok(Self(aws_lc_rs::hmac::Key::new(
+        Ok(Self::from_secret(&key))
+    }
+
+    /// The key made from `secret`: every node of one issuer holds the same one
+    /// (`storage::server_secrets`), so a form shown by one node is accepted by any.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self(aws_lc_rs::hmac::Key::new(
             aws_lc_rs::hmac::HMAC_SHA256,
-            &key,
-        )))
+            secret,
+        ))
     }
 
     /// The token for `purpose` in the browser holding `browser_cookie`.

@@ -13,7 +13,7 @@ use crate::storage::launches::{self, Refused};
 use app::endpoints as ep;
 
 /// A checked SMART authorization request.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SmartRequest {
     /// The context the tokens will carry; its patient is filled in by the picker when asked.
     pub context: LaunchContext,

@@ -1,6 +1,6 @@
 //! The collector: deletes what has expired (tokens, codes, sessions, initial access tokens,
-//! EHR launches, remembered client assertion ids, sandbox runs past their retention, learner
-//! workspaces past their end with all they own) so that storage stays bounded under any load.
+//! EHR launches, remembered client assertion ids, pending authorization requests, sandbox runs
+//! past their retention, learner workspaces past their end with all they own) so that storage stays bounded under any load.
 //!
 //! It works in batches, each its own short statement, and yields between batches, so a request
 //! waiting for the write lock waits for one small batch at most, never for a sweep of a million
@@ -36,6 +36,8 @@ pub struct Collected {
     /// Remembered client assertion ids (RFC 7523 §3) past their assertion's expiry.
     pub assertions: u64,
     pub runs: u64,
+    /// Authorization requests nobody finished within their lifetime.
+    pub pending: u64,
     /// Learner workspaces, each with what it owned.
     pub workspaces: u64,
     /// A bound was hit: another call would find more.
@@ -53,6 +55,7 @@ impl Collected {
             + self.launches
             + self.assertions
             + self.runs
+            + self.pending
             + self.workspaces
     }
 }
@@ -82,6 +85,11 @@ const ASSERTIONS: Sweep = Sweep {
     table: "client_assertions",
     key: "id",
     time: "expires_at",
+};
+const PENDING: Sweep = Sweep {
+    table: "pending_requests",
+    key: "id",
+    time: "created_at",
 };
 const RUNS: Sweep = Sweep {
     table: "sandbox_runs",
@@ -206,6 +214,13 @@ async fn expired(
         launches: sweep(db, &LAUNCHES, now, max_batches).await?,
         assertions: sweep(db, &ASSERTIONS, now, max_batches).await?,
         runs: sweep(db, &RUNS, now - run_retention, max_batches).await?,
+        pending: sweep(
+            db,
+            &PENDING,
+            now - crate::oauth::authorize::pending::PENDING_TTL,
+            max_batches,
+        )
+        .await?,
         workspaces: super::workspaces::collect(db, now, i64::from(max_batches) * WORKSPACES)
             .await?,
         more: !walked,
@@ -219,6 +234,7 @@ async fn expired(
         collected.launches,
         collected.assertions,
         collected.runs,
+        collected.pending,
     ]
     .iter()
     .any(|&n| n >= bound)

@@ -66,6 +66,22 @@ pub async fn harness_with(extra: &[&str]) -> Harness {
     }
 }
 
+/// A second node of `first`'s issuer: its own state (caches, keys in memory, clock), on the
+/// same database, as a second server behind one load balancer would be.
+pub async fn second_node(first: &Harness) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let (state, _) = build_state(&config(first.dir.path(), &[]), clock.clone())
+        .await
+        .unwrap();
+    Harness {
+        router: router(state.clone()),
+        state,
+        clock,
+        dir,
+    }
+}
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,

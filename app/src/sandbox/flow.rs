@@ -42,7 +42,7 @@ pub struct FlowState {
 const PER_RUN: [&str; 3] = ["state", "nonce", "verifier"];
 
 /// Which page a run of a flow is shown on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
     #[default]
     Flow,

@@ -37,6 +37,10 @@ use respond::{
 };
 use std::collections::HashMap;
 
+/// What a person is told about a form whose request is gone: expired, or completed already
+/// (perhaps on another node).
+const ALREADY_COMPLETED: &str = "This sign-in request has expired or was already completed. Go back to the application and start again.";
+
 /// `GET /auth/authorize`: the parameters are in the query.
 pub async fn authorize_get(
     State(state): State<AppState>,
@@ -199,14 +203,12 @@ async fn proceed(
             let hint = request.login_hint.clone().unwrap_or_default();
             let client_name = request.client.client_name.clone();
             let banner = banner(&request, ArrowId::SignIn);
-            let Ok(id) = state.pending.insert(
-                Pending {
-                    request,
-                    created_at: now,
-                    user: None,
-                },
-                now,
-            ) else {
+            let pending = Pending {
+                request,
+                created_at: now,
+                user: None,
+            };
+            let Ok(id) = state.pending.insert(state, pending).await else {
                 return server_error_page();
             };
             show_login(state, headers, &id, client_name, hint, None, banner).await
@@ -237,9 +239,12 @@ async fn show_login(
     let csrf = state.csrf.token(&browser, id);
     let cookies: Vec<String> = set.into_iter().collect();
     // Mock mode: the test sign-in, next to the password form.
-    let mock = match (&state.mock, state.pending.get(id, state.clock.now())) {
-        (Some(_), Some(pending)) => Some(crate::mock::sign_in::view(state, &pending.request).await),
-        _ => None,
+    let mock = match &state.mock {
+        Some(_) => match state.pending.get(state, id).await {
+            Some(pending) => Some(crate::mock::sign_in::view(state, &pending.request).await),
+            None => None,
+        },
+        None => None,
     };
     login_page(
         LoginView {
@@ -267,7 +272,6 @@ async fn after_login(
     via: Via,
     cookies: &[String],
 ) -> Response {
-    let now = state.clock.now();
     if picker::waits_for_patient(&request) {
         if request.prompt.none {
             let error = OAuthError::InteractionRequired(
@@ -278,7 +282,7 @@ async fn after_login(
                 redirect_error_unseen(state, &request.client, &request.target, &error, via);
             return with_cookies(response, cookies);
         }
-        let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time) else {
+        let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time).await else {
             return server_error_page();
         };
         return picker::ask(state, headers, &id, &request, username, via, cookies).await;
@@ -300,7 +304,11 @@ async fn after_login(
         || (!request.client.first_party && (request.prompt.consent || !remembered));
     if !needs_consent {
         if let Some(id) = &pending_id {
-            state.pending.take(id, now);
+            match state.pending.take(state, id).await {
+                Ok(true) => {}
+                Ok(false) => return bad_request(ALREADY_COMPLETED),
+                Err(_) => return server_error_page(),
+            }
         }
         return with_cookies(
             issue::complete(state, &request, username, auth_time, via).await,
@@ -314,7 +322,7 @@ async fn after_login(
         let response = redirect_error_unseen(state, &request.client, &request.target, &error, via);
         return with_cookies(response, cookies);
     }
-    let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time) else {
+    let Ok(id) = keep_pending(state, pending_id, &request, username, auth_time).await else {
         return server_error_page();
     };
     match via {
@@ -329,13 +337,13 @@ async fn after_login(
 
 /// The id of the pending request for `request`: `pending_id`, or a new one for `username`, who
 /// signed in at `auth_time`.
-fn keep_pending(
+async fn keep_pending(
     state: &AppState,
     pending_id: Option<String>,
     request: &AuthorizeRequest,
     username: &str,
     auth_time: i64,
-) -> Result<String, crate::secret::NoRandomness> {
+) -> Result<String, crate::storage::StorageError> {
     match pending_id {
         Some(id) => Ok(id),
         None => {
@@ -345,7 +353,7 @@ fn keep_pending(
                 created_at: now,
                 user: Some((username.to_owned(), auth_time)),
             };
-            state.pending.insert(pending, now)
+            state.pending.insert(state, pending).await
         }
     }
 }
@@ -361,12 +369,12 @@ fn see_other(path: &str, id: &str, cookies: &[String]) -> Response {
 }
 
 /// The pending request that the query's `request` names, with who signed in for it.
-fn signed_in_pending(
+async fn signed_in_pending(
     state: &AppState,
     query: Option<&str>,
 ) -> Option<(String, AuthorizeRequest, String)> {
     let id = query_param(query, "request")?;
-    match state.pending.get(&id, state.clock.now())? {
+    match state.pending.get(state, &id).await? {
         Pending {
             request,
             user: Some((username, _)),
@@ -440,10 +448,11 @@ async fn page_form(
         .require("request")
         .map_err(|_| bad_request("The form does not say which request it answers."))?
         .to_owned();
-    let now = state.clock.now();
-    let pending = state.pending.get(&id, now).ok_or_else(|| {
-        bad_request("This sign-in request has expired or was already completed. Go back to the application and start again.")
-    })?;
+    let pending = state
+        .pending
+        .get(state, &id)
+        .await
+        .ok_or_else(|| bad_request(ALREADY_COMPLETED))?;
     if !csrf_ok(state, &form, &id) {
         return Err(error_page(
             StatusCode::FORBIDDEN,
@@ -548,7 +557,14 @@ async fn mock_login(
         }
     };
     pending.request.claims = claims;
-    state.pending.replace(&id, pending.request.clone(), now);
+    if state
+        .pending
+        .replace(state, &id, &pending.request)
+        .await
+        .is_err()
+    {
+        return server_error_page();
+    }
     signed_in(state, &headers, pending.request, &user.username, id, now).await
 }
 
@@ -565,7 +581,14 @@ async fn signed_in(
         Ok(c) => c,
         Err(_) => return server_error_page(),
     };
-    state.pending.sign_in(&id, username, now);
+    if state
+        .pending
+        .sign_in(state, &id, username, now)
+        .await
+        .is_err()
+    {
+        return server_error_page();
+    }
     after_login(
         state,
         headers,
@@ -585,7 +608,7 @@ pub async fn consent_get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match signed_in_pending(&state, query.as_deref()) {
+    match signed_in_pending(&state, query.as_deref()).await {
         Some((id, request, username)) => show_consent(&state, &headers, &id, &request, &username),
         None => bad_request(
             "This consent request has expired or was already answered. Go back to the application and start again.",
@@ -603,7 +626,12 @@ pub async fn consent_post(State(state): State<AppState>, request: Request) -> Re
     let Some((username, auth_time)) = pending.user.clone() else {
         return bad_request("Sign in first.");
     };
-    state.pending.take(&id, now);
+    // A request is answered once, whichever node the answer reaches.
+    match state.pending.take(&state, &id).await {
+        Ok(true) => {}
+        Ok(false) => return bad_request(ALREADY_COMPLETED),
+        Err(_) => return server_error_page(),
+    }
     let request = pending.request;
     match params.get("decision") {
         Some("approve") => {

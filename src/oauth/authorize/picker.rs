@@ -147,7 +147,7 @@ pub async fn picker_get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match signed_in_pending(&state, query.as_deref()) {
+    match signed_in_pending(&state, query.as_deref()).await {
         Some((id, request, username)) if waits_for_patient(&request) => {
             show(&state, &headers, &id, &request, &username, None).await
         }
@@ -195,8 +195,9 @@ pub async fn picker_post(State(state): State<AppState>, request: Request) -> Res
     if let Some(smart) = request.smart.as_mut() {
         smart.context.patient = Some(chosen);
     }
-    let now = state.clock.now();
-    state.pending.replace(&id, request.clone(), now);
+    if state.pending.replace(&state, &id, &request).await.is_err() {
+        return super::respond::server_error_page();
+    }
     after_login(
         &state,
         &headers,

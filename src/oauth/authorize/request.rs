@@ -21,7 +21,7 @@ use std::sync::Arc;
 const MAX_PARAM: usize = 4096;
 
 /// `code` or `token`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ResponseType {
     /// RFC 6749 §4.1: the authorization code grant.
     Code,
@@ -33,7 +33,7 @@ pub enum ResponseType {
 }
 
 /// The device code a verification answers (RFC 8628 §3.3).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeviceRequest {
     pub handle: String,
     /// As the device shows it: `WDJB-MJHT`.
@@ -41,7 +41,7 @@ pub struct DeviceRequest {
 }
 
 /// OIDC Core §3.1.2.1 `prompt`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prompt {
     pub none: bool,
     pub login: bool,
@@ -49,7 +49,7 @@ pub struct Prompt {
 }
 
 /// Where a response goes: the verified redirect URI, in the query or the fragment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     pub redirect_uri: String,
     /// §4.2.2: the implicit grant answers in the fragment.
