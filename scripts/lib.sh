@@ -40,6 +40,47 @@ ensure_browser_tools() {
   fi
 }
 
+# A throwaway PostgreSQL server for the tests: Debian's postgresql (installed when missing), a
+# new cluster in a temporary folder owned by the postgres account, on a free loopback port, with
+# no password (trust) and no fsync (it is thrown away). Exports TEST_POSTGRES_URL; stop it with
+# stop_postgres.
+PG_DIR=""
+PG_BIN=""
+start_postgres() {
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    say "installing Debian's postgresql"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  fi
+  local as_pg=()
+  [ "$(id -un)" = postgres ] || as_pg=(runuser -u postgres --)
+  [ "$(id -u)" -eq 0 ] || as_pg=(sudo -u postgres)
+  PG_DIR="$(mktemp -d)"
+  chmod 755 "$PG_DIR"
+  chown postgres "$PG_DIR" 2>/dev/null || true
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  say "starting a throwaway PostgreSQL on 127.0.0.1:$port"
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
+  "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c max_connections=300" start >/dev/null
+  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port"
+}
+
+stop_postgres() {
+  [ -n "$PG_DIR" ] || return 0
+  local as_pg=()
+  [ "$(id -un)" = postgres ] || as_pg=(runuser -u postgres --)
+  [ "$(id -u)" -eq 0 ] || as_pg=(sudo -u postgres)
+  "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  PG_DIR=""
+}
+
 # Builds the hydration bundle and assembles the site: <dir>/pkg/<name>.{js,_bg.wasm,css}.
 # $1: debug (into $SITE, precompressed for --site-root) or release (into $RELEASE_SITE, which
 # the release server embeds and compresses itself).

@@ -1,6 +1,7 @@
 //! Crash safety: SIGKILL the real binary while it issues tokens and creates clients, restart it
-//! on the same database, and check that every acknowledged write survived and that SQLite's
-//! `PRAGMA integrity_check` is "ok".
+//! on the same database, and check that every acknowledged write survived and that the
+//! database's integrity check (SQLite's `PRAGMA integrity_check`) is "ok". On SQLite, or on
+//! PostgreSQL when `TEST_POSTGRES_URL` names a server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
@@ -15,7 +16,7 @@ fn start(dir: &std::path::Path, addr: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
         .args(["--addr", addr, "--admin-password", ADMIN, "--log", "warn"])
         .arg("--database-url")
-        .arg(format!("sqlite://{}/crash.db", dir.display()))
+        .arg(common::database_url(dir))
         .arg("--site-root")
         .arg(dir.join("no-site"))
         .stdout(Stdio::null())
@@ -131,10 +132,9 @@ async fn sigkill_loses_nothing_acknowledged() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let db =
-        oauth_sandbox::storage::Db::open(&format!("sqlite://{}/crash.db", dir.path().display()))
-            .await
-            .unwrap();
+    let db = oauth_sandbox::storage::Db::open(&common::database_url(dir.path()))
+        .await
+        .unwrap();
     assert_eq!(db.integrity_check().await.unwrap(), "ok");
     println!(
         "crash safety: {} tokens and {} clients acknowledged before SIGKILL, all present after restart",

@@ -36,7 +36,7 @@ async fn empty(state: &AppState, with_keys: bool) -> Result<(), storage::Storage
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("DELETE FROM users WHERE username <> ?")
+    sqlx::query("DELETE FROM users WHERE username <> $1")
         .bind(crate::seed::ADMIN_USERNAME)
         .execute(&mut *tx)
         .await?;

@@ -263,8 +263,14 @@ impl KeyRing {
     pub async fn load_or_create(db: &Db, alg: SigningAlg, now: i64) -> Result<Self, KeyError> {
         let stored = storage::keys::list_live(db).await?;
         let active_alg = stored.iter().find(|k| k.active).map(|k| k.alg.clone());
-        if active_alg.as_deref() != Some(alg.as_str()) {
-            Self::create_active(db, alg, now).await?;
+        if active_alg.as_deref() != Some(alg.as_str())
+            && let Err(e) = Self::create_active(db, alg, now).await
+        {
+            // Another node starting at the same moment made one first: use it.
+            let made = storage::keys::list_live(db).await?;
+            if !made.iter().any(|k| k.active && k.alg == alg.as_str()) {
+                return Err(e);
+            }
         }
         let seen = storage::counters::read(db, storage::counters::Counted::Keys).await?;
         let set = Self::read_set(db).await?;

@@ -18,7 +18,7 @@ pub async fn first_use(
 ) -> StorageResult<bool> {
     let id = format!("{client_id}\n{jti}");
     let done = sqlx::query(
-        "INSERT INTO client_assertions (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO client_assertions (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
     )
     .bind(id)
     .bind(expires_at)

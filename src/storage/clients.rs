@@ -6,7 +6,7 @@
 use super::{Db, StorageError, StorageResult, decode_list, encode_list};
 use crate::model::client::{AuthMethod, Client, GrantType, TokenFormat};
 use crate::model::scope::Scope;
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
 const COLUMNS: &str = "client_id, client_name, secret_hash, token_endpoint_auth_method, grant_types, \
     redirect_uris, scope, first_party, access_token_format, access_token_ttl, refresh_token_ttl, \
@@ -18,7 +18,7 @@ fn parse_enum<T: serde::de::DeserializeOwned>(column: &str, raw: &str) -> Storag
         .map_err(|e| StorageError::Corrupt(format!("{column}: {e}")))
 }
 
-fn from_row(row: &SqliteRow) -> StorageResult<Client> {
+fn from_row(row: &AnyRow) -> StorageResult<Client> {
     let grant_names = decode_list("grant_types", row.try_get("grant_types")?)?;
     let grant_types = grant_names
         .iter()
@@ -35,16 +35,16 @@ fn from_row(row: &SqliteRow) -> StorageResult<Client> {
         grant_types,
         redirect_uris: decode_list("redirect_uris", row.try_get("redirect_uris")?)?,
         scope: Scope::parse(row.try_get("scope")?).map_err(StorageError::Corrupt)?,
-        first_party: row.try_get("first_party")?,
+        first_party: row.try_get::<i64, _>("first_party")? != 0,
         access_token_format: parse_enum::<TokenFormat>(
             "access_token_format",
             row.try_get("access_token_format")?,
         )?,
         access_token_ttl: row.try_get("access_token_ttl")?,
         refresh_token_ttl: row.try_get("refresh_token_ttl")?,
-        require_pkce: row.try_get("require_pkce")?,
-        allow_plain_pkce: row.try_get("allow_plain_pkce")?,
-        rotate_refresh_tokens: row.try_get("rotate_refresh_tokens")?,
+        require_pkce: row.try_get::<i64, _>("require_pkce")? != 0,
+        allow_plain_pkce: row.try_get::<i64, _>("allow_plain_pkce")? != 0,
+        rotate_refresh_tokens: row.try_get::<i64, _>("rotate_refresh_tokens")? != 0,
         jwks: row
             .try_get::<Option<&str>, _>("jwks")?
             .map(serde_json::from_str)
@@ -61,7 +61,7 @@ fn from_row(row: &SqliteRow) -> StorageResult<Client> {
 /// Reads one client.
 pub async fn get(db: &Db, client_id: &str) -> StorageResult<Option<Client>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM clients WHERE client_id = ?"
+        "SELECT {COLUMNS} FROM clients WHERE client_id = $1"
     )))
     .bind(client_id)
     .fetch_optional(db.pool())
@@ -74,7 +74,7 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<Client>> {
     let rows = match owner {
         Some(o) => {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM clients WHERE owner = ? ORDER BY client_id"
+                "SELECT {COLUMNS} FROM clients WHERE owner = $1 ORDER BY client_id"
             )))
             .bind(o)
             .fetch_all(db.pool())
@@ -94,12 +94,12 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<Client>> {
 /// Inserts or replaces a client inside `tx`, keeping its `created_at` (and its secret hash when
 /// `client.secret_hash` is `None` and `keep_secret` is set). Returns true when it was created.
 pub async fn upsert_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     client: &Client,
     keep_secret: bool,
 ) -> StorageResult<bool> {
     let existing: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT created_at, secret_hash FROM clients WHERE client_id = ?")
+        sqlx::query_as("SELECT created_at, secret_hash FROM clients WHERE client_id = $1")
             .bind(&client.client_id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -119,7 +119,7 @@ pub async fn upsert_in(
          redirect_uris, scope, first_party, access_token_format, access_token_ttl, refresh_token_ttl, \
          require_pkce, allow_plain_pkce, rotate_refresh_tokens, jwks, jwks_uri, launch_uri, owner, \
          created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
          ON CONFLICT (client_id) DO UPDATE SET client_name = excluded.client_name, \
          secret_hash = excluded.secret_hash, token_endpoint_auth_method = excluded.token_endpoint_auth_method, \
          grant_types = excluded.grant_types, redirect_uris = excluded.redirect_uris, scope = excluded.scope, \
@@ -137,13 +137,13 @@ pub async fn upsert_in(
     .bind(encode_list(&grants))
     .bind(encode_list(&client.redirect_uris))
     .bind(client.scope.to_string())
-    .bind(client.first_party)
+    .bind(i64::from(client.first_party))
     .bind(client.access_token_format.as_str())
     .bind(client.access_token_ttl)
     .bind(client.refresh_token_ttl)
-    .bind(client.require_pkce)
-    .bind(client.allow_plain_pkce)
-    .bind(client.rotate_refresh_tokens)
+    .bind(i64::from(client.require_pkce))
+    .bind(i64::from(client.allow_plain_pkce))
+    .bind(i64::from(client.rotate_refresh_tokens))
     .bind(
         client
             .jwks
@@ -170,7 +170,7 @@ pub async fn upsert(db: &Db, client: &Client, keep_secret: bool) -> StorageResul
 
 /// Deletes a client and, by cascade, its tokens. Returns true when it existed.
 pub async fn delete(db: &Db, client_id: &str) -> StorageResult<bool> {
-    let done = sqlx::query("DELETE FROM clients WHERE client_id = ?")
+    let done = sqlx::query("DELETE FROM clients WHERE client_id = $1")
         .bind(client_id)
         .execute(db.pool())
         .await?;

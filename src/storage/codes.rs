@@ -37,7 +37,7 @@ pub async fn insert(db: &Db, code: &CodeRecord) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO auth_codes (handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
          code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, context, claims) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&code.handle)
     .bind(&code.secret_hash)
@@ -64,7 +64,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<CodeRecord>> {
     Ok(sqlx::query_as(
         "SELECT handle, secret_hash, client_id, username, redirect_uri, scope, code_challenge, \
          code_challenge_method, nonce, auth_time, family_id, issued_at, expires_at, used_at, \
-         context, claims FROM auth_codes WHERE handle = ?",
+         context, claims FROM auth_codes WHERE handle = $1",
     )
     .bind(handle)
     .fetch_optional(db.pool())
@@ -76,7 +76,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<CodeRecord>> {
 pub async fn redeem(db: &Db, handle: &str, now: i64, tokens: &[NewToken]) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
     let marked =
-        sqlx::query("UPDATE auth_codes SET used_at = ? WHERE handle = ? AND used_at IS NULL")
+        sqlx::query("UPDATE auth_codes SET used_at = $1 WHERE handle = $2 AND used_at IS NULL")
             .bind(now)
             .bind(handle)
             .execute(&mut *tx)

@@ -101,7 +101,7 @@ const RUNS: Sweep = Sweep {
 /// is left or `max_batches` ran.
 async fn sweep(db: &Db, sweep: &Sweep, before: i64, max_batches: u32) -> StorageResult<u64> {
     let sql = format!(
-        "DELETE FROM {t} WHERE {k} IN (SELECT {k} FROM {t} WHERE {c} < ? LIMIT ?)",
+        "DELETE FROM {t} WHERE {k} IN (SELECT {k} FROM {t} WHERE {c} < $1 LIMIT $2)",
         t = sweep.table,
         k = sweep.key,
         c = sweep.time
@@ -138,7 +138,7 @@ async fn sweep_tokens(
     for _ in 0..max_ranges {
         // The last handle of the next range, if the table has that many rows after `after`.
         let last: Option<(String,)> = sqlx::query_as(
-            "SELECT handle FROM tokens WHERE handle > ? ORDER BY handle LIMIT 1 OFFSET ?",
+            "SELECT handle FROM tokens WHERE handle > $1 ORDER BY handle LIMIT 1 OFFSET $2",
         )
         .bind(&*after)
         .bind(RANGE - 1)
@@ -147,7 +147,7 @@ async fn sweep_tokens(
         let done = match &last {
             Some((last,)) => {
                 sqlx::query(
-                    "DELETE FROM tokens WHERE handle > ? AND handle <= ? AND expires_at < ?",
+                    "DELETE FROM tokens WHERE handle > $1 AND handle <= $2 AND expires_at < $3",
                 )
                 .bind(&*after)
                 .bind(last)
@@ -156,7 +156,7 @@ async fn sweep_tokens(
                 .await?
             }
             None => {
-                sqlx::query("DELETE FROM tokens WHERE handle > ? AND expires_at < ?")
+                sqlx::query("DELETE FROM tokens WHERE handle > $1 AND expires_at < $2")
                     .bind(&*after)
                     .bind(now)
                     .execute(db.pool())

@@ -34,7 +34,7 @@ const COLUMNS: &str = "handle, secret_hash, user_code, client_id, scope, issued_
 pub async fn insert(db: &Db, code: &DeviceCode) -> StorageResult<bool> {
     let done = sqlx::query(
         "INSERT INTO device_codes (handle, secret_hash, user_code, client_id, scope, issued_at, \
-         expires_at, poll_interval, family_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         expires_at, poll_interval, family_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (user_code) DO NOTHING",
     )
     .bind(&code.handle)
@@ -54,7 +54,7 @@ pub async fn insert(db: &Db, code: &DeviceCode) -> StorageResult<bool> {
 /// The code with `handle`.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<DeviceCode>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM device_codes WHERE handle = ?"
+        "SELECT {COLUMNS} FROM device_codes WHERE handle = $1"
     )))
     .bind(handle)
     .fetch_optional(db.pool())
@@ -69,7 +69,7 @@ pub async fn pending_by_user_code(
 ) -> StorageResult<Option<DeviceCode>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM device_codes \
-         WHERE user_code = ? AND status = 'pending' AND expires_at > ?"
+         WHERE user_code = $1 AND status = 'pending' AND expires_at > $2"
     )))
     .bind(user_code)
     .bind(now)
@@ -90,8 +90,8 @@ pub async fn decide(
         None => ("denied", None, None),
     };
     let done = sqlx::query(
-        "UPDATE device_codes SET status = ?, username = ?, auth_time = ? \
-         WHERE handle = ? AND status = 'pending' AND expires_at > ?",
+        "UPDATE device_codes SET status = $1, username = $2, auth_time = $3 \
+         WHERE handle = $4 AND status = 'pending' AND expires_at > $5",
     )
     .bind(status)
     .bind(username)
@@ -105,7 +105,7 @@ pub async fn decide(
 
 /// Records a poll at `now`, with the interval the client must keep from now on.
 pub async fn polled(db: &Db, handle: &str, now: i64, interval: i64) -> StorageResult<()> {
-    sqlx::query("UPDATE device_codes SET last_poll_at = ?, poll_interval = ? WHERE handle = ?")
+    sqlx::query("UPDATE device_codes SET last_poll_at = $1, poll_interval = $2 WHERE handle = $3")
         .bind(now)
         .bind(interval)
         .bind(handle)
@@ -119,8 +119,8 @@ pub async fn polled(db: &Db, handle: &str, now: i64, interval: i64) -> StorageRe
 pub async fn redeem(db: &Db, handle: &str, now: i64, tokens: &[NewToken]) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
     let marked = sqlx::query(
-        "UPDATE device_codes SET status = 'used', last_poll_at = ? \
-         WHERE handle = ? AND status = 'approved'",
+        "UPDATE device_codes SET status = 'used', last_poll_at = $1 \
+         WHERE handle = $2 AND status = 'approved'",
     )
     .bind(now)
     .bind(handle)

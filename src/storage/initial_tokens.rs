@@ -18,7 +18,7 @@ pub struct InitialToken {
 pub async fn insert(db: &Db, t: &InitialToken) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO initial_access_tokens (handle, secret_hash, owner, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&t.handle)
     .bind(&t.secret_hash)
@@ -34,7 +34,7 @@ pub async fn insert(db: &Db, t: &InitialToken) -> StorageResult<()> {
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<InitialToken>> {
     Ok(sqlx::query_as(
         "SELECT handle, secret_hash, owner, created_at, expires_at FROM initial_access_tokens \
-         WHERE handle = ?",
+         WHERE handle = $1",
     )
     .bind(handle)
     .fetch_optional(db.pool())

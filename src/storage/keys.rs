@@ -27,7 +27,7 @@ impl std::fmt::Debug for StoredKey {
 
 /// Every key that is not retired, newest first.
 pub async fn list_live(db: &Db) -> StorageResult<Vec<StoredKey>> {
-    let rows: Vec<(String, String, Vec<u8>, i64, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, Vec<u8>, i64, i64)> = sqlx::query_as(
         "SELECT kid, alg, private_der, created_at, active FROM signing_keys \
          WHERE retired_at IS NULL ORDER BY created_at DESC, kid",
     )
@@ -40,7 +40,7 @@ pub async fn list_live(db: &Db) -> StorageResult<Vec<StoredKey>> {
             alg,
             private_der,
             created_at,
-            active,
+            active: active != 0,
         })
         .collect())
 }
@@ -61,11 +61,11 @@ pub async fn insert_active(db: &Db, key: &StoredKey) -> StorageResult<()> {
 /// Stores `key` unless a key with its kid exists (live or retired), inside the caller's write
 /// transaction; when `active`, it becomes the one active key. Returns true when it was stored.
 pub async fn insert_if_absent_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     key: &StoredKey,
     active: bool,
 ) -> StorageResult<bool> {
-    let exists: Option<(String,)> = sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = ?")
+    let exists: Option<(String,)> = sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = $1")
         .bind(&key.kid)
         .fetch_optional(&mut *tx)
         .await?;
@@ -78,13 +78,13 @@ pub async fn insert_if_absent_in(
             .await?;
     }
     sqlx::query(
-        "INSERT INTO signing_keys (kid, alg, private_der, created_at, active) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO signing_keys (kid, alg, private_der, created_at, active) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&key.kid)
     .bind(&key.alg)
     .bind(&key.private_der)
     .bind(key.created_at)
-    .bind(active)
+    .bind(i64::from(active))
     .execute(&mut *tx)
     .await?;
     Ok(true)
@@ -93,7 +93,7 @@ pub async fn insert_if_absent_in(
 /// Retires a key that is not active. Returns false when no such live, inactive key exists.
 pub async fn retire(db: &Db, kid: &str, now: i64) -> StorageResult<bool> {
     let done = sqlx::query(
-        "UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND active = 0 AND retired_at IS NULL",
+        "UPDATE signing_keys SET retired_at = $1 WHERE kid = $2 AND active = 0 AND retired_at IS NULL",
     )
     .bind(now)
     .bind(kid)

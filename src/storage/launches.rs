@@ -25,7 +25,7 @@ pub struct NewLaunch {
 pub async fn insert(db: &Db, launch: &NewLaunch) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO launches (handle, secret_hash, client_id, context, created_by, issued_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&launch.handle)
     .bind(&launch.secret_hash)
@@ -63,7 +63,7 @@ pub async fn consume(
         return Ok(Err(Refused::Unknown));
     };
     let row: Option<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT secret_hash, client_id, context, expires_at, used_at FROM launches WHERE handle = ?",
+        "SELECT secret_hash, client_id, context, expires_at, used_at FROM launches WHERE handle = $1",
     )
     .bind(handle)
     .fetch_optional(db.pool())
@@ -84,7 +84,7 @@ pub async fn consume(
         return Ok(Err(Refused::Expired));
     }
     let marked =
-        sqlx::query("UPDATE launches SET used_at = ? WHERE handle = ? AND used_at IS NULL")
+        sqlx::query("UPDATE launches SET used_at = $1 WHERE handle = $2 AND used_at IS NULL")
             .bind(now)
             .bind(handle)
             .execute(db.pool())

@@ -2,9 +2,9 @@
 
 use super::{Db, StorageError, StorageResult, decode_opt_list, encode_list};
 use crate::model::policy::{AccessPolicy, AuthKind};
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
-fn from_row(row: &SqliteRow) -> StorageResult<AccessPolicy> {
+fn from_row(row: &AnyRow) -> StorageResult<AccessPolicy> {
     let auth: Option<String> = row.try_get("auth")?;
     let auth = match auth.as_deref() {
         None => None,
@@ -30,7 +30,7 @@ const SELECT: &str = "SELECT id, description, methods, path, client_ids, usernam
 
 /// Reads one policy.
 pub async fn get(db: &Db, id: &str) -> StorageResult<Option<AccessPolicy>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ?")))
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -47,19 +47,19 @@ pub async fn list(db: &Db) -> StorageResult<Vec<AccessPolicy>> {
 
 /// Inserts or replaces a policy inside `tx`. Returns true when created.
 pub async fn upsert_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     policy: &AccessPolicy,
     now: i64,
 ) -> StorageResult<bool> {
     let existed: Option<(i64,)> =
-        sqlx::query_as("SELECT created_at FROM access_policies WHERE id = ?")
+        sqlx::query_as("SELECT created_at FROM access_policies WHERE id = $1")
             .bind(&policy.id)
             .fetch_optional(&mut *tx)
             .await?;
     let list = |l: &Option<Vec<String>>| l.as_deref().map(encode_list);
     sqlx::query(
         "INSERT INTO access_policies (id, description, methods, path, client_ids, usernames, scopes, auth, \
-         issuers, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         issuers, owner, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, methods = excluded.methods, \
          path = excluded.path, client_ids = excluded.client_ids, usernames = excluded.usernames, \
          scopes = excluded.scopes, auth = excluded.auth, issuers = excluded.issuers, owner = excluded.owner, updated_at = excluded.updated_at",
@@ -94,7 +94,7 @@ pub async fn upsert(db: &Db, policy: &AccessPolicy, now: i64) -> StorageResult<b
 
 /// Deletes a policy. Returns true when it existed.
 pub async fn delete(db: &Db, id: &str) -> StorageResult<bool> {
-    let done = sqlx::query("DELETE FROM access_policies WHERE id = ?")
+    let done = sqlx::query("DELETE FROM access_policies WHERE id = $1")
         .bind(id)
         .execute(db.pool())
         .await?;

@@ -50,9 +50,9 @@ pub async fn save(
     let (developer, visitor) = owner.columns();
     let done = sqlx::query(
         "INSERT INTO sandbox_runs (id, flow, created_at, updated_at, steps, owner, visitor) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET steps = excluded.steps, updated_at = excluded.updated_at \
-         WHERE ((sandbox_runs.owner IS NOT NULL AND sandbox_runs.owner = ?) OR (sandbox_runs.owner IS NULL AND sandbox_runs.visitor IS NOT NULL AND sandbox_runs.visitor = ?))",
+         WHERE ((sandbox_runs.owner IS NOT NULL AND sandbox_runs.owner = $8) OR (sandbox_runs.owner IS NULL AND sandbox_runs.visitor IS NOT NULL AND sandbox_runs.visitor = $9))",
     )
     .bind(id)
     .bind(flow)
@@ -73,7 +73,7 @@ pub async fn list(db: &Db, limit: i64, owner: RunOwner<'_>) -> StorageResult<Vec
     let (developer, visitor) = owner.columns();
     Ok(sqlx::query_as(
         "SELECT id, flow, created_at, updated_at, steps FROM sandbox_runs \
-         WHERE ((owner IS NOT NULL AND owner = ?) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = ?)) ORDER BY id DESC LIMIT ?",
+         WHERE ((owner IS NOT NULL AND owner = $1) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = $2)) ORDER BY id DESC LIMIT $3",
     )
     .bind(developer)
     .bind(visitor)
@@ -86,8 +86,8 @@ pub async fn list(db: &Db, limit: i64, owner: RunOwner<'_>) -> StorageResult<Vec
 pub async fn get(db: &Db, id: &str, owner: RunOwner<'_>) -> StorageResult<Option<RunRow>> {
     let (developer, visitor) = owner.columns();
     Ok(sqlx::query_as(
-        "SELECT id, flow, created_at, updated_at, steps FROM sandbox_runs WHERE id = ? AND \
-         ((owner IS NOT NULL AND owner = ?) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = ?))",
+        "SELECT id, flow, created_at, updated_at, steps FROM sandbox_runs WHERE id = $1 AND \
+         ((owner IS NOT NULL AND owner = $2) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = $3))",
     )
     .bind(id)
     .bind(developer)
@@ -100,7 +100,7 @@ pub async fn get(db: &Db, id: &str, owner: RunOwner<'_>) -> StorageResult<Option
 pub async fn delete(db: &Db, id: &str, owner: RunOwner<'_>) -> StorageResult<bool> {
     let (developer, visitor) = owner.columns();
     let done = sqlx::query(
-        "DELETE FROM sandbox_runs WHERE id = ? AND ((owner IS NOT NULL AND owner = ?) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = ?))",
+        "DELETE FROM sandbox_runs WHERE id = $1 AND ((owner IS NOT NULL AND owner = $2) OR (owner IS NULL AND visitor IS NOT NULL AND visitor = $3))",
     )
         .bind(id)
         .bind(developer)

@@ -18,7 +18,7 @@ pub struct SessionRecord {
 
 /// Stores a new session.
 pub async fn insert(db: &Db, s: &SessionRecord) -> StorageResult<()> {
-    sqlx::query("INSERT INTO sessions (handle, secret_hash, username, auth_time, expires_at, kind) VALUES (?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (handle, secret_hash, username, auth_time, expires_at, kind) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&s.handle)
         .bind(&s.secret_hash)
         .bind(&s.username)
@@ -32,7 +32,7 @@ pub async fn insert(db: &Db, s: &SessionRecord) -> StorageResult<()> {
 
 /// Finds a session by handle.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<SessionRecord>> {
-    Ok(sqlx::query_as("SELECT handle, secret_hash, username, auth_time, expires_at, kind FROM sessions WHERE handle = ?")
+    Ok(sqlx::query_as("SELECT handle, secret_hash, username, auth_time, expires_at, kind FROM sessions WHERE handle = $1")
         .bind(handle)
         .fetch_optional(db.pool())
         .await?)
@@ -40,7 +40,7 @@ pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<SessionRecord>>
 
 /// Ends a session.
 pub async fn delete(db: &Db, handle: &str) -> StorageResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE handle = ?")
+    sqlx::query("DELETE FROM sessions WHERE handle = $1")
         .bind(handle)
         .execute(db.pool())
         .await?;
@@ -56,7 +56,7 @@ pub async fn has_consent(
     scope: &crate::model::scope::Scope,
 ) -> StorageResult<bool> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT scope FROM consents WHERE username = ? AND client_id = ?")
+        sqlx::query_as("SELECT scope FROM consents WHERE username = $1 AND client_id = $2")
             .bind(username)
             .bind(client_id)
             .fetch_all(db.pool())
@@ -75,7 +75,7 @@ pub async fn remember_consent(
     now: i64,
 ) -> StorageResult<()> {
     sqlx::query(
-        "INSERT INTO consents (username, client_id, scope, granted_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO consents (username, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (username, client_id, scope) DO UPDATE SET granted_at = excluded.granted_at",
     )
     .bind(username)
@@ -89,7 +89,7 @@ pub async fn remember_consent(
 
 /// Every consent `username` gave: (client_id, scope, granted_at), by client.
 pub async fn list_consents(db: &Db, username: &str) -> StorageResult<Vec<(String, String, i64)>> {
-    Ok(sqlx::query_as("SELECT client_id, scope, granted_at FROM consents WHERE username = ? ORDER BY client_id, scope")
+    Ok(sqlx::query_as("SELECT client_id, scope, granted_at FROM consents WHERE username = $1 ORDER BY client_id, scope")
         .bind(username)
         .fetch_all(db.pool())
         .await?)
@@ -97,7 +97,7 @@ pub async fn list_consents(db: &Db, username: &str) -> StorageResult<Vec<(String
 
 /// Withdraws every consent `username` gave `client_id`. Returns how many were withdrawn.
 pub async fn withdraw_consent(db: &Db, username: &str, client_id: &str) -> StorageResult<u64> {
-    let done = sqlx::query("DELETE FROM consents WHERE username = ? AND client_id = ?")
+    let done = sqlx::query("DELETE FROM consents WHERE username = $1 AND client_id = $2")
         .bind(username)
         .bind(client_id)
         .execute(db.pool())

@@ -108,43 +108,59 @@ const SELECT: &str = "SELECT handle, kind, format, secret_hash, client_id, usern
 /// Finds a token by its handle.
 pub async fn find(db: &Db, handle: &str) -> StorageResult<Option<TokenRecord>> {
     Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE handle = ?")))
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE handle = $1")))
             .bind(handle)
             .fetch_optional(db.pool())
             .await?,
     )
 }
 
-/// The most rows one INSERT carries (12 bound values each, far below SQLite's limit of 32766).
+/// The most rows one INSERT carries ([`COLUMNS`] bound values each, far below SQLite's limit of
+/// 32766 and PostgreSQL's of 65535).
 const ROWS_PER_STATEMENT: usize = 500;
+/// The values of one token row.
+const COLUMNS: usize = 12;
 
 /// Inserts tokens inside a transaction, many rows per statement: one round trip to the
 /// database connection per statement, not per row.
-pub async fn insert_in<'a, I>(tx: &mut sqlx::SqliteConnection, tokens: I) -> StorageResult<()>
+pub async fn insert_in<'a, I>(tx: &mut sqlx::AnyConnection, tokens: I) -> StorageResult<()>
 where
     I: IntoIterator<Item = &'a NewToken>,
 {
     let all: Vec<&NewToken> = tokens.into_iter().collect();
     for chunk in all.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        // `($1, …, $12), ($13, …)`: numbered placeholders, which both backends read.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let cells: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", r * COLUMNS + c))
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO tokens (handle, kind, format, secret_hash, client_id, username, scope, family_id, \
-             issued_at, expires_at, context, claims) ",
+             issued_at, expires_at, context, claims) VALUES {}",
+            rows.join(", ")
         );
-        insert.push_values(chunk, |mut row, t| {
-            row.push_bind(&t.handle)
-                .push_bind(t.kind.as_str())
-                .push_bind(t.format.as_str())
-                .push_bind(&t.secret_hash)
-                .push_bind(&t.client_id)
-                .push_bind(&t.username)
-                .push_bind(&t.scope)
-                .push_bind(&t.family_id)
-                .push_bind(t.issued_at)
-                .push_bind(t.expires_at)
-                .push_bind(&t.context)
-                .push_bind(&t.claims);
-        });
-        insert.build().execute(&mut *tx).await?;
+        // Built from numbers only, never from input.
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for t in chunk {
+            insert = insert
+                .bind(&t.handle)
+                .bind(t.kind.as_str())
+                .bind(t.format.as_str())
+                .bind(&t.secret_hash)
+                .bind(&t.client_id)
+                .bind(&t.username)
+                .bind(&t.scope)
+                .bind(&t.family_id)
+                .bind(t.issued_at)
+                .bind(t.expires_at)
+                .bind(&t.context)
+                .bind(&t.claims);
+        }
+        insert.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -154,7 +170,7 @@ where
 pub async fn rotate(db: &Db, old: &str, now: i64, successors: &[NewToken]) -> StorageResult<bool> {
     let mut tx = db.begin_write().await?;
     let marked = sqlx::query(
-        "UPDATE tokens SET used_at = ? WHERE handle = ? AND used_at IS NULL AND revoked_at IS NULL",
+        "UPDATE tokens SET used_at = $1 WHERE handle = $2 AND used_at IS NULL AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(old)
@@ -170,19 +186,20 @@ pub async fn rotate(db: &Db, old: &str, now: i64, successors: &[NewToken]) -> St
 
 /// Revokes every token of a grant. Returns how many were newly revoked.
 pub async fn revoke_family(db: &Db, family_id: &str, now: i64) -> StorageResult<u64> {
-    let done =
-        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(family_id)
-            .execute(db.pool())
-            .await?;
+    let done = sqlx::query(
+        "UPDATE tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(family_id)
+    .execute(db.pool())
+    .await?;
     Ok(done.rows_affected())
 }
 
 /// Revokes one token. Returns true when it was newly revoked.
 pub async fn revoke_one(db: &Db, handle: &str, now: i64) -> StorageResult<bool> {
     let done =
-        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE handle = ? AND revoked_at IS NULL")
+        sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE handle = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(handle)
             .execute(db.pool())

@@ -2,9 +2,9 @@
 
 use super::{Db, StorageError, StorageResult, decode_list, encode_list};
 use crate::model::trusted_issuer::TrustedIssuer;
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
-fn from_row(row: &SqliteRow) -> StorageResult<TrustedIssuer> {
+fn from_row(row: &AnyRow) -> StorageResult<TrustedIssuer> {
     let jwks: Option<String> = row.try_get("jwks")?;
     let jwks = jwks
         .map(|j| serde_json::from_str(&j))
@@ -39,7 +39,7 @@ const SELECT: &str = "SELECT id, description, issuer, audiences, jwks_uri, jwks,
 
 /// Reads one trust.
 pub async fn get(db: &Db, id: &str) -> StorageResult<Option<TrustedIssuer>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ?")))
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -51,7 +51,7 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<TrustedIssu
     let rows = match owner {
         Some(o) => {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE owner = ? ORDER BY id"
+                "{SELECT} WHERE owner = $1 ORDER BY id"
             )))
             .bind(o)
             .fetch_all(db.pool())
@@ -68,12 +68,12 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<TrustedIssu
 
 /// Inserts or replaces a trust inside `tx`. Returns true when created.
 pub async fn upsert_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     trust: &TrustedIssuer,
     now: i64,
 ) -> StorageResult<bool> {
     let existed: Option<(i64,)> =
-        sqlx::query_as("SELECT created_at FROM trusted_issuers WHERE id = ?")
+        sqlx::query_as("SELECT created_at FROM trusted_issuers WHERE id = $1")
             .bind(&trust.id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -87,7 +87,7 @@ pub async fn upsert_in(
         "INSERT INTO trusted_issuers (id, description, issuer, audiences, jwks_uri, jwks, pem, secret, algorithms, \
          clock_skew_seconds, cache_ttl_seconds, user_claim, client_claim, scope_claim, introspection_endpoint, \
          introspection_client_id, introspection_client_secret, introspection_cache_seconds, owner, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
          ON CONFLICT (id) DO UPDATE SET description = excluded.description, issuer = excluded.issuer, \
          audiences = excluded.audiences, jwks_uri = excluded.jwks_uri, jwks = excluded.jwks, pem = excluded.pem, \
          secret = excluded.secret, algorithms = excluded.algorithms, clock_skew_seconds = excluded.clock_skew_seconds, \
@@ -134,7 +134,7 @@ pub async fn upsert(db: &Db, trust: &TrustedIssuer, now: i64) -> StorageResult<b
 
 /// Deletes a trust. Returns true when it existed.
 pub async fn delete(db: &Db, id: &str) -> StorageResult<bool> {
-    let done = sqlx::query("DELETE FROM trusted_issuers WHERE id = ?")
+    let done = sqlx::query("DELETE FROM trusted_issuers WHERE id = $1")
         .bind(id)
         .execute(db.pool())
         .await?;

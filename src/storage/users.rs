@@ -2,9 +2,9 @@
 
 use super::{Db, StorageError, StorageResult, decode_list, encode_list};
 use crate::model::user::{Role, User};
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, any::AnyRow};
 
-fn from_row(row: &SqliteRow) -> StorageResult<User> {
+fn from_row(row: &AnyRow) -> StorageResult<User> {
     let roles = decode_list("roles", row.try_get("roles")?)?
         .into_iter()
         .map(|r| {
@@ -30,7 +30,7 @@ const SELECT: &str = "SELECT username, password_hash, name, email, fhir_user, ro
 
 /// Reads one user.
 pub async fn get(db: &Db, username: &str) -> StorageResult<Option<User>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE username = ?")))
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE username = $1")))
         .bind(username)
         .fetch_optional(db.pool())
         .await?;
@@ -42,7 +42,7 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<User>> {
     let rows = match owner {
         Some(o) => {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE owner = ? ORDER BY username"
+                "{SELECT} WHERE owner = $1 ORDER BY username"
             )))
             .bind(o)
             .fetch_all(db.pool())
@@ -58,15 +58,16 @@ pub async fn list(db: &Db, owner: Option<&str>) -> StorageResult<Vec<User>> {
 }
 
 /// Inserts or replaces a user inside `tx`, keeping `created_at`. Returns true when created.
-pub async fn upsert_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageResult<bool> {
-    let existed: Option<(i64,)> = sqlx::query_as("SELECT created_at FROM users WHERE username = ?")
-        .bind(&user.username)
-        .fetch_optional(&mut *tx)
-        .await?;
+pub async fn upsert_in(tx: &mut sqlx::AnyConnection, user: &User) -> StorageResult<bool> {
+    let existed: Option<(i64,)> =
+        sqlx::query_as("SELECT created_at FROM users WHERE username = $1")
+            .bind(&user.username)
+            .fetch_optional(&mut *tx)
+            .await?;
     let roles: Vec<String> = user.roles.iter().map(|r| r.name().to_owned()).collect();
     sqlx::query(
         "INSERT INTO users (username, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, \
-         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (username) DO UPDATE SET \
          password_hash = excluded.password_hash, name = excluded.name, email = excluded.email, \
          fhir_user = excluded.fhir_user, \
          roles = excluded.roles, owner = excluded.owner, disabled = excluded.disabled, \
@@ -108,8 +109,8 @@ pub async fn insert_new(db: &Db, user: &User) -> StorageResult<bool> {
 
 /// Inserts a user that must be new inside `tx`; false, writing nothing, when the username is
 /// taken.
-pub async fn insert_new_in(tx: &mut sqlx::SqliteConnection, user: &User) -> StorageResult<bool> {
-    let taken: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = ?")
+pub async fn insert_new_in(tx: &mut sqlx::AnyConnection, user: &User) -> StorageResult<bool> {
+    let taken: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = $1")
         .bind(&user.username)
         .fetch_optional(&mut *tx)
         .await?;
@@ -122,7 +123,7 @@ pub async fn insert_new_in(tx: &mut sqlx::SqliteConnection, user: &User) -> Stor
 
 /// Deletes a user and, by cascade, the tokens issued for them.
 pub async fn delete(db: &Db, username: &str) -> StorageResult<bool> {
-    let done = sqlx::query("DELETE FROM users WHERE username = ?")
+    let done = sqlx::query("DELETE FROM users WHERE username = $1")
         .bind(username)
         .execute(db.pool())
         .await?;

@@ -36,14 +36,14 @@ pub async fn create(
     if !super::users::insert_new_in(&mut tx, user).await? {
         return Ok(false);
     }
-    sqlx::query("UPDATE users SET expires_at = ? WHERE username = ?")
+    sqlx::query("UPDATE users SET expires_at = $1 WHERE username = $2")
         .bind(expires_at)
         .bind(&user.username)
         .execute(&mut *tx)
         .await?;
     if let Some(visitor) = visitor {
         sqlx::query(
-            "UPDATE sandbox_runs SET owner = ?, visitor = NULL WHERE owner IS NULL AND visitor = ?",
+            "UPDATE sandbox_runs SET owner = $1, visitor = NULL WHERE owner IS NULL AND visitor = $2",
         )
         .bind(&user.username)
         .bind(visitor)
@@ -57,7 +57,7 @@ pub async fn create(
 /// When the account `username` ends: `None` for a lasting account or an unknown one.
 pub async fn expiry(db: &Db, username: &str) -> StorageResult<Option<i64>> {
     let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT expires_at FROM users WHERE username = ?")
+        sqlx::query_as("SELECT expires_at FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(db.pool())
             .await?;
@@ -67,7 +67,7 @@ pub async fn expiry(db: &Db, username: &str) -> StorageResult<Option<i64>> {
 /// Gives the learner account `username` a new password hash; false when it is not a learner's.
 pub async fn set_password(db: &Db, username: &str, hash: &str, now: i64) -> StorageResult<bool> {
     let done = sqlx::query(
-        "UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND expires_at IS NOT NULL",
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3 AND expires_at IS NOT NULL",
     )
     .bind(hash)
     .bind(now)
@@ -93,7 +93,7 @@ pub enum Kept {
 pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> StorageResult<Kept> {
     let mut tx = db.begin_write().await?;
     let learner: Option<(i64,)> = sqlx::query_as(
-        "SELECT expires_at FROM users WHERE username = ? AND expires_at IS NOT NULL",
+        "SELECT expires_at FROM users WHERE username = $1 AND expires_at IS NOT NULL",
     )
     .bind(old)
     .fetch_optional(&mut *tx)
@@ -103,7 +103,7 @@ pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> Storag
     }
     if old != new {
         let taken: Option<(String,)> =
-            sqlx::query_as("SELECT username FROM users WHERE username = ?")
+            sqlx::query_as("SELECT username FROM users WHERE username = $1")
                 .bind(new)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -112,7 +112,7 @@ pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> Storag
         }
         sqlx::query(
             "INSERT INTO users (username, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at, expires_at) \
-             SELECT ?, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at, expires_at FROM users WHERE username = ?",
+             SELECT $1, password_hash, name, email, fhir_user, roles, owner, disabled, created_at, updated_at, expires_at FROM users WHERE username = $2",
         )
         .bind(new)
         .bind(old)
@@ -124,20 +124,20 @@ pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> Storag
             .chain(REFERRING.iter().copied());
         for (table, column) in columns {
             // Built from the constants above only, never from input.
-            let sql = format!("UPDATE {table} SET {column} = ? WHERE {column} = ?");
+            let sql = format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2");
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(new)
                 .bind(old)
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("DELETE FROM users WHERE username = ?")
+        sqlx::query("DELETE FROM users WHERE username = $1")
             .bind(old)
             .execute(&mut *tx)
             .await?;
     }
     sqlx::query(
-        "UPDATE users SET password_hash = ?, updated_at = ?, expires_at = NULL WHERE username = ?",
+        "UPDATE users SET password_hash = $1, updated_at = $2, expires_at = NULL WHERE username = $3",
     )
     .bind(hash)
     .bind(now)
@@ -153,7 +153,7 @@ pub async fn keep(db: &Db, old: &str, new: &str, hash: &str, now: i64) -> Storag
 /// cascade), one transaction each. Returns how many went.
 pub async fn collect(db: &Db, now: i64, limit: i64) -> StorageResult<u64> {
     let ended: Vec<(String,)> = sqlx::query_as(
-        "SELECT username FROM users WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?",
+        "SELECT username FROM users WHERE expires_at IS NOT NULL AND expires_at < $1 LIMIT $2",
     )
     .bind(now)
     .bind(limit)
@@ -164,13 +164,13 @@ pub async fn collect(db: &Db, now: i64, limit: i64) -> StorageResult<u64> {
         let mut tx = db.begin_write().await?;
         for table in OWNED {
             // Built from the constants above only, never from input.
-            let sql = format!("DELETE FROM {table} WHERE owner = ?");
+            let sql = format!("DELETE FROM {table} WHERE owner = $1");
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(&username)
                 .execute(&mut *tx)
                 .await?;
         }
-        let done = sqlx::query("DELETE FROM users WHERE username = ? AND expires_at < ?")
+        let done = sqlx::query("DELETE FROM users WHERE username = $1 AND expires_at < $2")
             .bind(&username)
             .bind(now)
             .execute(&mut *tx)

@@ -30,9 +30,52 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
+/// The database of the test that owns `dir`: a SQLite file in it, or, when
+/// `TEST_POSTGRES_URL` names a PostgreSQL server (`postgres://user@host:port`), a fresh database
+/// there named after `dir`, so that a second node of the same test finds the same one.
+pub fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(server) if !server.is_empty() => postgres_database(&server, dir),
+        _ => format!("sqlite://{}/test.db", dir.display()),
+    }
+}
+
+/// Creates (once) the database for `dir` on `server` and returns its URL.
+fn postgres_database(server: &str, dir: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    let name = format!("t_{:016x}", hasher.finish());
+    let server = server.trim_end_matches('/').to_owned();
+    let admin = format!("{server}/postgres");
+    let create = format!("CREATE DATABASE {name}");
+    // Its own runtime on its own thread: callers may be inside a runtime or not.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sqlx::{Connection, Executor};
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(create)).await {
+                // 42P04: the database exists (a second node of the same test).
+                let exists = e
+                    .as_database_error()
+                    .and_then(|d| d.code())
+                    .is_some_and(|c| c == "42P04");
+                assert!(exists, "creating a test database: {e}");
+            }
+        });
+    })
+    .join()
+    .unwrap();
+    format!("{server}/{name}")
+}
+
 pub fn config(dir: &std::path::Path, extra: &[&str]) -> Config {
     use clap::Parser;
-    let url = format!("sqlite://{}/test.db", dir.display());
+    let url = database_url(dir);
     let mut args = vec![
         "oauth-sandbox",
         "--database-url",

@@ -7,7 +7,7 @@ CREATE TABLE server_secrets (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL,
     created_at INTEGER NOT NULL
-);
+) STRICT;
 
 -- Authorization requests waiting for sign-in, the patient picker or consent: the request as
 -- checked (JSON), who signed in for it and when. A request completes once: the node that
@@ -18,7 +18,7 @@ CREATE TABLE pending_requests (
     created_at INTEGER NOT NULL,
     username TEXT,
     auth_time INTEGER
-);
+) STRICT;
 CREATE INDEX pending_requests_created_at ON pending_requests (created_at);
 
 -- One counter per kind of cached thing (clients, policies, signing keys), raised in the
@@ -27,7 +27,7 @@ CREATE INDEX pending_requests_created_at ON pending_requests (created_at);
 CREATE TABLE change_counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
-);
+) STRICT;
 INSERT INTO change_counters (name, value) VALUES ('clients', 0), ('policies', 0), ('keys', 0);
 INSERT INTO change_counters (name, value) VALUES ('trusts', 0);
 
