@@ -16,8 +16,10 @@ const embedded = process.env.E2E_EMBEDDED === '1';
 const partnerPort = port + 1;
 // Named localhost, so its cookies and this server's (127.0.0.1) live in separate jars.
 process.env.E2E_PARTNER = `http://localhost:${partnerPort}`;
+// E2E_DATABASE_URL: the server under test on another database (a PostgreSQL one, say).
+const database = process.env.E2E_DATABASE_URL ?? `sqlite://${dataDir}/e2e.db`;
 const server = {
-  command: `${binary} --addr 127.0.0.1:${port} --database-url sqlite://${dataDir}/e2e.db --admin-password e2e-admin-password --log warn`,
+  command: `${binary} --addr 127.0.0.1:${port} --database-url ${database} --admin-password e2e-admin-password --log warn`,
   url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
   cwd: embedded ? path.dirname(binary) : undefined,
   env: embedded ? {} : { LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(targetDir, 'site') },

@@ -236,3 +236,38 @@ async fn both_nodes_share_the_form_keys() {
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn a_front_channel_watched_on_one_node_is_seen_by_the_other() {
+    use oauth_sandbox::sandbox::recorder::{OwnerKey, Trace};
+    let a = harness().await;
+    let b = second_node(&a).await;
+    let me = OwnerKey::Visitor("visitor-digest".into());
+    let trace = Trace {
+        run_id: "run-1".into(),
+        page: app::sandbox::flow::Page::Flow,
+        flow: app::sandbox::catalogue::Flow::AuthorizationCode,
+        number: 2,
+    };
+    assert!(b.state.watches.is_empty(&b.state.db, T0).await);
+    a.state
+        .watches
+        .insert(
+            &a.state.db,
+            me.clone(),
+            "web-client",
+            "s9",
+            trace.clone(),
+            T0,
+        )
+        .await
+        .unwrap();
+    assert!(!b.state.watches.is_empty(&b.state.db, T0).await);
+    assert_eq!(
+        b.state
+            .watches
+            .find(&b.state.db, &me, "web-client", "s9", T0)
+            .await,
+        Some(trace)
+    );
+}

@@ -22,6 +22,8 @@ const TABLES: &[&str] = &[
     "initial_access_tokens",
     "launches",
     "sandbox_runs",
+    "front_channel_watches",
+    "pending_requests",
     "sessions",
     "access_policies",
     "trusted_issuers",
@@ -80,11 +82,6 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> Result<Respo
         .await
         .map_err(MockError::internal)?;
     state.cache.forget_all();
-    state
-        .pending
-        .clear(&state)
-        .await
-        .map_err(MockError::internal)?;
     mock.faults.clear();
     mock.journal.clear();
     Ok(Json(json!({ "reset": true, "seeded": seeded })).into_response())

@@ -348,7 +348,16 @@ impl SandboxBackend for InProcess {
             let now = self.state.clock.now();
             self.state
                 .watches
-                .insert(owner, &watch.client_id, &watch.state, trace, now);
+                .insert(
+                    &self.state.db,
+                    owner,
+                    &watch.client_id,
+                    &watch.state,
+                    trace,
+                    now,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(run_id)
         })
     }
@@ -365,7 +374,12 @@ impl SandboxBackend for InProcess {
                 return Ok(None);
             };
             let now = self.state.clock.now();
-            let Some(trace) = self.state.watches.by_state(&owner, flow, &state, now) else {
+            let Some(trace) = self
+                .state
+                .watches
+                .by_state(&self.state.db, &owner, flow, &state, now)
+                .await
+            else {
                 return Ok(None);
             };
             visible_run(&self.state, &headers, &trace.run_id).await

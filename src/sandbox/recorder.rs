@@ -25,14 +25,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// How long a watch waits for the browser, in seconds: long enough to sign in.
-const WATCH_TTL: i64 = 1800;
-/// At most this many watches are kept; the oldest go first.
-const MAX_WATCHES: usize = 10_000;
+pub const WATCH_TTL: i64 = 1800;
 /// The largest body recorded; larger ones are passed on unrecorded.
 const MAX_BODY: usize = 256 * 1024;
 
@@ -71,90 +67,79 @@ pub struct Trace {
     pub number: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Key {
-    owner: OwnerKey,
-    client_id: String,
-    state: String,
+impl OwnerKey {
+    /// The owner as the watches table keys it.
+    fn column(&self) -> String {
+        match self {
+            OwnerKey::Developer(name) => format!("developer:{name}"),
+            OwnerKey::Visitor(digest) => format!("visitor:{digest}"),
+        }
+    }
 }
 
-#[derive(Clone, Debug)]
-struct Watch {
-    trace: Trace,
-    created_at: i64,
-}
-
-/// The front channels being watched, in memory. A restart forgets them; the run keeps what was
-/// recorded.
+/// The front channels being watched, in the database (`storage::watches`), so that a page
+/// reaching any node of the issuer joins its run. Watches live [`WATCH_TTL`] seconds; the
+/// collector deletes older ones.
 #[derive(Debug, Default)]
-pub struct Watches {
-    map: Mutex<HashMap<Key, Watch>>,
-}
+pub struct Watches;
 
 impl Watches {
     /// Watches for `owner`'s browser as `client_id` with `state`.
-    pub fn insert(&self, owner: OwnerKey, client_id: &str, state: &str, trace: Trace, now: i64) {
-        let Ok(mut map) = self.map.lock() else {
-            return;
-        };
-        // Expired watches go first, so an idle server soon has none and `record` passes every
-        // request untouched again.
-        map.retain(|_, w| now - w.created_at < WATCH_TTL);
-        if map.len() >= MAX_WATCHES
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, w)| w.created_at)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        let key = Key {
-            owner,
-            client_id: client_id.to_owned(),
-            state: state.to_owned(),
-        };
-        map.insert(
-            key,
-            Watch {
-                trace,
-                created_at: now,
-            },
-        );
+    pub async fn insert(
+        &self,
+        db: &crate::storage::Db,
+        owner: OwnerKey,
+        client_id: &str,
+        state: &str,
+        trace: Trace,
+        now: i64,
+    ) -> Result<(), crate::storage::StorageError> {
+        let trace = serde_json::to_string(&trace)
+            .map_err(|e| crate::storage::StorageError::Corrupt(e.to_string()))?;
+        crate::storage::watches::upsert(db, &owner.column(), client_id, state, &trace, now).await
     }
 
     /// The watch of `owner` for `client_id` and `state`, if it has not expired.
-    pub fn find(&self, owner: &OwnerKey, client_id: &str, state: &str, now: i64) -> Option<Trace> {
-        let map = self.map.lock().ok()?;
-        let key = Key {
-            owner: owner.clone(),
-            client_id: client_id.to_owned(),
-            state: state.to_owned(),
-        };
-        map.get(&key)
-            .filter(|w| now - w.created_at < WATCH_TTL)
-            .map(|w| w.trace.clone())
+    pub async fn find(
+        &self,
+        db: &crate::storage::Db,
+        owner: &OwnerKey,
+        client_id: &str,
+        state: &str,
+        now: i64,
+    ) -> Option<Trace> {
+        let found =
+            crate::storage::watches::find(db, &owner.column(), client_id, state, now - WATCH_TTL)
+                .await
+                .ok()??;
+        serde_json::from_str(&found).ok()
     }
 
     /// The newest watch of `owner` in `flow` with `state`, whatever the client: the callback
     /// page finds its run by the `state` that came back. The flows that come back with a code
     /// share the callback, so asking for one of them finds a run of any.
-    pub fn by_state(&self, owner: &OwnerKey, flow: Flow, state: &str, now: i64) -> Option<Trace> {
-        let map = self.map.lock().ok()?;
-        map.iter()
-            .filter(|(k, w)| {
-                &k.owner == owner
-                    && k.state == state
-                    && (w.trace.flow == flow
-                        || (flow.returns_code() && w.trace.flow.returns_code()))
-                    && now - w.created_at < WATCH_TTL
-            })
-            .max_by_key(|(_, w)| w.created_at)
-            .map(|(_, w)| w.trace.clone())
+    pub async fn by_state(
+        &self,
+        db: &crate::storage::Db,
+        owner: &OwnerKey,
+        flow: Flow,
+        state: &str,
+        now: i64,
+    ) -> Option<Trace> {
+        let traces = crate::storage::watches::by_state(db, &owner.column(), state, now - WATCH_TTL)
+            .await
+            .ok()?;
+        traces
+            .iter()
+            .filter_map(|t| serde_json::from_str::<Trace>(t).ok())
+            .find(|t| t.flow == flow || (flow.returns_code() && t.flow.returns_code()))
     }
 
-    /// True when nothing is watched: every request passes untouched, unread.
-    pub fn is_empty(&self) -> bool {
-        self.map.lock().map(|m| m.is_empty()).unwrap_or(true)
+    /// True when nothing is watched: every request passes untouched.
+    pub async fn is_empty(&self, db: &crate::storage::Db, now: i64) -> bool {
+        !crate::storage::watches::any(db, now - WATCH_TTL)
+            .await
+            .unwrap_or(false)
     }
 }
 
@@ -210,7 +195,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let Some(arrow) = arrow_of(request.uri().path()) else {
         return next.run(request).await;
     };
-    if state.watches.is_empty() {
+    if state.watches.is_empty(&state.db, state.clock.now()).await {
         return next.run(request).await;
     }
     let viewer = Viewer::of(&state, request.headers()).await;
@@ -227,9 +212,15 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let params = params_of(&query, &bytes);
     let now = state.clock.now();
-    let trace = belongs_to(&state, arrow, &params)
-        .await
-        .and_then(|(client_id, s)| state.watches.find(&owner, &client_id, &s, now));
+    let trace = match belongs_to(&state, arrow, &params).await {
+        Some((client_id, s)) => {
+            state
+                .watches
+                .find(&state.db, &owner, &client_id, &s, now)
+                .await
+        }
+        None => None,
+    };
     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
     let Some(trace) = trace else {
         return next.run(request).await;
@@ -475,10 +466,11 @@ mod tests {
         assert_eq!(masked_header("location", "/x?code=1"), "/x?code=1");
     }
 
-    #[test]
-    fn a_watch_is_found_by_its_owner_client_and_state_only() {
-        let w = Watches::default();
-        assert!(w.is_empty());
+    #[tokio::test]
+    async fn a_watch_is_found_by_its_owner_client_and_state_only() {
+        let db = crate::storage::Db::open("sqlite::memory:").await.unwrap();
+        let w = Watches;
+        assert!(w.is_empty(&db, 100).await);
         let me = OwnerKey::Visitor("me".into());
         let trace = Trace {
             run_id: "r".into(),
@@ -486,22 +478,34 @@ mod tests {
             flow: Flow::AuthorizationCode,
             number: 1,
         };
-        w.insert(me.clone(), "web-client", "s1", trace.clone(), 100);
-        assert_eq!(w.find(&me, "web-client", "s1", 101), Some(trace.clone()));
-        assert_eq!(w.find(&me, "other", "s1", 101), None);
+        w.insert(&db, me.clone(), "web-client", "s1", trace.clone(), 100)
+            .await
+            .unwrap();
+        assert!(!w.is_empty(&db, 101).await);
         assert_eq!(
-            w.find(&OwnerKey::Visitor("you".into()), "web-client", "s1", 101),
+            w.find(&db, &me, "web-client", "s1", 101).await,
+            Some(trace.clone())
+        );
+        assert_eq!(w.find(&db, &me, "other", "s1", 101).await, None);
+        let you = OwnerKey::Visitor("you".into());
+        assert_eq!(w.find(&db, &you, "web-client", "s1", 101).await, None);
+        // A developer named like a visitor's digest is someone else.
+        let dev = OwnerKey::Developer("me".into());
+        assert_eq!(w.find(&db, &dev, "web-client", "s1", 101).await, None);
+        assert_eq!(
+            w.find(&db, &me, "web-client", "s1", 100 + WATCH_TTL).await,
             None
         );
-        assert_eq!(w.find(&me, "web-client", "s1", 100 + WATCH_TTL), None);
         assert_eq!(
-            w.by_state(&me, Flow::AuthorizationCode, "s1", 101),
+            w.by_state(&db, &me, Flow::AuthorizationCode, "s1", 101)
+                .await,
             Some(trace)
         );
-        assert_eq!(w.by_state(&me, Flow::Implicit, "s1", 101), None);
+        assert_eq!(w.by_state(&db, &me, Flow::Implicit, "s1", 101).await, None);
         // The flows that come back with a code share the callback page.
         assert_eq!(
-            w.by_state(&me, Flow::SmartStandalone, "s1", 101)
+            w.by_state(&db, &me, Flow::SmartStandalone, "s1", 101)
+                .await
                 .map(|t| t.flow),
             Some(Flow::AuthorizationCode)
         );

@@ -38,6 +38,8 @@ pub struct Collected {
     pub runs: u64,
     /// Authorization requests nobody finished within their lifetime.
     pub pending: u64,
+    /// Front-channel watches of the sandbox past their lifetime.
+    pub watches: u64,
     /// Learner workspaces, each with what it owned.
     pub workspaces: u64,
     /// A bound was hit: another call would find more.
@@ -56,6 +58,7 @@ impl Collected {
             + self.assertions
             + self.runs
             + self.pending
+            + self.watches
             + self.workspaces
     }
 }
@@ -221,6 +224,12 @@ async fn expired(
             max_batches,
         )
         .await?,
+        // Few rows, keyed by three columns: one statement.
+        watches: sqlx::query("DELETE FROM front_channel_watches WHERE created_at < $1")
+            .bind(now - crate::sandbox::recorder::WATCH_TTL)
+            .execute(db.pool())
+            .await?
+            .rows_affected(),
         workspaces: super::workspaces::collect(db, now, i64::from(max_batches) * WORKSPACES)
             .await?,
         more: !walked,

@@ -24,6 +24,7 @@ pub mod token_writer;
 pub mod tokens;
 pub mod trusted_issuers;
 pub mod users;
+pub mod watches;
 pub mod workspaces;
 
 use sqlx::AnyPool;

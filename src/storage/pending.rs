@@ -74,11 +74,3 @@ pub async fn take(db: &Db, id: &str, born_after: i64) -> StorageResult<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// Forgets every pending request (the mock mode's reset).
-pub async fn clear(db: &Db) -> StorageResult<()> {
-    sqlx::query("DELETE FROM pending_requests")
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}

@@ -102,11 +102,6 @@ async fn decode(state: &AppState, row: PendingRow) -> Result<Option<Pending>, St
 pub struct PendingStore;
 
 impl PendingStore {
-    /// Forgets every pending request (the mock mode's reset).
-    pub async fn clear(&self, state: &AppState) -> Result<(), StorageError> {
-        pending::clear(&state.db).await
-    }
-
     /// Keeps `pending`; returns its id.
     pub async fn insert(&self, state: &AppState, p: Pending) -> Result<String, StorageError> {
         let id = random_token(24).map_err(|e| StorageError::Corrupt(e.to_string()))?;
