@@ -9,9 +9,10 @@
 //! Several nodes may serve one issuer from one database. A write on another node is seen
 //! through the database's change counters (`storage::counters`, raised by triggers): every
 //! read first asks the counter of its table (one indexed row) and drops the cache when it moved
-//! since the cache was filled. (Sharing one read among concurrent requests was measured and
-//! gained nothing: the read is not where the time goes.) So a client deleted, or its secret regenerated, on one node is
-//! refused by every node from the next request on, with no message between the nodes.
+//! since the cache was filled. So a client deleted, or its secret regenerated, on one node is
+//! refused by every node from the next request on, with no message between the nodes. (Sharing
+//! one read among concurrent requests was measured and gained nothing: the read is not where
+//! the time goes.)
 
 use crate::model::client::Client;
 use crate::model::policy::AccessPolicy;
@@ -49,18 +50,16 @@ impl Cache {
 
     /// Drops the cache of `what` when its change counter moved since the last look.
     async fn check(&self, what: Counted) -> StorageResult<()> {
-        let slot = match what {
-            Counted::Clients => 0,
-            Counted::Policies => 1,
-            Counted::Trusts | Counted::Keys => 2,
+        let (slot, forget): (usize, fn(&Self)) = match what {
+            Counted::Clients => (0, Self::forget_clients),
+            Counted::Policies => (1, Self::forget_policies),
+            Counted::Trusts => (2, Self::forget_trusts),
+            // The key ring watches its own counter (`KeyRing::refresh`).
+            Counted::Keys => return Ok(()),
         };
         let now = counters::read(&self.db, what).await?;
         if self.seen[slot].swap(now, Ordering::SeqCst) != now {
-            match what {
-                Counted::Clients => self.forget_clients(),
-                Counted::Policies => self.forget_policies(),
-                Counted::Trusts | Counted::Keys => self.forget_trusts(),
-            }
+            forget(self);
         }
         Ok(())
     }

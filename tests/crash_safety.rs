@@ -6,23 +6,14 @@
 
 mod common;
 use common::wire::{basic, http, start_ready};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const ADMIN: &str = "crash-admin-password";
 
 fn start(dir: &std::path::Path, addr: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
-        .args(["--addr", addr, "--admin-password", ADMIN, "--log", "warn"])
-        .arg("--database-url")
-        .arg(common::database_url(dir))
-        .arg("--site-root")
-        .arg(dir.join("no-site"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts")
+    common::wire::spawn_server(dir, addr, ADMIN, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@ use common::wire::start_ready;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 const ADMIN: &str = "two-nodes-admin-password";
 const ISSUER: &str = "http://sandbox.test";
@@ -20,27 +20,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 fn start(dir: &std::path::Path, addr: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
-        .args([
-            "--addr",
-            addr,
-            "--issuer",
-            ISSUER,
-            "--admin-password",
-            ADMIN,
-        ])
-        .args([
-            "--log",
-            "warn",
-            "--database-url",
-            &common::database_url(dir),
-        ])
-        .arg("--site-root")
-        .arg(dir.join("no-site"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts")
+    common::wire::spawn_server(dir, addr, ADMIN, &["--issuer", ISSUER])
 }
 
 /// An HTTP answer: status, the headers that matter here, body.

@@ -80,9 +80,9 @@ pub async fn preview(
     caller: &Caller,
     request: PreviewRequest,
 ) -> Result<TokenPreview, Failure> {
-    let grant = serde_json::from_value::<GrantType>(json!(request.grant.trim()))
+    let (grant, issues) = serde_json::from_value::<GrantType>(json!(request.grant.trim()))
         .ok()
-        .filter(|g| issues(*g).is_some())
+        .and_then(|g| issues(g).map(|i| (g, i)))
         .ok_or_else(|| {
             Failure::bad(format!(
                 "grant: {:?} is not a grant that issues tokens; use one of {}",
@@ -90,7 +90,6 @@ pub async fn preview(
                 PREVIEW_GRANTS.map(GrantType::as_str).join(", ")
             ))
         })?;
-    let issues = issues(grant).ok_or_else(|| Failure::server("no such grant"))?;
     let client = clients::get(state, caller, request.client_id.trim())
         .await
         .map_err(super::backend::message)?;
@@ -255,11 +254,8 @@ async fn fill(
     let access_jwt = &minted.response.access_token;
     preview.access_token = access_row.map(|row| decoded(state, Some(access_jwt), row));
     preview.refresh_token = refresh_row.map(|row| decoded(state, None, row));
-    preview.id_token = id_token.as_deref().map(|t| {
-        let mut token = decoded_jwt(t);
-        token.introspection.clear();
-        token
-    });
+    // An ID token is never introspected: its introspection stays empty.
+    preview.id_token = id_token.as_deref().map(decoded_jwt);
     preview.response = response_text(grant, &minted, id_token.is_some()).await;
     preview.userinfo = userinfo_text(&scope, user, context.as_ref()).await;
     preview.notes = notes(client, grant, &scope, user, &preview.id_token);

@@ -2,8 +2,6 @@
 //! and the RFC behind it, times in words.
 
 use app::sandbox::wire::ClaimLine;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// A JSON object of a token.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
@@ -15,13 +13,7 @@ pub fn decode_jwt(token: &str) -> Option<(JsonObject, JsonObject)> {
     if parts.len() != 3 {
         return None;
     }
-    let decode = |part: &str| -> Option<JsonObject> {
-        let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()?
-            .as_object()
-            .cloned()
-    };
+    let decode = crate::trust::segment;
     Some((decode(parts[0])?, decode(parts[1])?))
 }
 

@@ -50,6 +50,27 @@ pub fn basic(id: &str, secret: &str) -> String {
     )
 }
 
+/// The real binary on `addr` with admin password `admin`, on the database of the test that owns
+/// `dir` (`super::database_url`), serving no site, quiet; `extra` are more arguments.
+pub fn spawn_server(
+    dir: &std::path::Path,
+    addr: &str,
+    admin: &str,
+    extra: &[&str],
+) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_oauth-sandbox"))
+        .args(["--addr", addr, "--admin-password", admin, "--log", "warn"])
+        .arg("--database-url")
+        .arg(super::database_url(dir))
+        .arg("--site-root")
+        .arg(dir.join("no-site"))
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts")
+}
+
 /// A free loopback address.
 pub fn free_addr() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
