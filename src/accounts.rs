@@ -45,7 +45,7 @@ pub async fn authenticate(
     // A disabled account is refused after the same work, so its answer looks like any other.
     let user = user.filter(|u| verified && !u.disabled);
     if user.is_none() {
-        state.throttle.fail(subject, address);
+        state.throttle.fail(subject, address).await;
     }
     Ok(user)
 }

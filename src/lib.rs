@@ -378,6 +378,7 @@ pub async fn build_state(
     let state = AppState::new(Inner {
         cache: cache::Cache::new(db.clone()),
         writer: storage::token_writer::TokenWriter::spawn(db.clone()),
+        throttle: security::throttle::Throttle::new(db.clone(), clock.clone(), config.throttle),
         db,
         clock: clock.clone(),
         keys,
@@ -391,7 +392,6 @@ pub async fn build_state(
         test_issuer: Default::default(),
         outbound: outbound::Outbound::new(config.outbound_policy(), config.outbound_timeout())
             .map_err(StartupError::Config)?,
-        throttle: security::throttle::Throttle::new(clock.clone(), config.throttle),
         csrf: security::csrf::CsrfKey::from_secret(&csrf_key),
         mock: mock_clock.map(|c| Arc::new(mock::Mock::new(c, seeds, seed_has_keys))),
         run_retention: config.run_retention_seconds(),
@@ -417,28 +417,34 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
         .map(|p| p.to_path_buf())
 }
 
-/// How often a node looks for signing keys another node rotated or retired: the most time
-/// before every node signs with a new key (verification reads new keys at once, on the first
-/// token whose key it does not know).
-pub const KEY_WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often a node looks at what other nodes of its issuer changed without a request here
+/// asking: signing keys rotated or retired (the most time before every node signs with a new
+/// key; verification reads new keys at once, on the first token whose key it does not know)
+/// and keys the failure throttle blocked.
+pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Reads the signing keys again every [`KEY_WATCH_EVERY`] when their change counter moved.
-pub fn spawn_key_watch(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Every [`WATCH_EVERY`]: reads the signing keys again when their change counter moved, and
+/// the failure throttle's blocks.
+pub fn spawn_watch(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(KEY_WATCH_EVERY);
+        let mut tick = tokio::time::interval(WATCH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             if let Err(e) = state.keys.refresh(&state.db).await {
                 tracing::warn!(error = %e, "reading the signing keys again");
             }
+            if let Err(e) = state.throttle.refresh().await {
+                tracing::warn!(error = %e, "reading the throttle's blocks");
+            }
         }
     })
 }
 
 /// Runs the collector every `every` in the background: expired tokens, codes, sessions and
-/// initial access tokens, runs past their retention ([`storage::collect`]), and the throttle's
-/// forgotten keys. A collection that hit its batch bound runs again at once, after yielding.
+/// initial access tokens, runs past their retention, the throttle's spent rows
+/// ([`storage::collect`]), and the throttle's ended blocks in memory. A collection that hit
+/// its batch bound runs again at once, after yielding.
 pub fn spawn_collector(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     /// Batches per table per call: at most 100,000 rows of a table, or 250,000 token rows
     /// examined, before the next call (after a yield).

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use oauth_sandbox::{
-    build_state, clock::SystemClock, config::Config, router, spawn_collector, spawn_key_watch,
+    build_state, clock::SystemClock, config::Config, router, spawn_collector, spawn_watch,
     telemetry,
 };
 use std::process::ExitCode;
@@ -58,8 +58,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         state.clone(),
         std::time::Duration::from_secs(config.collect_every_seconds),
     );
-    // Keys another node of this issuer rotated or retired.
-    let key_watch = spawn_key_watch(state.clone());
+    // Keys another node of this issuer rotated or retired, and what its throttle blocked.
+    let watch = spawn_watch(state.clone());
     // Connection addresses key the failure throttle (security::throttle).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
@@ -67,7 +67,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     // Every batch is its own statement, so stopping between two loses nothing.
     collector.abort();
-    key_watch.abort();
+    watch.abort();
     let _ = collector.await;
     db.close().await;
     Ok(())

@@ -271,3 +271,34 @@ async fn a_front_channel_watched_on_one_node_is_seen_by_the_other() {
         Some(trace)
     );
 }
+
+/// A password grant for alice with `password`.
+async fn guess(h: &Harness, password: &str) -> Reply {
+    h.token(
+        ("password-client", "password-secret"),
+        &format!("grant_type=password&username=alice&password={password}"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn guesses_spread_over_two_nodes_count_as_one_guesser() {
+    let a = harness().await;
+    let b = second_node(&a).await;
+    // Three wrong passwords on one node and two on the other: five, the pair's quota.
+    for h in [&a, &a, &a, &b, &b] {
+        assert_eq!(guess(h, "wrong").await.status, 400);
+    }
+    // The node that counted the fifth refuses even the right password, before checking it.
+    let refused = guess(&b, "alice-password").await;
+    assert_eq!(refused.status, 429, "{}", refused.text());
+    let wait: i64 = refused.header("retry-after").unwrap().parse().unwrap();
+    // The other node refuses it once it read the blocks (each second in a running server).
+    a.state.throttle.refresh().await.unwrap();
+    assert_eq!(guess(&a, "alice-password").await.status, 429);
+    // Both forgive on the same schedule.
+    a.clock.advance(wait);
+    b.clock.advance(wait);
+    assert_eq!(guess(&a, "alice-password").await.status, 200);
+    assert_eq!(guess(&b, "alice-password").await.status, 200);
+}

@@ -1,7 +1,8 @@
 //! Two real server processes of one issuer on one database (a SQLite file, or PostgreSQL when
 //! `TEST_POSTGRES_URL` names a server), as two nodes behind a load balancer: a code flow whose
 //! pages alternate between them, a secret regenerated on one refused by the other, a key rotated
-//! on one verifying on the other, a refresh token reused across them, and a SIGKILL of one that
+//! on one verifying on the other, a refresh token reused across them, wrong passwords spread
+//! over both counted as one guesser's, and a SIGKILL of one that
 //! loses nothing it acknowledged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
@@ -263,6 +264,27 @@ async fn two_processes_serve_one_issuer() {
         refresh(b.clone(), r2).await.json()["error"],
         "invalid_grant"
     );
+
+    // Wrong passwords for bob alternating between the nodes count once: after the fifth, B
+    // (which counted it) refuses at once, and A within a second, even the right password.
+    let bob = |node: String, password: &'static str| async move {
+        token(
+            &node,
+            ("password-client", "password-secret"),
+            &[
+                ("grant_type", "password"),
+                ("username", "bob"),
+                ("password", password),
+            ],
+        )
+        .await
+    };
+    for node in [&a, &b, &a, &b, &b] {
+        assert_eq!(bob(node.clone(), "wrong").await.status, 400);
+    }
+    assert_eq!(bob(b.clone(), "bob-password").await.status, 429);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(bob(a.clone(), "bob-password").await.status, 429);
 
     // SIGKILL A while it issues tokens: B knows every token A acknowledged.
     let issued = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));

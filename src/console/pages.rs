@@ -174,7 +174,10 @@ pub async fn signup(State(state): State<AppState>, request: Request) -> Response
     match storage::users::insert_new(&state.db, &user).await {
         Ok(true) => signed_in(&state, &user.username).await,
         Ok(false) => {
-            state.throttle.fail(Subject::Account(&username), &address);
+            state
+                .throttle
+                .fail(Subject::Account(&username), &address)
+                .await;
             again(
                 format!("username: {username:?} is taken; choose another"),
                 StatusCode::CONFLICT,

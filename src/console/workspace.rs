@@ -82,7 +82,7 @@ pub async fn open(
         return Ok((None, None));
     }
     let address = PeerAddress::of(&request.extensions);
-    if let Err(t) = state.throttle.new_workspace(&address.0) {
+    if let Err(t) = state.throttle.new_workspace(&address.0).await {
         return Err(refused(
             429,
             format!(

@@ -223,7 +223,7 @@ pub async fn verify_client_secret<'a>(
         }
     }
     if !verified {
-        state.throttle.fail(subject, address);
+        state.throttle.fail(subject, address).await;
     }
     Ok(verified)
 }
@@ -265,7 +265,7 @@ pub async fn authenticate(
         if matches!(presented, Presented::Assertion { .. }) {
             let subject = Subject::Client(client_id);
             state.throttle.check(subject, address)?;
-            state.throttle.fail(subject, address);
+            state.throttle.fail(subject, address).await;
         }
         return Err(OAuthError::invalid_client("unknown client or wrong secret"));
     };
@@ -335,7 +335,7 @@ async fn verify_assertion(
             Ok(client)
         }
         Err(super::client_assertion::Failure::Refused(why)) => {
-            state.throttle.fail(subject, address);
+            state.throttle.fail(subject, address).await;
             Err(OAuthError::invalid_client(why))
         }
         Err(super::client_assertion::Failure::Internal(e)) => Err(OAuthError::internal(e)),

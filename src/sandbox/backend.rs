@@ -123,7 +123,7 @@ impl InProcess {
         out: Outgoing,
     ) -> Result<Exchange, String> {
         let address = crate::security::PeerAddress::of(from);
-        if let Err(t) = self.state.throttle.relay(&address.0) {
+        if let Err(t) = self.state.throttle.relay(&address.0).await {
             return Err(format!(
                 "this address relayed many requests lately; try again in {} seconds",
                 t.retry_after

@@ -1,6 +1,7 @@
 //! The collector: deletes what has expired (tokens, codes, sessions, initial access tokens,
-//! EHR launches, remembered client assertion ids, pending authorization requests, sandbox runs
-//! past their retention, learner workspaces past their end with all they own) so that storage stays bounded under any load.
+//! EHR launches, remembered client assertion ids, pending authorization requests, the failure
+//! throttle's spent counters and ended blocks, sandbox runs past their retention, learner
+//! workspaces past their end with all they own) so that storage stays bounded under any load.
 //!
 //! It works in batches, each its own short statement, and yields between batches, so a request
 //! waiting for the write lock waits for one small batch at most, never for a sweep of a million
@@ -42,6 +43,8 @@ pub struct Collected {
     pub watches: u64,
     /// Learner workspaces, each with what it owned.
     pub workspaces: u64,
+    /// Throttle counters back at a fresh state, and blocks that ended.
+    pub throttle: u64,
     /// A bound was hit: another call would find more.
     pub more: bool,
 }
@@ -60,6 +63,7 @@ impl Collected {
             + self.pending
             + self.watches
             + self.workspaces
+            + self.throttle
     }
 }
 
@@ -70,13 +74,16 @@ struct Sweep {
     time: &'static str,
 }
 
+impl Sweep {
+    /// The rows of `table`, by `key`, that expired when `time` passed.
+    const fn of(table: &'static str, key: &'static str, time: &'static str) -> Sweep {
+        Sweep { table, key, time }
+    }
+}
+
 /// A table whose rows carry a `handle` key and an `expires_at` time.
 const fn expiring(table: &'static str) -> Sweep {
-    Sweep {
-        table,
-        key: "handle",
-        time: "expires_at",
-    }
+    Sweep::of(table, "handle", "expires_at")
 }
 
 const CODES: Sweep = expiring("auth_codes");
@@ -84,21 +91,11 @@ const DEVICE_CODES: Sweep = expiring("device_codes");
 const SESSIONS: Sweep = expiring("sessions");
 const INITIAL_TOKENS: Sweep = expiring("initial_access_tokens");
 const LAUNCHES: Sweep = expiring("launches");
-const ASSERTIONS: Sweep = Sweep {
-    table: "client_assertions",
-    key: "id",
-    time: "expires_at",
-};
-const PENDING: Sweep = Sweep {
-    table: "pending_requests",
-    key: "id",
-    time: "created_at",
-};
-const RUNS: Sweep = Sweep {
-    table: "sandbox_runs",
-    key: "id",
-    time: "updated_at",
-};
+const ASSERTIONS: Sweep = Sweep::of("client_assertions", "id", "expires_at");
+const PENDING: Sweep = Sweep::of("pending_requests", "id", "created_at");
+const THROTTLE_CELLS: Sweep = Sweep::of("throttle_cells", "key", "tat");
+const THROTTLE_BLOCKS: Sweep = Sweep::of("throttle_blocks", "key", "blocked_until");
+const RUNS: Sweep = Sweep::of("sandbox_runs", "id", "updated_at");
 
 /// Deletes the rows of `sweep` whose time is before `before`, a batch at a time, until none
 /// is left or `max_batches` ran.
@@ -232,6 +229,9 @@ async fn expired(
             .rows_affected(),
         workspaces: super::workspaces::collect(db, now, i64::from(max_batches) * WORKSPACES)
             .await?,
+        // A cell whose arrival time has passed counts as nothing: the same as no row.
+        throttle: sweep(db, &THROTTLE_CELLS, now, max_batches).await?
+            + sweep(db, &THROTTLE_BLOCKS, now, max_batches).await?,
         more: !walked,
     };
     let bound = u64::from(max_batches) * BATCH as u64;
@@ -244,6 +244,7 @@ async fn expired(
         collected.assertions,
         collected.runs,
         collected.pending,
+        collected.throttle,
     ]
     .iter()
     .any(|&n| n >= bound)

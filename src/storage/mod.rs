@@ -20,6 +20,7 @@ pub mod policies;
 pub mod runs;
 pub mod server_secrets;
 pub mod sessions;
+pub mod throttle;
 pub mod token_writer;
 pub mod tokens;
 pub mod trusted_issuers;

@@ -89,7 +89,7 @@ pub async fn introspect(state: &AppState, token: &str, address: &str) -> Answer 
     let kept = match state.introspected.get(&key, now) {
         Some(k) => k,
         None => {
-            if let Err(t) = state.throttle.introspection(address) {
+            if let Err(t) = state.throttle.introspection(address).await {
                 return Answer::Refused(format!(
                     "this address sent many unknown tokens lately; try again in {} s",
                     t.retry_after

@@ -101,7 +101,7 @@ pub async fn verify(State(state): State<AppState>, request: Request) -> Response
         None => None,
     };
     let Some(code) = found else {
-        state.throttle.fail(subject, &form.address);
+        state.throttle.fail(subject, &form.address).await;
         return page(
             &state,
             &form.headers,

@@ -101,12 +101,7 @@ pub async fn device_authorization(
     require_grant(&client, TokenGrant::DeviceCode)?;
     let scope = resolve_scope(params.get("scope"), &client.scope)?;
     // Each code is a row for ten minutes: one address may not fill the table.
-    state
-        .throttle
-        .new_device_code(&address)
-        .map_err(|t| OAuthError::Throttled {
-            retry_after: t.retry_after,
-        })?;
+    state.throttle.new_device_code(&address).await?;
     let now = state.clock.now();
     let (handle, secret) = (ordered_id()?, new_secret()?);
     let family_id = new_family()?;

@@ -141,7 +141,7 @@ async fn authenticate(
                 .await
                 .map_err(OAuthError::internal)?;
             if found.is_none() {
-                state.throttle.fail(subject, address);
+                state.throttle.fail(subject, address).await;
             }
             found
         }
