@@ -45,6 +45,18 @@ const mock = {
   timeout: 60_000,
 };
 
+// A second node of the server under test: the same issuer and database on another port, as a
+// load balancer's second backend would be (README, "Several nodes behind one issuer").
+const nodePort = port + 3;
+process.env.E2E_SECOND_NODE = `http://127.0.0.1:${nodePort}`;
+const secondNode = {
+  command: `${binary} --addr 127.0.0.1:${nodePort} --issuer http://127.0.0.1:${port} --database-url ${database} --admin-password e2e-admin-password --log warn`,
+  url: `http://127.0.0.1:${nodePort}/readyz`,
+  env: server.env,
+  reuseExistingServer: false,
+  timeout: 60_000,
+};
+
 export default defineConfig({
   testDir: './tests',
   testMatch: embedded ? /single-binary\.spec\.ts$/ : /.*\.spec\.ts$/,
@@ -64,5 +76,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: embedded ? [server] : [server, partner, mock],
+  webServer: embedded ? [server] : [server, partner, mock, secondNode],
 });

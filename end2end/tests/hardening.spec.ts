@@ -1,16 +1,8 @@
 import { test, expect } from '@playwright/test';
 import * as crypto from 'node:crypto';
-import { collectErrors, screenshot } from './helpers';
+import { bothWidths, collectErrors } from './helpers';
 
 const challenge = crypto.createHash('sha256').update(crypto.randomBytes(32).toString('base64url')).digest('base64url');
-
-async function both(page: import('@playwright/test').Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await screenshot(page, `${name}-1280`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, `${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 test('signing out asks first, and only its own form signs out', async ({ page, baseURL }) => {
   const errors = collectErrors(page);
@@ -29,7 +21,7 @@ test('signing out asks first, and only its own form signs out', async ({ page, b
   // A link to the logout URL (from any page on the web) only asks.
   await page.goto('/auth/logout');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign out bob?');
-  await both(page, 'logout');
+  await bothWidths(page, 'logout');
   // Still signed in: prompt=none goes straight through without a sign-in page.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/$/);
@@ -65,7 +57,7 @@ test("a developer's client does not bounce a visitor to its redirect URI unseen"
   await page.goto(`/auth/authorize?response_type=code&client_id=${dev}-app&redirect_uri=https://app.example/callback&scope=no-such-scope&state=s`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('This request cannot go on');
   await expect(page.getByRole('link', { name: 'Continue to app.example' })).toHaveAttribute('href', /^https:\/\/app\.example\/callback\?error=invalid_scope/);
-  await both(page, 'leaving');
+  await bothWidths(page, 'leaving');
   // The page itself answers 400 (the request failed), which Chromium logs; nothing else.
   expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
 });
@@ -86,5 +78,5 @@ test('wrong passwords on the sign-in page are throttled with a clear answer', as
   await page.getByLabel('Password').fill('wrong-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText(/Too many failed sign-ins. Try again in \d+ seconds./);
-  await both(page, 'throttled');
+  await bothWidths(page, 'throttled');
 });

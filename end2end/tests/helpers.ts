@@ -69,6 +69,15 @@ export async function chapterPerson(page: Page): Promise<[string, string]> {
   return [m![1], m![2]];
 }
 
+/** Screenshots of a page at 1280 and 390 px wide, named `<name>-1280` and `<name>-390`. */
+export async function bothWidths(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(page, `${name}-1280`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `${name}-390`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** Screenshots of a tutorial page at 1280 and 390 px. */
 export async function tutorialShots(page: Page, name: string) {
   await screenshot(page, `tutorial-${name}-1280`);

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { collectErrors, openFlow, screenshot, waitForHydration, signUpDeveloper } from './helpers';
+import { bothWidths, collectErrors, openFlow, waitForHydration, signUpDeveloper } from './helpers';
 
 /** The timeline card of step `n` titled `title`. */
 const card = (page: Page, n: number, title: string) => page.getByRole('region', { name: `${n}. ${title}` });
@@ -9,14 +9,6 @@ async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function shots(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await screenshot(page, `${name}-1280`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, `${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 // The standalone launch as a learner runs it: discovery, the authorization request with aud,
@@ -68,7 +60,7 @@ test('SMART standalone launch: discover, pick a patient, read that patient and n
   await expect(other.locator('pre[data-part="request"]')).toContainText('GET /fhir/Patient/pat-1 HTTP/1.1');
   await expect(other.locator('.status')).toHaveText('HTTP/1.1 403 Forbidden');
   await expect(other.locator('pre[data-part="response"]')).toContainText('insufficient_scope');
-  await shots(page, 'flow-smart-standalone');
+  await bothWidths(page, 'flow-smart-standalone');
   expect(errors).toEqual([]);
 });
 
@@ -100,7 +92,7 @@ test('SMART EHR launch: register an app, launch it for a patient, read that pati
   const launched = card(page, 2, 'The EHR launches your app');
   await expect(launched.locator('.status')).toHaveText('HTTP/1.1 201 Created');
   await expect(launched.locator('pre[data-part="response"]')).toContainText('"launch_url"');
-  await shots(page, 'flow-smart-ehr');
+  await bothWidths(page, 'flow-smart-ehr');
 
   await page.getByRole('button', { name: "Open the app's launch URL" }).click();
   await page.waitForURL(/\/sandbox\/smart-ehr\/launch\?/);
@@ -112,7 +104,7 @@ test('SMART EHR launch: register an app, launch it for a patient, read that pati
   await page.getByRole('button', { name: /^Run 3: read the SMART configuration$/ }).click();
   await expect(card(page, 3, 'Read the SMART configuration').locator('.status')).toHaveText('HTTP/1.1 200 OK');
   await expect(page.getByLabel('Authorization URL')).toContainText('launch=');
-  await shots(page, 'flow-smart-ehr-launch-page');
+  await bothWidths(page, 'flow-smart-ehr-launch-page');
   await page.getByRole('button', { name: /^Run 4: go to the authorization server$/ }).click();
   await signIn(page, 'alice', 'alice-password');
   // No picker: the launch gave the patient.
@@ -126,7 +118,7 @@ test('SMART EHR launch: register an app, launch it for a patient, read that pati
   await expect(page.locator('dd[data-context^="fhirUser"]')).toContainText('Practitioner/prac-1');
   await page.getByRole('button', { name: /^Run \d+: read the patient in context$/ }).click();
   await expect(page.getByRole('region', { name: /^\d+\. Read the patient in context$/ }).locator('.status')).toHaveText('HTTP/1.1 200 OK');
-  await shots(page, 'flow-smart-ehr-callback');
+  await bothWidths(page, 'flow-smart-ehr-callback');
 
   // The same launch again: it worked once, so the server refuses it.
   await page.goto(launchPage);
@@ -162,7 +154,7 @@ test('Backend Services: sign an assertion, get a system token, read every patien
   // Asking for a token with the used assertion is stopped before it is sent.
   await page.getByRole('button', { name: /^Run 5: get a token with it$/ }).click();
   await expect(page.getByRole('alert')).toContainText('its jti works once');
-  await shots(page, 'flow-backend-services');
+  await bothWidths(page, 'flow-backend-services');
   // Only the refused step's own 400.
   expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
 });
@@ -194,7 +186,7 @@ test('console Test launch: the owner launches their SMART app for a patient', as
   await waitForHydration(page);
   await expect(page.getByRole('heading', { name: 'Test launch' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Patient', exact: true }).selectOption('pat-2');
-  await shots(page, 'console-test-launch');
+  await bothWidths(page, 'console-test-launch');
   await page.getByRole('button', { name: 'Test launch', exact: true }).click();
   await page.waitForURL(/\/sandbox\/smart-ehr\/launch\?iss=.*&launch=/);
   await waitForHydration(page);
