@@ -1,7 +1,8 @@
 -- The failure throttle's state, shared by every node of one issuer (security::throttle).
--- A cell is one GCRA counter: its key (a SHA-256 digest of what it counts, so no username or
--- address is stored and no key is longer than 43 characters) and its theoretical arrival time
--- in Unix seconds. A cell whose time has passed is fresh again, and the collector deletes it.
+-- A cell is one GCRA counter: its key (a SHA-256 digest of what it counts: 43 characters
+-- whatever was typed, and no username or address in the clear) and its theoretical arrival
+-- time in Unix seconds. A cell whose time has passed is fresh again, and the collector
+-- deletes it.
 CREATE TABLE throttle_cells (
     key TEXT PRIMARY KEY,
     tat INTEGER NOT NULL

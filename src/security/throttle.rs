@@ -155,8 +155,9 @@ impl std::fmt::Debug for Throttle {
     }
 }
 
-/// The stored key of what a counter counts: a digest, so the database holds no username or
-/// address, and a key is short whatever was typed.
+/// The stored key of what a counter counts: a digest, so a key is short whatever was typed and
+/// the database holds no username or address in the clear (a digest is not a secret: an
+/// address can be found from its digest by trying them all).
 fn key(what: &str) -> String {
     crate::secret::digest(what)
 }
