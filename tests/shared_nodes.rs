@@ -249,25 +249,15 @@ async fn a_front_channel_watched_on_one_node_is_seen_by_the_other() {
         flow: app::sandbox::catalogue::Flow::AuthorizationCode,
         number: 2,
     };
-    assert!(b.state.watches.is_empty(&b.state.db, T0).await);
+    assert!(b.state.watches.is_empty(T0).await);
     a.state
         .watches
-        .insert(
-            &a.state.db,
-            me.clone(),
-            "web-client",
-            "s9",
-            trace.clone(),
-            T0,
-        )
+        .insert(me.clone(), "web-client", "s9", trace.clone(), T0)
         .await
         .unwrap();
-    assert!(!b.state.watches.is_empty(&b.state.db, T0).await);
+    assert!(!b.state.watches.is_empty(T0).await);
     assert_eq!(
-        b.state
-            .watches
-            .find(&b.state.db, &me, "web-client", "s9", T0)
-            .await,
+        b.state.watches.find(&me, "web-client", "s9", T0).await,
         Some(trace)
     );
 }

@@ -272,7 +272,7 @@ impl KeyRing {
                 return Err(e);
             }
         }
-        let seen = storage::counters::read(db, storage::counters::Counted::Keys).await?;
+        let seen = storage::counters::read_all(db).await?.keys;
         let set = Self::read_set(db).await?;
         Ok(Self {
             current: RwLock::new(Arc::new(set)),
@@ -347,7 +347,7 @@ impl KeyRing {
     /// last read: one read of their change counter otherwise. Returns true when it reloaded.
     pub async fn refresh(&self, db: &Db) -> Result<bool, KeyError> {
         use std::sync::atomic::Ordering;
-        let now = storage::counters::read(db, storage::counters::Counted::Keys).await?;
+        let now = storage::counters::read_all(db).await?.keys;
         if self.seen.load(Ordering::SeqCst) == now {
             return Ok(false);
         }

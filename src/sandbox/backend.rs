@@ -348,14 +348,7 @@ impl SandboxBackend for InProcess {
             let now = self.state.clock.now();
             self.state
                 .watches
-                .insert(
-                    &self.state.db,
-                    owner,
-                    &watch.client_id,
-                    &watch.state,
-                    trace,
-                    now,
-                )
+                .insert(owner, &watch.client_id, &watch.state, trace, now)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(run_id)
@@ -374,12 +367,7 @@ impl SandboxBackend for InProcess {
                 return Ok(None);
             };
             let now = self.state.clock.now();
-            let Some(trace) = self
-                .state
-                .watches
-                .by_state(&self.state.db, &owner, flow, &state, now)
-                .await
-            else {
+            let Some(trace) = self.state.watches.by_state(&owner, flow, &state, now).await else {
                 return Ok(None);
             };
             visible_run(&self.state, &headers, &trace.run_id).await

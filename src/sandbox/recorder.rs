@@ -80,14 +80,20 @@ impl OwnerKey {
 /// The front channels being watched, in the database (`storage::watches`), so that a page
 /// reaching any node of the issuer joins its run. Watches live [`WATCH_TTL`] seconds; the
 /// collector deletes older ones.
-#[derive(Debug, Default)]
-pub struct Watches;
+#[derive(Debug)]
+pub struct Watches {
+    db: crate::storage::Db,
+}
 
 impl Watches {
+    /// The watches kept in `db`.
+    pub fn new(db: crate::storage::Db) -> Self {
+        Self { db }
+    }
+
     /// Watches for `owner`'s browser as `client_id` with `state`.
     pub async fn insert(
         &self,
-        db: &crate::storage::Db,
         owner: OwnerKey,
         client_id: &str,
         state: &str,
@@ -96,22 +102,27 @@ impl Watches {
     ) -> Result<(), crate::storage::StorageError> {
         let trace = serde_json::to_string(&trace)
             .map_err(|e| crate::storage::StorageError::Corrupt(e.to_string()))?;
-        crate::storage::watches::upsert(db, &owner.column(), client_id, state, &trace, now).await
+        crate::storage::watches::upsert(&self.db, &owner.column(), client_id, state, &trace, now)
+            .await
     }
 
     /// The watch of `owner` for `client_id` and `state`, if it has not expired.
     pub async fn find(
         &self,
-        db: &crate::storage::Db,
         owner: &OwnerKey,
         client_id: &str,
         state: &str,
         now: i64,
     ) -> Option<Trace> {
-        let found =
-            crate::storage::watches::find(db, &owner.column(), client_id, state, now - WATCH_TTL)
-                .await
-                .ok()??;
+        let found = crate::storage::watches::find(
+            &self.db,
+            &owner.column(),
+            client_id,
+            state,
+            now - WATCH_TTL,
+        )
+        .await
+        .ok()??;
         serde_json::from_str(&found).ok()
     }
 
@@ -120,15 +131,15 @@ impl Watches {
     /// share the callback, so asking for one of them finds a run of any.
     pub async fn by_state(
         &self,
-        db: &crate::storage::Db,
         owner: &OwnerKey,
         flow: Flow,
         state: &str,
         now: i64,
     ) -> Option<Trace> {
-        let traces = crate::storage::watches::by_state(db, &owner.column(), state, now - WATCH_TTL)
-            .await
-            .ok()?;
+        let traces =
+            crate::storage::watches::by_state(&self.db, &owner.column(), state, now - WATCH_TTL)
+                .await
+                .ok()?;
         traces
             .iter()
             .filter_map(|t| serde_json::from_str::<Trace>(t).ok())
@@ -136,8 +147,8 @@ impl Watches {
     }
 
     /// True when nothing is watched: every request passes untouched.
-    pub async fn is_empty(&self, db: &crate::storage::Db, now: i64) -> bool {
-        !crate::storage::watches::any(db, now - WATCH_TTL)
+    pub async fn is_empty(&self, now: i64) -> bool {
+        !crate::storage::watches::any(&self.db, now - WATCH_TTL)
             .await
             .unwrap_or(false)
     }
@@ -195,7 +206,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let Some(arrow) = arrow_of(request.uri().path()) else {
         return next.run(request).await;
     };
-    if state.watches.is_empty(&state.db, state.clock.now()).await {
+    if state.watches.is_empty(state.clock.now()).await {
         return next.run(request).await;
     }
     let viewer = Viewer::of(&state, request.headers()).await;
@@ -213,12 +224,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let params = params_of(&query, &bytes);
     let now = state.clock.now();
     let trace = match belongs_to(&state, arrow, &params).await {
-        Some((client_id, s)) => {
-            state
-                .watches
-                .find(&state.db, &owner, &client_id, &s, now)
-                .await
-        }
+        Some((client_id, s)) => state.watches.find(&owner, &client_id, &s, now).await,
         None => None,
     };
     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
@@ -469,8 +475,8 @@ mod tests {
     #[tokio::test]
     async fn a_watch_is_found_by_its_owner_client_and_state_only() {
         let db = crate::storage::Db::open("sqlite::memory:").await.unwrap();
-        let w = Watches;
-        assert!(w.is_empty(&db, 100).await);
+        let w = Watches::new(db);
+        assert!(w.is_empty(100).await);
         let me = OwnerKey::Visitor("me".into());
         let trace = Trace {
             run_id: "r".into(),
@@ -478,33 +484,29 @@ mod tests {
             flow: Flow::AuthorizationCode,
             number: 1,
         };
-        w.insert(&db, me.clone(), "web-client", "s1", trace.clone(), 100)
+        w.insert(me.clone(), "web-client", "s1", trace.clone(), 100)
             .await
             .unwrap();
-        assert!(!w.is_empty(&db, 101).await);
+        assert!(!w.is_empty(101).await);
         assert_eq!(
-            w.find(&db, &me, "web-client", "s1", 101).await,
+            w.find(&me, "web-client", "s1", 101).await,
             Some(trace.clone())
         );
-        assert_eq!(w.find(&db, &me, "other", "s1", 101).await, None);
+        assert_eq!(w.find(&me, "other", "s1", 101).await, None);
         let you = OwnerKey::Visitor("you".into());
-        assert_eq!(w.find(&db, &you, "web-client", "s1", 101).await, None);
+        assert_eq!(w.find(&you, "web-client", "s1", 101).await, None);
         // A developer named like a visitor's digest is someone else.
         let dev = OwnerKey::Developer("me".into());
-        assert_eq!(w.find(&db, &dev, "web-client", "s1", 101).await, None);
+        assert_eq!(w.find(&dev, "web-client", "s1", 101).await, None);
+        assert_eq!(w.find(&me, "web-client", "s1", 100 + WATCH_TTL).await, None);
         assert_eq!(
-            w.find(&db, &me, "web-client", "s1", 100 + WATCH_TTL).await,
-            None
-        );
-        assert_eq!(
-            w.by_state(&db, &me, Flow::AuthorizationCode, "s1", 101)
-                .await,
+            w.by_state(&me, Flow::AuthorizationCode, "s1", 101).await,
             Some(trace)
         );
-        assert_eq!(w.by_state(&db, &me, Flow::Implicit, "s1", 101).await, None);
+        assert_eq!(w.by_state(&me, Flow::Implicit, "s1", 101).await, None);
         // The flows that come back with a code share the callback page.
         assert_eq!(
-            w.by_state(&db, &me, Flow::SmartStandalone, "s1", 101)
+            w.by_state(&me, Flow::SmartStandalone, "s1", 101)
                 .await
                 .map(|t| t.flow),
             Some(Flow::AuthorizationCode)

@@ -32,15 +32,6 @@ impl Counted {
     }
 }
 
-/// The counter of `what` now.
-pub async fn read(db: &Db, what: Counted) -> StorageResult<i64> {
-    let (value,): (i64,) = sqlx::query_as("SELECT value FROM change_counters WHERE name = $1")
-        .bind(what.name())
-        .fetch_one(db.pool())
-        .await?;
-    Ok(value)
-}
-
 /// Every change counter, as one read saw them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
